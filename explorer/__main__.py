@@ -1,0 +1,8 @@
+"""``python -m explorer`` starts Softmax Explorer (absolute imports for frozen builds)."""
+
+import sys
+
+from explorer.app.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
