@@ -1,0 +1,54 @@
+"""The only place that creates the ``QApplication`` (DESIGN §2)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def get_application():
+    """Return the process's ``QApplication``, creating it (with name and icon) if needed."""
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PyQt6")
+    from PyQt6.QtGui import QGuiApplication
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer import APP_ID, APP_NAME, __version__
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName(APP_NAME)
+        app.setApplicationVersion(__version__)
+        app.setOrganizationName("softmax-explorer")
+        QGuiApplication.setDesktopFileName(APP_ID)
+        app.setStyle("Fusion")
+    icon = app_icon()
+    if icon is not None:
+        QApplication.setWindowIcon(icon)
+    return app
+
+
+def app_icon():
+    """The application icon from the packaged resources, or ``None`` if they are missing."""
+    from PyQt6.QtGui import QIcon
+
+    try:
+        from explorer.resources import app_icon_files
+    except ImportError:
+        return None
+    icon = QIcon()
+    for path in app_icon_files():
+        icon.addFile(str(path))
+    return None if icon.isNull() else icon
+
+
+def run_window(session, play: bool = False) -> int:
+    """Show the main window on ``session`` and run the event loop; return the exit code."""
+    app = get_application()
+    from explorer.app.main_window import MainWindow
+
+    window = MainWindow(session)
+    window.show()
+    if play:
+        window.player.play()
+    return app.exec()

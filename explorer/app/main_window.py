@@ -1,0 +1,404 @@
+"""The main window: wires the session, the views, the player and the actions.
+
+It computes nothing: numbers come from the session, pictures from the views. One session
+event (one ``session.step(n)``) refreshes every view once.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QSpinBox,
+    QToolBar,
+    QWidget,
+)
+
+from explorer import APP_NAME, __version__
+from explorer.app import settings as app_settings
+from explorer.app.actions import ACTIONS, create_actions, shortcuts_html
+from explorer.app.player import Player
+from explorer.views.bars import BarsView
+from explorer.views.config_panel import ConfigPanel
+from explorer.views.curves import CurvesView
+from explorer.views.inspector import InspectorView
+from explorer.views.jacobian import JacobianView
+from explorer.views.palette import DARK, LIGHT, class_colors, hex_color
+from explorer.views.parameters import ParametersView
+from explorer.views.regions import RegionsView
+
+#: (view class, dock area) for the docked views; the regions view is the central widget.
+DOCKED_VIEWS = (
+    (ConfigPanel, Qt.DockWidgetArea.LeftDockWidgetArea),
+    (JacobianView, Qt.DockWidgetArea.RightDockWidgetArea),
+    (BarsView, Qt.DockWidgetArea.RightDockWidgetArea),
+    (CurvesView, Qt.DockWidgetArea.BottomDockWidgetArea),
+    (InspectorView, Qt.DockWidgetArea.BottomDockWidgetArea),
+    (ParametersView, Qt.DockWidgetArea.BottomDockWidgetArea),
+)
+
+
+class MainWindow(QMainWindow):
+    """Softmax Explorer's window around one :class:`~explorer.session.session.Session`."""
+
+    def __init__(self, session, settings=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.settings = settings if settings is not None else app_settings.open_settings()
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("MainWindow")
+        self.player = Player(self._play_step, self)
+        self.actions = create_actions(self)
+        self._build_views()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self._default_state = self.saveState()
+        self._restore_settings()
+        self._listen(session)
+        self._refresh_all(frozenset({"session"}))
+
+    # ----------------------------------------------------------------- building
+    def _build_views(self) -> None:
+        self.regions = RegionsView(self.session, self)
+        self.setCentralWidget(self.regions)
+        self.views = {"regions": self.regions}
+        self.docks: dict[str, QDockWidget] = {}
+        for cls, area in DOCKED_VIEWS:
+            view = cls(self.session, self)
+            dock = QDockWidget(view.title, self)
+            dock.setObjectName(f"dock_{view.view_id}")
+            dock.setWidget(view)
+            self.addDockWidget(area, dock)
+            self.views[view.view_id] = view
+            self.docks[view.view_id] = dock
+        self.tabifyDockWidget(self.docks["curves"], self.docks["inspector"])
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["parameters"])
+        self.docks["curves"].raise_()
+        self.resizeDocks(
+            [self.docks["config"], self.docks["jacobian"]], [300, 380], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.docks["curves"]], [230], Qt.Orientation.Vertical)
+
+    def _build_menus(self) -> None:
+        menus = {}
+        for name in ("File", "Edit", "View", "Train", "Help"):
+            menus[name] = self.menuBar().addMenu(f"&{name}")
+        separators_after = {"save_as", "export_csv", "record_gif", "deselect", "regenerate"}
+        for spec in ACTIONS:
+            menus[spec.menu].addAction(self.actions[spec.id])
+            if spec.id in separators_after:
+                menus[spec.menu].addSeparator()
+        view_menu = menus["View"]
+        view_menu.addSeparator()
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        self.menus = menus
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Training", self)
+        bar.setObjectName("toolbar_training")
+        self.addToolBar(bar)
+        for key in ("step_back", "step", "play", "reset"):
+            bar.addAction(self.actions[key])
+        bar.addSeparator()
+        self.steps_spin = QSpinBox(bar)
+        self.steps_spin.setRange(1, 10_000)
+        self.steps_spin.setPrefix("steps/frame ")
+        self.steps_spin.setToolTip("Training steps taken per frame while playing and per Step")
+        self.fps_spin = QSpinBox(bar)
+        self.fps_spin.setRange(1, 240)
+        self.fps_spin.setSuffix(" fps")
+        self.fps_spin.setToolTip("Frames per second asked for while playing")
+        bar.addWidget(self.steps_spin)
+        bar.addWidget(self.fps_spin)
+        bar.addSeparator()
+        self.timeline = QSlider(Qt.Orientation.Horizontal, bar)
+        self.timeline.setMinimumWidth(220)
+        self.timeline.setToolTip("Scrub through training history: every view shows that step")
+        self.step_label = QLabel(" step 0 / 0 ", bar)
+        self.step_label.setToolTip("Step shown / newest step in history")
+        bar.addWidget(self.timeline)
+        bar.addWidget(self.step_label)
+        bar.addSeparator()
+        bar.addAction(self.actions["edit_mode"])
+        self.edit_class = QComboBox(bar)
+        self.edit_class.setToolTip("Class of the points added in edit mode")
+        bar.addWidget(self.edit_class)
+        self.toolbar = bar
+
+    def _build_status_bar(self) -> None:
+        self.status_metrics = QLabel("")
+        self.status_metrics.setToolTip("Shown step, train loss, train and test accuracy, fps")
+        self.statusBar().addPermanentWidget(self.status_metrics)
+
+    def _connect(self) -> None:
+        a = self.actions
+        handlers = {
+            "new": self.new_session,
+            "import_csv": self.import_csv,
+            "export_csv": self.export_csv,
+            "quit": self.close,
+            "deselect": lambda: self.session.select(None),
+            "step": self.step,
+            "step_back": self.step_back,
+            "play": self.player.toggle,
+            "reset": self._guarded(lambda: self.session.reset()),
+            "regenerate": self._guarded(self._regenerate),
+            "to_start": lambda: self._seek(0),
+            "to_end": lambda: self._seek(self.session.head),
+            "reset_zoom": self.regions.reset_view,
+            "reset_layout": lambda: self.restoreState(self._default_state),
+            "shortcuts": self.show_shortcuts,
+            "about": self.show_about,
+        }
+        for key, handler in handlers.items():
+            a[key].triggered.connect(handler)
+        a["edit_mode"].toggled.connect(self.regions.set_edit_mode)
+        a["dark"].toggled.connect(self.set_dark)
+        self.player.playingChanged.connect(self._on_playing_changed)
+        self.steps_spin.valueChanged.connect(self.player.set_steps_per_frame)
+        self.fps_spin.valueChanged.connect(self.player.set_fps)
+        self.timeline.valueChanged.connect(self._seek)
+        self.edit_class.currentIndexChanged.connect(
+            lambda k: self.regions.set_edit_class(max(0, k))
+        )
+        self.regions.pointHovered.connect(self.views["jacobian"].set_hover_point)
+        for view in self.views.values():
+            signal = getattr(view, "message", None)
+            if signal is not None:
+                signal.connect(self.show_message)
+        # Export, recording and session files are wired by their own module when present.
+        self._extensions = []
+        try:
+            from explorer.app.file_actions import FileActions
+        except ImportError:  # pragma: no cover - during development only
+            for key in ("open", "save", "save_as", "export", "record_gif", "copy_image"):
+                a[key].setEnabled(False)
+        else:
+            self.file_actions = FileActions(self)
+
+    # ------------------------------------------------------------------ session
+    def _listen(self, session) -> None:
+        session.changed.connect(self._on_session_changed)
+
+    def set_session(self, session) -> None:
+        """Replace the session shown (File → New / Open)."""
+        self.player.pause()
+        self.session.changed.disconnect(self._on_session_changed)
+        self.session = session
+        self._listen(session)
+        for view in self.views.values():
+            view.session = session
+        self._refresh_all(frozenset({"session"}))
+
+    def _on_session_changed(self, kinds: frozenset[str]) -> None:
+        self._refresh_all(kinds)
+        if "diverged" in kinds and self.session.diverged:
+            self.player.pause()
+            self.show_message(self.session.diverged, 0)
+
+    def _refresh_all(self, kinds: frozenset[str]) -> None:
+        for view in self.views.values():
+            view.refresh(kinds)
+        if kinds & {"session", "data"}:
+            self._fill_edit_classes()
+        self._update_timeline()
+        self._update_status()
+
+    def _fill_edit_classes(self) -> None:
+        names = self.session.data.class_names
+        colors = class_colors(len(names))
+        self.edit_class.blockSignals(True)
+        self.edit_class.clear()
+        for k, name in enumerate(names):
+            self.edit_class.addItem(f"class {name}")
+            self.edit_class.setItemData(k, hex_color(colors[k]), Qt.ItemDataRole.DecorationRole)
+        self.edit_class.blockSignals(False)
+        self.regions.set_edit_class(0)
+
+    def _update_timeline(self) -> None:
+        self.timeline.blockSignals(True)
+        self.timeline.setRange(0, self.session.head)
+        self.timeline.setValue(self.session.step_index)
+        self.timeline.blockSignals(False)
+        self.step_label.setText(f" step {self.session.step_index} / {self.session.head} ")
+        self.actions["step_back"].setEnabled(self.session.step_index > 0)
+
+    def _update_status(self) -> None:
+        s = self.session
+        m = s.metrics
+        k = s.step_index
+        parts = [f"step {k}", f"loss {m.train_loss[k]:.4f}", f"train acc {m.train_acc[k]:.1%}"]
+        if m.has_test:
+            parts.append(f"test acc {m.test_acc[k]:.1%}")
+        fps = self.player.measured_fps()
+        if self.player.playing and fps > 0:
+            parts.append(f"{fps:.0f} fps")
+        self.status_metrics.setText("   ".join(parts))
+
+    # ----------------------------------------------------------------- commands
+    def step(self) -> None:
+        self.session.step(self.player.steps_per_frame)
+
+    def step_back(self) -> None:
+        self.session.step_back(self.player.steps_per_frame)
+
+    def _play_step(self, n: int) -> int:
+        return self.session.step(n)
+
+    def _seek(self, k: int) -> None:
+        self.session.seek(int(k))
+
+    def _regenerate(self) -> None:
+        note = self.session.configure(
+            self.session.config.replace(seed=self.session.config.seed + 1)
+        )
+        if note:
+            self.show_message(note)
+
+    def _guarded(self, func):
+        """Wrap a command so a refused change shows a message instead of raising."""
+
+        def run(*_args):
+            try:
+                func()
+            except ValueError as exc:
+                self.show_error(str(exc))
+
+        return run
+
+    def new_session(self) -> None:
+        from explorer.session.session import Session
+
+        if not self._confirm_discard():
+            return
+        self.set_session(Session())
+        self.show_message("New session on the default data")
+
+    def import_csv(self) -> None:
+        from PyQt6.QtWidgets import QFileDialog
+
+        from explorer.core.csvdata import CsvError, load_csv
+        from explorer.session.data import data_from_points
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "", "CSV files (*.csv);;All (*)")
+        if not path:
+            return
+        try:
+            points = load_csv(path)
+            data = data_from_points(
+                points, self.session.config.test_fraction, self.session.config.seed
+            )
+            self.session.set_data(data)
+        except (CsvError, ValueError) as exc:
+            self.show_error(f"Could not import {path}:\n{exc}")
+            return
+        self.show_message(f"Imported {data.X.shape[1]} points from {path}")
+
+    def export_csv(self) -> None:
+        from PyQt6.QtWidgets import QFileDialog
+
+        from explorer.core.csvdata import LabelledPoints, save_csv
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export data", "points.csv", "CSV (*.csv)")
+        if not path:
+            return
+        d = self.session.data
+        try:
+            save_csv(path, LabelledPoints(d.X, d.y, d.class_names))
+        except OSError as exc:
+            self.show_error(f"Could not write {path}:\n{exc}")
+            return
+        self.show_message(f"Wrote {path}")
+
+    def _confirm_discard(self) -> bool:
+        """Ask before the current session is replaced (the file module knows if it is saved)."""
+        fa = getattr(self, "file_actions", None)
+        return fa.confirm_discard() if fa is not None else True
+
+    def set_dark(self, dark: bool) -> None:
+        from explorer.app.appearance import apply_palette
+
+        theme = DARK if dark else LIGHT
+        apply_palette(theme)
+        for view in self.views.values():
+            view.set_theme(theme)
+
+    def show_message(self, text: str, timeout_ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def show_error(self, text: str) -> None:
+        """A refused action: a dialog (the session stays as it was)."""
+        QMessageBox.warning(self, APP_NAME, text)
+
+    def show_shortcuts(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(shortcuts_html())
+        box.exec()
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(f"About {APP_NAME}")
+        box.setIconPixmap(self.windowIcon().pixmap(96, 96))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Watch a linear softmax classifier learn on 2-D data: the decision regions, "
+            "the softmax Jacobian <i>J</i> = diag(<i>p</i>) − <i>p</i><i>p</i>ᵀ and every "
+            "sample's error signal <i>p</i> − <i>y</i>, step by step.</p>"
+            "<p>Built with Python, numpy, PyQt6 and pyqtgraph. Class colours: Okabe &amp; Ito.</p>"
+        )
+        box.exec()
+
+    def _on_playing_changed(self, playing: bool) -> None:
+        action = self.actions["play"]
+        action.blockSignals(True)
+        action.setChecked(playing)
+        action.blockSignals(False)
+        action.setText("&Pause" if playing else "&Play")
+        self._update_status()
+
+    # ----------------------------------------------------------------- settings
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = app_settings.read(s, "window/geometry")
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        state = app_settings.read(s, "window/state")
+        if not state.isEmpty():
+            self.restoreState(state)
+        self.steps_spin.setValue(app_settings.read(s, "play/steps_per_frame"))
+        self.fps_spin.setValue(app_settings.read(s, "play/fps"))
+        self.player.set_steps_per_frame(self.steps_spin.value())
+        self.player.set_fps(self.fps_spin.value())
+        if app_settings.read(s, "view/theme") == "dark":
+            self.actions["dark"].setChecked(True)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        app_settings.write(s, "window/geometry", self.saveGeometry())
+        app_settings.write(s, "window/state", self.saveState())
+        app_settings.write(s, "play/steps_per_frame", self.steps_spin.value())
+        app_settings.write(s, "play/fps", self.fps_spin.value())
+        app_settings.write(s, "view/theme", "dark" if self.actions["dark"].isChecked() else "light")
+        app_settings.write(s, "session/last_config", self.session.config.to_json())
+        s.sync()
+
+    def closeEvent(self, event) -> None:
+        if not self._confirm_discard():
+            event.ignore()
+            return
+        self.player.pause()
+        self.save_settings()
+        super().closeEvent(event)

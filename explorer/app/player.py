@@ -1,0 +1,71 @@
+"""Play / pause: a ``QTimer`` that steps the session a few steps per frame.
+
+One thread only (DESIGN §4.7): the timer fires in the GUI event loop, each tick calls
+``session.step(n)`` once, which emits one event, so every view redraws once per frame.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
+
+
+class Player(QObject):
+    """Drives training while playing and measures the frames per second reached."""
+
+    playingChanged = pyqtSignal(bool)
+
+    def __init__(self, step_callback, parent: QObject | None = None):
+        super().__init__(parent)
+        self._step = step_callback
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        self.steps_per_frame = 1
+        self._ticks: deque[float] = deque(maxlen=120)
+        self.set_fps(30)
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    @property
+    def fps(self) -> int:
+        return self._fps
+
+    def set_fps(self, fps: int) -> None:
+        """Frames per second asked for (1..240)."""
+        self._fps = max(1, min(240, int(fps)))
+        self._timer.setInterval(max(0, round(1000 / self._fps) - 1))
+
+    def set_steps_per_frame(self, n: int) -> None:
+        self.steps_per_frame = max(1, min(10_000, int(n)))
+
+    def play(self) -> None:
+        if not self.playing:
+            self._ticks.clear()
+            self._timer.start()
+            self.playingChanged.emit(True)
+
+    def pause(self) -> None:
+        if self.playing:
+            self._timer.stop()
+            self.playingChanged.emit(False)
+
+    def toggle(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def measured_fps(self) -> float:
+        """Frames per second over the last ticks (0 when not enough ticks yet)."""
+        if len(self._ticks) < 2:
+            return 0.0
+        span = self._ticks[-1] - self._ticks[0]
+        return (len(self._ticks) - 1) / span if span > 0 else 0.0
+
+    def _tick(self) -> None:
+        self._ticks.append(time.perf_counter())
+        done = self._step(self.steps_per_frame)
+        if not done:
+            self.pause()
