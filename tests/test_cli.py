@@ -1,0 +1,96 @@
+"""The command line: --version, --help, bad options, and main() in a subprocess."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from explorer import __version__
+
+ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYQTGRAPH_QT_LIB": "PyQt6"}
+
+
+def run(*args, timeout=60, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env or ENV,
+    )
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"softmax-explorer {__version__}"
+
+
+def test_help_lists_options():
+    result = run("--help")
+    assert result.returncode == 0
+    for option in (
+        "--dataset",
+        "--classes",
+        "--samples",
+        "--noise",
+        "--seed",
+        "--features",
+        "--optimizer",
+        "--lr",
+        "--batch-size",
+        "--l2",
+        "--label-smoothing",
+        "--csv",
+    ):
+        assert option in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--lr", "-1"],
+        ["--dataset", "nope"],
+        ["--classes", "0"],
+        ["--features", "poly99"],
+        ["--batch-size", "-3"],
+        ["--noise", "nan"],
+        ["--csv", "/nonexistent/points.csv"],
+        ["--bogus"],
+    ],
+)
+def test_bad_option_is_one_line_and_exit_2(args):
+    result = run(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "error" in lines[0]
+
+
+def test_main_opens_window_and_quits(tmp_path):
+    """main() in a subprocess: the window opens, paints, and the event loop quits cleanly."""
+    script = """
+import sys
+from PyQt6.QtCore import QTimer
+from explorer.app import application
+
+original = application.get_application
+
+
+def quitting_application():
+    app = original()
+    QTimer.singleShot(1500, app.quit)
+    return app
+
+
+application.get_application = quitting_application
+from explorer.app.cli import main
+
+sys.exit(main(["--samples", "90", "--play"]))
+"""
+    env = {**ENV, "SOFTMAX_EXPLORER_SETTINGS": str(tmp_path / "s.ini")}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "s.ini").exists()

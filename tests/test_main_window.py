@@ -1,0 +1,122 @@
+"""The main window: opening, stepping, scrubbing, playing, editing, and a random-action soak."""
+
+import numpy as np
+import pytest
+from explorer.session.config import Config
+from explorer.session.session import Session
+from PyQt6.QtCore import Qt
+
+from explorer.app.main_window import MainWindow
+from explorer.core import softmax_jacobian
+
+
+@pytest.fixture
+def make_window(qtbot):
+    def make(config=None):
+        session = Session(config or Config(samples=120))
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.resize(1200, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    return make
+
+
+def test_window_opens_and_closes_cleanly(make_window, qtbot):
+    window = make_window()
+    assert window.isVisible()
+    assert set(window.views) >= {"regions", "jacobian", "bars", "curves", "inspector", "parameters"}
+    window.close()
+    assert not window.isVisible()
+
+
+def test_step_changes_decision_image_and_bars_match_p_minus_y(make_window):
+    window = make_window()
+    before = window.regions.last_indices.copy()
+    window.actions["step"].trigger()
+    assert window.session.step_index == 1
+    assert not np.array_equal(before, window.regions.last_indices)
+    bars = window.views["bars"]
+    np.testing.assert_array_equal(
+        np.sort(bars.bar_heights), np.sort(window.session.train_true_error())
+    )
+
+
+def test_step_back_restores_exact_previous_picture(make_window):
+    window = make_window()
+    window.actions["step"].trigger()
+    picture = window.regions.last_indices.copy()
+    W = window.session.W.copy()
+    window.actions["step"].trigger()
+    window.actions["step_back"].trigger()
+    np.testing.assert_array_equal(window.session.W, W)
+    np.testing.assert_array_equal(window.regions.last_indices, picture)
+
+
+def test_play_starts_and_pause_stops_the_timer(make_window, qtbot):
+    window = make_window()
+    window.actions["play"].trigger()
+    assert window.player.playing
+    qtbot.waitUntil(lambda: window.session.head >= 3, timeout=5000)
+    window.actions["play"].trigger()
+    assert not window.player.playing
+    head = window.session.head
+    qtbot.wait(100)
+    assert window.session.head == head
+
+
+def test_selection_makes_jacobian_exact(make_window):
+    window = make_window()
+    window.session.step(5)
+    window.session.select(7)
+    jac = window.views["jacobian"]
+    expected = softmax_jacobian(window.session.sample_detail(7).p)
+    np.testing.assert_array_equal(jac.matrix, expected)
+
+
+def test_timeline_scrubs_history(make_window):
+    window = make_window()
+    window.session.step(20)
+    assert window.timeline.maximum() == 20
+    window.timeline.setValue(5)
+    assert window.session.step_index == 5
+    assert "5 / 20" in window.step_label.text()
+    window.actions["to_end"].trigger()
+    assert window.timeline.value() == 20
+
+
+def test_divergence_pauses_and_reports(make_window, qtbot):
+    window = make_window()
+    window.session.configure(window.session.config.replace(lr=1e6))
+    window.player.play()
+    qtbot.waitUntil(lambda: not window.player.playing, timeout=5000)
+    assert window.session.diverged
+    assert "diverged" in window.statusBar().currentMessage().lower()
+    assert np.all(np.isfinite(window.session.W))
+
+
+def test_edit_mode_action_reaches_regions_view(make_window):
+    window = make_window()
+    window.actions["edit_mode"].trigger()
+    assert window.regions.edit_mode
+    n = window.session.data.X.shape[1]
+    window.session.add_point(np.array([0.1, 0.2]), 1)
+    assert window.session.data.X.shape[1] == n + 1
+
+
+def test_settings_restore_layout_and_play_speed(make_window, qtbot):
+    window = make_window()
+    window.steps_spin.setValue(7)
+    window.docks["jacobian"].hide()
+    window.close()
+    again = make_window()
+    assert again.steps_spin.value() == 7
+    assert not again.docks["jacobian"].isVisible()
+
+
+def test_shortcut_space_steps(make_window, qtbot):
+    window = make_window()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.session.step_index >= 1
