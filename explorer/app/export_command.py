@@ -1,0 +1,167 @@
+"""``softmax-explorer export``: train, then write images, a GIF and a session file, headless.
+
+It selects Qt's offscreen platform itself, so it runs with no display. Everything is
+checked before anything is written; on a bad option, file or value it prints one line
+on stderr and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from explorer.app.options import OneLineParser, add_config_options, build_session, fail
+
+PROG = "softmax-explorer export"
+EXPORT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "parameters", "window")
+DEFAULT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "window")
+WINDOW_SIZE = (1400, 900)
+
+
+def _csv_list(allowed: tuple[str, ...], what: str):
+    def parse(text: str) -> tuple[str, ...]:
+        items = tuple(dict.fromkeys(t.strip().lower() for t in text.split(",") if t.strip()))
+        bad = [t for t in items if t not in allowed]
+        if bad or not items:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {', '.join(bad) or repr(text)} (choose from {','.join(allowed)})"
+            )
+        return items
+
+    return parse
+
+
+def export_parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog=PROG,
+        description="Train a classifier and export its views as images, without a display.",
+    )
+    add_config_options(parser)
+    out = parser.add_argument_group("export")
+    out.add_argument("--steps", type=int, default=200, metavar="K", help="steps to train first")
+    out.add_argument("--out", default="export", metavar="DIR", help="output folder (created)")
+    out.add_argument(
+        "--views",
+        type=_csv_list(EXPORT_VIEWS, "view"),
+        default=DEFAULT_VIEWS,
+        metavar="LIST",
+        help=f"comma list of {','.join(EXPORT_VIEWS)} (default all but parameters)",
+    )
+    out.add_argument(
+        "--format",
+        type=_csv_list(("png", "svg"), "format"),
+        default=("png",),
+        metavar="LIST",
+        help="comma list of png,svg (default png)",
+    )
+    out.add_argument("--scale", type=float, default=1.0, metavar="S", help="PNG scale, e.g. 2")
+    out.add_argument("--gif", action="store_true", help="also write training.gif")
+    out.add_argument("--every", type=int, default=5, metavar="M", help="steps per GIF frame")
+    out.add_argument("--fps", type=float, default=10.0, metavar="F", help="GIF frames per second")
+    out.add_argument("--gif-view", default="window", choices=EXPORT_VIEWS, help="view to record")
+    out.add_argument("--save-session", metavar="FILE", help="also write the session file")
+    return parser
+
+
+def _check(args: argparse.Namespace) -> None:
+    if not 0 <= args.steps <= 1_000_000:
+        fail(PROG, f"--steps must be between 0 and 1000000 (got {args.steps})")
+    if not 0.1 <= args.scale <= 8:
+        fail(PROG, f"--scale must be between 0.1 and 8 (got {args.scale})")
+    if args.gif:
+        if args.every < 1:
+            fail(PROG, f"--every must be at least 1 (got {args.every})")
+        if not 1 <= args.fps <= 50:
+            fail(PROG, f"--fps must be between 1 and 50 (got {args.fps})")
+        if args.steps < args.every:
+            fail(PROG, "--gif needs --steps to be at least --every")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        fail(PROG, f"--out {out} exists and is not a folder")
+    if args.save_session and Path(args.save_session).is_dir():
+        fail(PROG, f"--save-session {args.save_session} is a folder")
+
+
+def run_export(argv: list[str]) -> int:
+    """Run the export command; return the exit code."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    args = export_parser().parse_args(argv)
+    _check(args)
+    session = build_session(args, PROG)
+    started = time.perf_counter()
+
+    def say(text: str) -> None:
+        print(f"[{time.perf_counter() - started:5.2f}s] {text}", file=sys.stderr, flush=True)
+
+    from explorer.app.application import get_application
+
+    get_application()
+    from explorer.app.main_window import MainWindow
+    from explorer.app.settings import open_settings
+
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["SOFTMAX_EXPLORER_SETTINGS"] = str(Path(scratch) / "settings.ini")
+        window = MainWindow(session, settings=open_settings())
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        out = Path(args.out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fail(PROG, f"cannot create {out}: {exc.strerror}")
+        written = []
+        try:
+            written += _export_all(window, session, args, out, say)
+        except (OSError, ValueError) as exc:
+            fail(PROG, exc)
+        finally:
+            window.player.pause()
+            window.hide()
+            window.deleteLater()
+    for path in written:
+        print(path)
+    return 0
+
+
+def _widget_for(window, view_id: str):
+    """The widget that shows ``view_id`` (the whole window for ``window``)."""
+    return window if view_id == "window" else window.views[view_id].export_widget()
+
+
+def _export_all(window, session, args, out: Path, say) -> list[Path]:
+    from explorer.app.recording import record
+    from explorer.export.gif import GifWriter
+    from explorer.export.image import save_image
+
+    written: list[Path] = []
+    start = session.step_index
+    if args.gif:
+        say(f"recording {args.steps} steps, a frame every {args.every}")
+        writer = GifWriter(out / "training.gif", fps=args.fps)
+        target = _widget_for(window, args.gif_view)
+        if not record(session, target, writer, start, start + args.steps, args.every):
+            raise ValueError(f"training stopped early: {session.diverged or 'cancelled'}")
+        written.append(writer.finish())
+    elif args.steps:
+        say(f"training {args.steps} steps")
+        session.step(args.steps)
+    if session.diverged:
+        say(session.diverged)
+    for view_id in args.views:
+        widget = _widget_for(window, view_id)
+        for fmt in args.format:
+            path = out / f"{view_id}.{fmt}"
+            say(f"writing {path}")
+            written.append(
+                save_image(widget, path, fmt, **({"scale": args.scale} if fmt == "png" else {}))
+            )
+    if args.save_session:
+        from explorer.session.persist import save_session
+
+        say(f"saving session {args.save_session}")
+        written.append(save_session(session, args.save_session))
+    return written

@@ -1,0 +1,73 @@
+"""Record training as an animation: step the session and capture a widget every M steps.
+
+Shared by File → Record Animation (with a progress dialog) and ``softmax-explorer export
+--gif``. The writer only touches the disk in ``finish()``, so cancelling leaves no file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from explorer.export.gif import GifWriter
+from explorer.export.image import render_image
+
+MAX_RECORD_STEPS = 1_000_000
+
+
+def frame_count(start: int, stop: int, every: int) -> int:
+    """Frames recorded from step ``start`` to ``stop`` taking one every ``every`` steps."""
+    return 1 + (stop - start) // every
+
+
+def validate_range(start: int, stop: int, every: int) -> None:
+    """Refuse a recording range that is empty, reversed or absurd (ValueError)."""
+    if every < 1:
+        raise ValueError(f"steps per frame must be at least 1 (got {every})")
+    if start < 0 or stop <= start:
+        raise ValueError(f"the recording needs 0 <= start < stop (got {start}..{stop})")
+    if stop - start > MAX_RECORD_STEPS:
+        raise ValueError(f"at most {MAX_RECORD_STEPS} steps can be recorded at once")
+    if frame_count(start, stop, every) > 5_000:
+        raise ValueError("that would be more than 5000 frames: take more steps per frame")
+
+
+def record(
+    session,
+    widget,
+    writer: GifWriter,
+    start: int,
+    stop: int,
+    every: int,
+    scale: float = 1.0,
+    progress: Callable[[int, int], bool] | None = None,
+) -> bool:
+    """Capture ``widget`` at steps ``start, start+every, ... <= stop``.
+
+    The session is moved to ``start`` first (through history, or by training when
+    ``start`` is the head); steps past the head are trained. ``progress(done, total)``
+    is called after each frame and may return ``False`` to cancel.
+
+    Returns
+    -------
+    bool
+        ``True`` when every frame was captured, ``False`` when cancelled or training
+        diverged first (the writer is then cancelled and nothing is written).
+    """
+    validate_range(start, stop, every)
+    total = frame_count(start, stop, every)
+    if start <= session.head:
+        session.seek(start)
+    else:
+        session.seek(session.head)
+        session.step(start - session.head)
+    for done in range(total):
+        if done:
+            before = session.step_index
+            if session.step(every) < every or session.step_index != before + every:
+                writer.cancel()
+                return False
+        writer.add_frame(render_image(widget, scale))
+        if progress is not None and progress(done + 1, total) is False:
+            writer.cancel()
+            return False
+    return True
