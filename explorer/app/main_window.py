@@ -280,6 +280,9 @@ class MainWindow(QMainWindow):
         if not self._confirm_discard():
             return
         self.set_session(Session())
+        fa = getattr(self, "file_actions", None)
+        if fa is not None:
+            fa.replaced(self.session, None)
         self.show_message("New session on the default data")
 
     def import_csv(self) -> None:

@@ -1,0 +1,234 @@
+"""Dialogs for File → Export Image and File → Record Animation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from explorer.app import settings as app_settings
+from explorer.export.image import ExportError, save_image
+
+SCALES = (("1×", 1.0), ("2×", 2.0), ("4×", 4.0), ("width in pixels", None))
+
+
+def _targets(window) -> list[tuple[str, QWidget]]:
+    items = [("Whole window", window)]
+    items += [(view.title, view.export_widget()) for view in window.views.values()]
+    return items
+
+
+class _PathRow(QWidget):
+    """A line edit with a Browse… button."""
+
+    def __init__(self, caption: str, filters: str, default: str, parent=None):
+        super().__init__(parent)
+        self.edit = QLineEdit(default, self)
+        browse = QPushButton("Browse…", self)
+        browse.setToolTip("Choose where the file goes")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit)
+        layout.addWidget(browse)
+        browse.clicked.connect(lambda: self._browse(caption, filters))
+
+    def _browse(self, caption: str, filters: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, caption, self.edit.text(), filters)
+        if path:
+            self.edit.setText(path)
+
+    def path(self) -> Path:
+        return Path(self.edit.text().strip()).expanduser()
+
+
+class ExportDialog(QDialog):
+    """Export one view or the whole window as PNG or SVG."""
+
+    def __init__(self, window, target: QWidget | None = None):
+        super().__init__(window)
+        self.window_ = window
+        self.setWindowTitle("Export image")
+        folder = app_settings.read(window.settings, "export/last_dir") or str(Path.cwd())
+        form = QFormLayout(self)
+        self.target = QComboBox(self)
+        for title, widget in _targets(window):
+            self.target.addItem(title, widget)
+        if target is not None:
+            self.target.setCurrentIndex(max(0, self.target.findData(target)))
+        self.target.setToolTip("What to export")
+        self.format = QComboBox(self)
+        self.format.addItems(["PNG", "SVG"])
+        self.format.setToolTip("PNG: pixels at the chosen scale. SVG: vector lines and text")
+        self.scale = QComboBox(self)
+        for text, value in SCALES:
+            self.scale.addItem(text, value)
+        self.scale.setToolTip("2× and 4× draw text and markers at higher resolution")
+        self.width_px = QSpinBox(self)
+        self.width_px.setRange(16, 16_384)
+        self.width_px.setValue(1600)
+        self.width_px.setSuffix(" px")
+        self.width_px.setToolTip("Width of the PNG in pixels (height follows)")
+        self.width_px.setEnabled(False)
+        self.path = _PathRow(
+            "Export image", "PNG (*.png);;SVG (*.svg)", str(Path(folder) / "regions.png")
+        )
+        form.addRow("View", self.target)
+        form.addRow("Format", self.format)
+        form.addRow("Scale", self.scale)
+        form.addRow("Width", self.width_px)
+        form.addRow("File", self.path)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        form.addRow(buttons)
+        buttons.accepted.connect(self.export)
+        buttons.rejected.connect(self.reject)
+        self.scale.currentIndexChanged.connect(self._sync)
+        self.format.currentIndexChanged.connect(self._sync)
+        self.target.currentIndexChanged.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        png = self.format.currentText() == "PNG"
+        self.scale.setEnabled(png)
+        self.width_px.setEnabled(png and self.scale.currentData() is None)
+        path = self.path.path()
+        stem = "window" if self.target.currentIndex() == 0 else self._view_id()
+        self.path.edit.setText(str(path.with_name(f"{stem}.{self.format.currentText().lower()}")))
+
+    def _view_id(self) -> str:
+        widget = self.target.currentData()
+        for view in self.window_.views.values():
+            if view.export_widget() is widget:
+                return view.view_id
+        return "view"
+
+    def export(self) -> None:
+        path = self.path.path()
+        fmt = self.format.currentText().lower()
+        kwargs = {}
+        if fmt == "png":
+            scale = self.scale.currentData()
+            kwargs = {"scale": scale} if scale is not None else {"width": self.width_px.value()}
+        try:
+            save_image(self.target.currentData(), path, fmt, **kwargs)
+        except (ExportError, OSError) as exc:
+            self.window_.show_error(f"Could not export {path}:\n{exc}")
+            return
+        app_settings.write(self.window_.settings, "export/last_dir", str(path.parent))
+        self.window_.show_message(f"Exported {path}")
+        self.accept()
+
+
+class RecordDialog(QDialog):
+    """Record training (or a stretch of history) as an animated GIF."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window_ = window
+        session = window.session
+        self.setWindowTitle("Record animation")
+        folder = app_settings.read(window.settings, "export/last_dir") or str(Path.cwd())
+        form = QFormLayout(self)
+        self.target = QComboBox(self)
+        for title, widget in _targets(window):
+            self.target.addItem(title, widget)
+        self.target.setToolTip("What to record")
+        self.start = QSpinBox(self)
+        self.start.setRange(0, 10_000_000)
+        self.start.setValue(session.step_index)
+        self.start.setToolTip("First step recorded (an earlier step replays history)")
+        self.steps = QSpinBox(self)
+        self.steps.setRange(1, 1_000_000)
+        self.steps.setValue(200)
+        self.steps.setToolTip("How many steps the animation covers (trained if beyond history)")
+        self.every = QSpinBox(self)
+        self.every.setRange(1, 100_000)
+        self.every.setValue(5)
+        self.every.setToolTip("Steps between two frames")
+        self.fps = QSpinBox(self)
+        self.fps.setRange(1, 50)
+        self.fps.setValue(10)
+        self.fps.setSuffix(" fps")
+        self.fps.setToolTip("Frames per second of the GIF")
+        self.path = _PathRow("Record animation", "GIF (*.gif)", str(Path(folder) / "training.gif"))
+        form.addRow("View", self.target)
+        form.addRow("From step", self.start)
+        form.addRow("Steps", self.steps)
+        form.addRow("Steps per frame", self.every)
+        form.addRow("Frame rate", self.fps)
+        form.addRow("File", self.path)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        form.addRow(buttons)
+        buttons.accepted.connect(self.record)
+        buttons.rejected.connect(self.reject)
+
+    def record(self) -> bool:
+        from explorer.app.recording import frame_count, record, validate_range
+        from explorer.export.gif import GifError, GifWriter
+
+        start = self.start.value()
+        stop = start + self.steps.value()
+        every = self.every.value()
+        path = self.path.path()
+        try:
+            validate_range(start, stop, every)
+            if start > self.window_.session.head:
+                raise ValueError(
+                    f"step {start} is beyond the newest step {self.window_.session.head}"
+                )
+            writer = GifWriter(path, fps=self.fps.value())
+        except (ValueError, GifError) as exc:
+            self.window_.show_error(str(exc))
+            return False
+        total = frame_count(start, stop, every)
+        dialog = QProgressDialog("Recording…", "Cancel", 0, total, self)
+        dialog.setWindowTitle("Recording animation")
+        dialog.setMinimumDuration(0)
+
+        def progress(done: int, total: int) -> bool:
+            dialog.setValue(done)
+            return not dialog.wasCanceled()
+
+        self.progress_dialog = dialog
+        try:
+            complete = record(
+                self.window_.session,
+                self.target.currentData(),
+                writer,
+                start,
+                stop,
+                every,
+                progress=progress,
+            )
+            if complete:
+                writer.finish()
+        except (ValueError, OSError) as exc:
+            writer.cancel()
+            self.window_.show_error(f"Could not record {path}:\n{exc}")
+            return False
+        finally:
+            dialog.close()
+        if not complete:
+            self.window_.show_message(
+                self.window_.session.diverged or "Recording cancelled; no file was written"
+            )
+            return False
+        app_settings.write(self.window_.settings, "export/last_dir", str(path.parent))
+        self.window_.show_message(f"Recorded {total} frames to {path}")
+        self.accept()
+        return True

@@ -1,0 +1,163 @@
+"""File menu behaviour: open, save, recent files, the unsaved-changes question, exports.
+
+Kept out of ``main_window.py`` so the window only wires. Dialogs are created here; the
+work is done by :mod:`explorer.session.persist`, :mod:`explorer.export` and
+:mod:`explorer.app.recording`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PyQt6.QtWidgets import QFileDialog, QMessageBox
+
+from explorer.app import settings as app_settings
+from explorer.session.persist import SUFFIX, SessionFileError, load_session, save_session
+
+SESSION_FILTER = f"Softmax Explorer sessions (*{SUFFIX});;All files (*)"
+MAX_RECENT = 8
+#: Session changes that do not alter what a file would hold.
+VOLATILE_KINDS = frozenset({"selection", "display"})
+
+
+class FileActions:
+    """Session files and exports for one :class:`~explorer.app.main_window.MainWindow`."""
+
+    def __init__(self, window):
+        self.window = window
+        self.path: Path | None = None
+        self.modified = False
+        a = window.actions
+        a["open"].triggered.connect(lambda: self.open())
+        a["save"].triggered.connect(lambda: self.save())
+        a["save_as"].triggered.connect(lambda: self.save_as())
+        a["export"].triggered.connect(self.export_dialog)
+        a["record_gif"].triggered.connect(self.record_dialog)
+        a["copy_image"].triggered.connect(self.copy_window)
+        self.recent_menu = window.menus["File"].addMenu("Open &Recent")
+        window.menus["File"].insertMenu(a["save"], self.recent_menu)
+        self._fill_recent()
+        self.watch(window.session)
+
+    # ------------------------------------------------------------- modified flag
+    def watch(self, session) -> None:
+        session.changed.connect(self._on_changed)
+
+    def _on_changed(self, kinds: frozenset[str]) -> None:
+        if kinds - VOLATILE_KINDS and not self.modified:
+            self.modified = True
+            self._update_title()
+
+    def _update_title(self) -> None:
+        name = self.path.name if self.path else "Untitled"
+        self.window.setWindowTitle(f"{name}{' *' if self.modified else ''} — Softmax Explorer")
+
+    def replaced(self, session, path: Path | None) -> None:
+        """The window now shows ``session`` (new or loaded from ``path``)."""
+        self.path = path
+        self.modified = False
+        self.watch(session)
+        self._update_title()
+
+    def confirm_discard(self) -> bool:
+        """Ask what to do with unsaved changes; ``False`` means the user cancelled."""
+        if not self.modified:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self.window,
+            "Unsaved session",
+            "The session has changes that are not saved. Save them first?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Save:
+            return self.save()
+        return answer == buttons.Discard
+
+    # -------------------------------------------------------------- open / save
+    def open(self, path: str | None = None) -> bool:
+        if not self.confirm_discard():
+            return False
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "", SESSION_FILTER)
+            if not path:
+                return False
+        try:
+            session = load_session(path)
+        except SessionFileError as exc:
+            self.window.show_error(f"Could not open the session:\n{exc}")
+            return False
+        self.window.set_session(session)
+        self.replaced(session, Path(path))
+        self._remember(Path(path))
+        self.window.show_message(f"Opened {path}")
+        return True
+
+    def save(self) -> bool:
+        return self.save_as(self.path) if self.path else self.save_as()
+
+    def save_as(self, path: Path | str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self.window, "Save session", f"session{SUFFIX}", SESSION_FILTER
+            )
+            if not path:
+                return False
+            if not Path(path).suffix:
+                path += SUFFIX
+        try:
+            save_session(self.window.session, path)
+        except SessionFileError as exc:
+            self.window.show_error(f"Could not save the session:\n{exc}")
+            return False
+        self.path = Path(path)
+        self.modified = False
+        self._update_title()
+        self._remember(self.path)
+        self.window.show_message(f"Saved {path}")
+        return True
+
+    # ------------------------------------------------------------ recent files
+    def recent_files(self) -> list[str]:
+        raw = app_settings.read(self.window.settings, "session/recent_files")
+        try:
+            items = json.loads(raw) if raw else []
+        except json.JSONDecodeError:
+            items = []
+        return [p for p in items if isinstance(p, str)][:MAX_RECENT]
+
+    def _remember(self, path: Path) -> None:
+        items = [str(path.resolve())] + [p for p in self.recent_files() if p != str(path.resolve())]
+        app_settings.write(
+            self.window.settings, "session/recent_files", json.dumps(items[:MAX_RECENT])
+        )
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        items = self.recent_files()
+        for path in items:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open(p))
+        self.recent_menu.setEnabled(bool(items))
+
+    # ----------------------------------------------------------------- exports
+    def export_dialog(self) -> None:
+        from explorer.app.export_dialog import ExportDialog
+
+        ExportDialog(self.window).exec()
+
+    def record_dialog(self) -> None:
+        from explorer.app.export_dialog import RecordDialog
+
+        self.window.player.pause()
+        RecordDialog(self.window).exec()
+
+    def copy_window(self) -> None:
+        from explorer.export.image import copy_to_clipboard
+
+        copy_to_clipboard(self.window)
+        self.window.show_message("Copied an image of the window to the clipboard")
