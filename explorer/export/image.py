@@ -39,8 +39,7 @@ def export_scale(widget: QWidget, scale: float | None = None, width: int | None 
 
 
 def _ensure_laid_out(widget: QWidget) -> None:
-    if not widget.testAttribute(widget.WidgetAttribute.WA_WState_Polished):
-        widget.ensurePolished()
+    widget.ensurePolished()
     if widget.layout() is not None:
         widget.layout().activate()
 
