@@ -3,6 +3,15 @@
 Classes along axis 0, samples along axis 1, as in the seeds' column vectors.
 """
 
+from explorer.core.csvdata import MAX_ROWS, CsvError, LabelledPoints, load_csv, save_csv
+from explorer.core.datasets import CS231N_B, CS231N_W, DATASETS, DatasetSpec, make_dataset
+from explorer.core.features import (
+    FEATURE_KINDS,
+    FeatureMap,
+    feature_map_from_state,
+    feature_map_state,
+    make_feature_map,
+)
 from explorer.core.loss import (
     cross_entropy,
     grad_wrt_logits,
@@ -15,13 +24,28 @@ from explorer.core.loss import (
 from explorer.core.softmax import log_softmax, softmax, softmax_jacobian
 
 __all__ = [
+    "CS231N_B",
+    "CS231N_W",
+    "DATASETS",
+    "FEATURE_KINDS",
+    "MAX_ROWS",
+    "CsvError",
+    "DatasetSpec",
+    "FeatureMap",
+    "LabelledPoints",
     "cross_entropy",
+    "feature_map_from_state",
+    "feature_map_state",
     "grad_wrt_logits",
     "grad_wrt_probs",
+    "load_csv",
     "log_softmax",
     "logits",
     "loss_and_grads",
+    "make_dataset",
+    "make_feature_map",
     "one_hot",
+    "save_csv",
     "smooth_labels",
     "softmax",
     "softmax_jacobian",
