@@ -1,0 +1,247 @@
+"""Loss and accuracy against training step, with a marker at the step being shown.
+
+Two stacked plots share the step axis: loss on top, accuracy below. The curves are
+persistent ``PlotDataItem``s fed the session's metric arrays as they are (no copy, no
+recomputation); pyqtgraph decimates long histories at paint time (peak downsampling,
+clipped to the visible range). Ranges are fixed and only re-ranged when the history
+outgrows them, so a frame never pays for auto-ranging.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtWidgets import QVBoxLayout, QWidget
+
+from explorer.views.base import SessionView
+from explorer.views.palette import LIGHT, Theme, hex_color
+
+#: Smallest step range shown on the x axis.
+MIN_STEPS = 10
+#: Colours of the train and test curves (Okabe–Ito blue and vermillion, readable on both themes).
+TRAIN_COLOR = (0x00, 0x72, 0xB2)
+TEST_COLOR = (0xD5, 0x5E, 0x00)
+TRAIN_COLOR_DARK = (0x56, 0xB4, 0xE9)
+
+
+def lazy_upper(
+    value: float, current: float, floor: float, factor: float = 2.0, shrink: float = 8.0
+) -> float:
+    """Upper end of a lazily re-ranged axis.
+
+    Keeps ``current`` while ``value`` fits in it and ``current`` is not more than ``shrink``
+    times ``value``; otherwise the smallest ``floor * factor**k`` holding ``value``.
+    Geometric steps mean a growing history re-ranges only log(n) times.
+
+    Parameters
+    ----------
+    value : float
+        Largest value to show (finite, >= 0).
+    current : float
+        Current upper end.
+    floor : float
+        Smallest upper end.
+    factor, shrink : float
+        Growth step (> 1) and how much room is tolerated before shrinking back.
+    """
+    if value <= current <= max(floor, shrink * value):
+        return current
+    top = floor
+    while top < value:
+        top *= factor
+    return top
+
+
+class CurvesView(SessionView):
+    """Train/test loss and accuracy against step; click or drag the marker to seek.
+
+    Attributes
+    ----------
+    loss_plot, acc_plot : pyqtgraph.PlotItem
+        The two plots (x axes linked).
+    curves : dict[str, pyqtgraph.PlotDataItem]
+        Keys ``train_loss``, ``test_loss``, ``train_acc``, ``test_acc``; each holds the
+        session's ``metrics`` array of that name against ``arange(head + 1)``.
+    markers : list[pyqtgraph.InfiniteLine]
+        The vertical line at ``session.step_index`` in each plot.
+    """
+
+    view_id = "curves"
+    title = "Loss and accuracy"
+
+    def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
+        super().__init__(session, parent, theme)
+        self._x_top = float(MIN_STEPS)
+        self._loss_top = 1.0
+        self._steps = np.arange(0, dtype=np.float64)
+        self._updating = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics.setToolTip(
+            "Loss (top) and accuracy (bottom) at every training step.\n"
+            "Solid: training set, dashed: test set. Click a step or drag the line to show it."
+        )
+        layout.addWidget(self.graphics)
+        self._build_plots()
+        self.rebuild()
+        self.update_view(frozenset({"session"}))
+
+    # ---------------------------------------------------------------- building
+    def _build_plots(self) -> None:
+        g = self.graphics
+        self.loss_plot = g.addPlot(row=0, col=0)
+        self.acc_plot = g.addPlot(row=1, col=0)
+        self.acc_plot.setXLink(self.loss_plot)
+        self.loss_plot.setLabel("left", "loss")
+        self.acc_plot.setLabel("left", "accuracy")
+        self.acc_plot.setLabel("bottom", "step")
+        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.getViewBox().setMouseEnabled(x=False, y=False)
+            plot.getViewBox().enableAutoRange(enable=False)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.getAxis("left").setWidth(48)
+        self.acc_plot.setYRange(0.0, 1.0, padding=0.06)
+        self.acc_plot.getAxis("left").setTicks(
+            [[(v, f"{v:.0%}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)], []]
+        )
+        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for name, plot in (
+            ("train_loss", self.loss_plot),
+            ("test_loss", self.loss_plot),
+            ("train_acc", self.acc_plot),
+            ("test_acc", self.acc_plot),
+        ):
+            item = pg.PlotDataItem(antialias=False)
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+            plot.addItem(item)
+            self.curves[name] = item
+        self.markers = []
+        for plot in (self.loss_plot, self.acc_plot):
+            labelled = plot is self.loss_plot
+            line = pg.InfiniteLine(
+                angle=90,
+                movable=True,
+                label="step {value:.0f}" if labelled else None,
+                labelOpts={"position": 0.92, "anchors": [(0, 0), (0, 0)]} if labelled else None,
+            )
+            line.setToolTip("Shown step: drag to scrub through training")
+            line.sigPositionChanged.connect(self._marker_dragged)
+            plot.addItem(line)
+            self.markers.append(line)
+        self.graphics.scene().sigMouseClicked.connect(self._scene_clicked)
+        self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        theme = self.theme
+        self.graphics.setBackground(theme.background)
+        fg = hex_color(theme.foreground)
+        train = TRAIN_COLOR_DARK if theme.name == "dark" else TRAIN_COLOR
+        for name, item in self.curves.items():
+            color = train if name.startswith("train") else TEST_COLOR
+            style = Qt.PenStyle.SolidLine if name.startswith("train") else Qt.PenStyle.DashLine
+            item.setPen(pg.mkPen(color, width=2, style=style))
+        for plot in (self.loss_plot, self.acc_plot):
+            for side in ("left", "bottom"):
+                axis = plot.getAxis(side)
+                axis.setPen(pg.mkPen(theme.muted))
+                axis.setTextPen(pg.mkPen(fg))
+        for line in self.markers:
+            line.setPen(pg.mkPen(theme.foreground, width=1.5))
+            line.setHoverPen(pg.mkPen(theme.foreground, width=3))
+            label = getattr(line, "label", None)
+            if label is not None:
+                label.setColor(theme.foreground)
+        self.legend.setLabelTextColor(fg)
+        self.legend.setBrush(pg.mkBrush((*theme.background, 200)))
+        self.legend.setPen(pg.mkPen(theme.grid))
+
+    # ---------------------------------------------------------------- updating
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._apply_theme()
+        self.refresh(frozenset({"session"}))
+
+    def rebuild(self) -> None:
+        """Show or hide the test curves and rebuild the legend for the current data."""
+        has_test = bool(self.session.metrics.has_test)
+        self.legend.clear()
+        self.legend.addItem(self.curves["train_loss"], "train")
+        if has_test:
+            self.legend.addItem(self.curves["test_loss"], "test")
+        for name in ("test_loss", "test_acc"):
+            self.curves[name].setVisible(has_test)
+            if not has_test:
+                self.curves[name].setData([], [])
+        self._x_top = -1.0  # force a re-range on the next update
+        self._loss_top = -1.0
+
+    def update_view(self, kinds: frozenset[str]) -> None:
+        """Push the metric arrays to the curves and move the marker to the shown step."""
+        if not kinds - {"selection", "display"}:
+            return  # metrics and the shown step do not depend on these
+        s = self.session
+        m = s.metrics
+        n = len(m.train_loss)
+        if len(self._steps) < n:
+            self._steps = np.arange(max(n, 2 * len(self._steps)), dtype=np.float64)
+        steps = self._steps[:n]
+        names = ("train_loss", "train_acc")
+        if m.has_test:
+            names += ("test_loss", "test_acc")
+        for name in names:
+            self.curves[name].setData(steps, getattr(m, name), skipFiniteCheck=True)
+        self._rerange(s.head, m)
+        self._updating = True
+        try:
+            for line in self.markers:
+                line.setBounds((0, max(s.head, 0)))
+                line.setValue(s.step_index)
+        finally:
+            self._updating = False
+
+    def _rerange(self, head: int, m) -> None:
+        x_top = lazy_upper(float(head), self._x_top, float(MIN_STEPS))
+        if x_top != self._x_top:
+            self._x_top = x_top
+            self.loss_plot.setXRange(0.0, x_top, padding=0.02)
+        peak = float(m.train_loss.max()) if len(m.train_loss) else 1.0
+        if m.has_test and len(m.test_loss):
+            peak = max(peak, float(m.test_loss.max()))
+        loss_top = lazy_upper(peak * 1.05, self._loss_top, 0.25, factor=1.25, shrink=2.0)
+        if loss_top != self._loss_top:
+            self._loss_top = loss_top
+            self.loss_plot.setYRange(0.0, loss_top, padding=0.02)
+
+    # ------------------------------------------------------------------ seeking
+    def step_at_scene_pos(self, pos: QPointF) -> int | None:
+        """The history step under a scene position, or ``None`` outside both plots."""
+        for plot in (self.loss_plot, self.acc_plot):
+            vb = plot.getViewBox()
+            if vb.sceneBoundingRect().contains(pos):
+                x = vb.mapSceneToView(pos).x()
+                return int(min(max(round(x), 0), self.session.head))
+        return None
+
+    def _scene_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        k = self.step_at_scene_pos(event.scenePos())
+        if k is not None and k != self.session.step_index:
+            self.session.seek(k)
+
+    def _marker_dragged(self, line) -> None:
+        if self._updating:
+            return
+        k = int(min(max(round(line.value()), 0), self.session.head))
+        if k != self.session.step_index:
+            self.session.seek(k)
+
+    def export_widget(self) -> QWidget:
+        return self.graphics

@@ -1,0 +1,338 @@
+"""W and b as an editable table, with the batch gradients ∂L/∂W, ∂L/∂b below them.
+
+Rows are the classes, columns the feature names then ``b``; the gradient table has the same
+columns and scrolls with the parameter table, so every gradient sits under its parameter.
+Both are Qt item models over cached arrays: an update stores the session's arrays and
+emits one ``dataChanged`` for the whole range, so Qt repaints only the visible cells and an
+editor the user has open is left alone. The view never calls ``setData`` itself, so a
+model→view update can never come back as a view→model edit.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt, pyqtSignal
+from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
+from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from explorer.views.base import SessionView
+from explorer.views.inspector import format_number
+from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+
+#: Largest magnitude accepted when a parameter is typed in.
+MAX_ABS_VALUE = 1e6
+#: Significant digits shown in the cells (the tooltip and the editor show every digit).
+DIGITS = 4
+COLUMN_WIDTH = 92
+
+Role = Qt.ItemDataRole
+
+
+def parse_value(text: str) -> tuple[float | None, str]:
+    """Read a typed parameter value.
+
+    Returns
+    -------
+    (value, reason)
+        ``value`` is a finite float with ``|value| <= MAX_ABS_VALUE``, or ``None`` and
+        ``reason`` says why the text was refused.
+    """
+    cleaned = str(text).strip().replace("−", "-").replace("\u2009", "").replace(" ", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None, f"“{str(text).strip()}” is not a number"
+    if math.isnan(value):
+        return None, "NaN is not a parameter value"
+    if math.isinf(value):
+        return None, "an infinite parameter is not allowed"
+    if abs(value) > MAX_ABS_VALUE:
+        return None, f"|value| must be at most {MAX_ABS_VALUE:g}"
+    return value, ""
+
+
+class MatrixModel(QAbstractTableModel):
+    """A (C, D + 1) table: ``W`` then ``b`` (or ``dW`` then ``db``), one row per class.
+
+    Parameters
+    ----------
+    editable : bool
+        Whether cells can be edited; an edit is passed to ``on_edit(row, col, value)``.
+    """
+
+    def __init__(self, editable: bool, on_edit=None, parent=None):
+        super().__init__(parent)
+        self.editable = editable
+        self.on_edit = on_edit
+        self.values = np.zeros((0, 0))
+        self.row_names: list[str] = []
+        self.column_names: list[str] = []
+        self.colors: list[QColor] = []
+        self.swatches: list[QIcon] = []
+        self.foreground: QBrush | None = None
+        self.background: QBrush | None = None
+
+    # shape changes (data, features, classes)
+    def reset(self, values: np.ndarray, row_names, column_names, colors) -> None:
+        self.beginResetModel()
+        self.values = np.array(values, dtype=np.float64)
+        self.row_names = [str(n) for n in row_names]
+        self.column_names = [str(n) for n in column_names]
+        self.colors = [QColor(hex_color(c)) for c in colors]
+        self.swatches = []
+        for color in self.colors:
+            pixmap = QPixmap(10, 10)
+            pixmap.fill(color)
+            self.swatches.append(QIcon(pixmap))
+        self.endResetModel()
+
+    # values only: one signal for the whole table
+    def update_values(self, values: np.ndarray) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != self.values.shape:
+            colors = [c.getRgb()[:3] for c in self.colors]
+            self.reset(values, self.row_names, self.column_names, colors)
+            return
+        self.values[...] = values
+        if values.size:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(values.shape[0] - 1, values.shape[1] - 1)
+            )
+
+    def rowCount(self, parent=QModelIndex()):  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else self.values.shape[0]
+
+    def columnCount(self, parent=QModelIndex()):  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else self.values.shape[1]
+
+    def data(self, index, role=Role.DisplayRole):
+        if not index.isValid():
+            return None
+        v = float(self.values[index.row(), index.column()])
+        if role == Role.DisplayRole:
+            return format_number(v, DIGITS)
+        if role == Role.EditRole:
+            return format_number(v, 0)
+        if role == Role.ToolTipRole:
+            what = self.column_names[index.column()]
+            return f"{self.row_names[index.row()]}, {what}: {format_number(v, 0)}"
+        if role == Role.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Role.ForegroundRole:
+            return self.foreground
+        if role == Role.BackgroundRole:
+            return self.background
+        return None
+
+    def headerData(self, section, orientation, role=Role.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Role.DisplayRole and section < len(self.column_names):
+                return self.column_names[section]
+            return None
+        if section >= len(self.row_names):
+            return None
+        if role == Role.DisplayRole:
+            return self.row_names[section]
+        if role == Role.DecorationRole:
+            return self.swatches[section]
+        if role == Role.ForegroundRole:
+            return QBrush(self.colors[section].darker(115))
+        if role == Role.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Role.ToolTipRole:
+            return f"class {self.row_names[section]}"
+        return None
+
+    def flags(self, index):
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsEditable if self.editable else base
+
+    def setData(self, index, value, role=Role.EditRole):
+        if not (self.editable and index.isValid() and role == Role.EditRole):
+            return False
+        # The edit goes to the session; the table shows the session's value when it emits.
+        return bool(self.on_edit and self.on_edit(index.row(), index.column(), value))
+
+
+class ParametersView(SessionView):
+    """Editable ``W`` and ``b`` with the batch gradients below them.
+
+    Signals
+    -------
+    message(str)
+        Why a typed value was refused (the main window shows it in the status bar).
+
+    Attributes
+    ----------
+    params_model, grads_model : MatrixModel
+        Values ``(C, D + 1)``: ``[W | b]`` and ``[dW | db]`` as float64.
+    params_table, grads_table : QTableView
+    """
+
+    view_id = "parameters"
+    title = "Parameters"
+
+    message = pyqtSignal(str)
+
+    def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
+        super().__init__(session, parent, theme)
+        self._dirty = True
+        self._shape = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        self.params_label = QLabel()
+        self.params_label.setToolTip("Weights and biases at the step shown; double-click to edit")
+        self.params_model = MatrixModel(True, self._edit, self)
+        self.params_table = self._make_table(self.params_model)
+        self.params_table.setToolTip(
+            "W (one column per feature) and b. Double-click a cell and type a number to change"
+            " the model; training continues from the edited values."
+        )
+        self.grads_label = QLabel()
+        self.grads_label.setToolTip("Gradient of the batch loss at the step shown (read-only)")
+        self.grads_model = MatrixModel(False, None, self)
+        self.grads_table = self._make_table(self.grads_model)
+        self.grads_table.setToolTip(
+            "∂L/∂W and ∂L/∂b of the mean loss over the training set, under each parameter."
+            " A step of gradient descent moves each parameter against its gradient."
+        )
+        for widget in (self.params_label, self.params_table, self.grads_label, self.grads_table):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        # One horizontal position for both tables, so a gradient stays under its parameter.
+        a = self.params_table.horizontalScrollBar()
+        b = self.grads_table.horizontalScrollBar()
+        a.valueChanged.connect(b.setValue)
+        b.valueChanged.connect(a.setValue)
+        self._apply_theme()
+        self.refresh(frozenset({"session"}))
+
+    def _make_table(self, model: MatrixModel) -> QTableView:
+        table = QTableView(self)
+        table.setModel(model)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+            if model.editable
+            else QAbstractItemView.EditTrigger.NoEditTriggers
+        )
+        h = table.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        h.setDefaultSectionSize(COLUMN_WIDTH)
+        v = table.verticalHeader()
+        v.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        v.setDefaultSectionSize(22)
+        v.setMinimumWidth(70)
+        table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        return table
+
+    # ---------------------------------------------------------------- updating
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._apply_theme()
+        self.refresh(frozenset({"session"}))
+
+    def _apply_theme(self) -> None:
+        t = self.theme
+        self.params_model.foreground = QBrush(QColor(*t.foreground))
+        self.grads_model.foreground = QBrush(QColor(*t.muted))
+        shade = tuple(int(0.93 * c + 0.07 * m) for c, m in zip(t.background, t.muted, strict=True))
+        self.grads_model.background = QBrush(QColor(*shade))
+        self.params_model.background = None
+
+    def rebuild(self) -> None:
+        self._shape = None
+        self._dirty = True
+
+    def update_view(self, kinds: frozenset[str]) -> None:
+        if not kinds - {"selection", "display"}:
+            return  # W, b and the batch gradients do not depend on these
+        self._dirty = True
+        if self.isVisible():
+            self._update()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._update()
+
+    def ensure_updated(self) -> None:
+        """Bring the tables up to date now even if the view is hidden (tests, export)."""
+        if self._dirty:
+            self._update()
+
+    def _update(self) -> None:
+        self._dirty = False
+        s = self.session
+        W = np.asarray(s.W, dtype=np.float64)
+        b = np.asarray(s.b, dtype=np.float64)
+        loss, dW, db = s.batch_grads()
+        params = np.column_stack([W, b])
+        grads = np.column_stack([np.asarray(dW, np.float64), np.asarray(db, np.float64)])
+        names = list(s.feature_map.names)
+        shape = (params.shape, tuple(names), tuple(s.data.class_names))
+        if shape != self._shape:
+            self._shape = shape
+            rows = list(s.data.class_names)
+            colors = class_colors(len(rows))
+            self.params_model.reset(params, rows, [*names, "b"], colors)
+            self.grads_model.reset(grads, rows, [*names, "b"], colors)
+            self._fit_height()
+        else:
+            self.params_model.update_values(params)
+            self.grads_model.update_values(grads)
+        C, D = W.shape
+        self.params_label.setText(
+            f"<b>Parameters</b> <i>W</i> ({C}×{D}) and <i>b</i> at step {s.step_index}"
+            " — double-click a cell to edit"
+        )
+        self.grads_label.setText(
+            f"<b>Gradients</b> ∂<i>L</i>/∂<i>W</i>, ∂<i>L</i>/∂<i>b</i> of the batch loss "
+            f"<i>L</i> = {html.escape(format_number(loss, DIGITS))} (read-only)"
+        )
+
+    def _fit_height(self) -> None:
+        """Tables no taller than their rows (the dock gets the rest) but scrollable."""
+        for table in (self.params_table, self.grads_table):
+            rows = table.model().rowCount()
+            header = table.horizontalHeader().sizeHint().height()
+            bar = table.horizontalScrollBar().sizeHint().height()
+            table.setMaximumHeight(max(60, header + rows * 22 + bar + 4))
+
+    # ------------------------------------------------------------------ editing
+    def _edit(self, row: int, col: int, text) -> bool:
+        """A typed value for ``[W | b][row, col]``: validate, then hand it to the session."""
+        value, reason = parse_value(text)
+        name = f"{self.params_model.row_names[row]}, {self.params_model.column_names[col]}"
+        if value is None:
+            self.message.emit(f"Refused {name}: {reason}")
+            return False
+        s = self.session
+        W = np.array(s.W, copy=True)
+        b = np.array(s.b, copy=True)
+        if col < W.shape[1]:
+            W[row, col] = value
+        else:
+            b[row] = value
+        try:
+            s.set_params(W, b)
+        except ValueError as exc:
+            self.message.emit(f"Refused {name}: {exc}")
+            return False
+        self.message.emit(f"Set {name} to {format_number(value, 0)}")
+        return True
+
+    def cell_text(self, row: int, col: int, gradients: bool = False) -> str:
+        """The text shown in a cell (for tests and export)."""
+        self.ensure_updated()
+        model = self.grads_model if gradients else self.params_model
+        return model.data(model.index(row, col), Role.DisplayRole)
