@@ -1,0 +1,139 @@
+"""The fast training kernel: cached features, preallocated buffers, class-major float32.
+
+DESIGN §4: everything is ``(C, N)`` with the classes along axis 0 (short reductions over
+axis 0 are fast), labels stay integers (a flat index ``y·N + n`` picks ``Z[y_n, n]``
+without a one-hot matrix), soft targets exist only when label smoothing is on, and the
+``(C, N)`` buffers are allocated once per data set. One forward pass per step serves
+both the metrics of the current parameters and the full-batch gradient: the session
+keeps the :class:`Forward` of the shown step and hands it to the next step.
+
+Everything here is deterministic: the same state and batch give the same bits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.core.loss import smooth_labels
+
+
+class Forward:
+    """The forward pass of the training points at one parameter version.
+
+    Attributes
+    ----------
+    Z : ndarray, shape (C, Nt)
+        Logits ``W Φ + b``.
+    P : ndarray, shape (C, Nt)
+        Softmax of ``Z`` (temperature 1).
+    zmax : ndarray, shape (Nt,)
+        Column maxima of ``Z``.
+    lse : ndarray, shape (Nt,)
+        ``log Σ_c exp Z[c, n]``.
+    loss, acc : float
+        Mean cross-entropy against the hard labels, and accuracy.
+    """
+
+    __slots__ = ("P", "Z", "acc", "loss", "lse", "zmax")
+
+    def __init__(self, Z, P, zmax, lse, loss, acc):
+        self.Z, self.P, self.zmax, self.lse, self.loss, self.acc = Z, P, zmax, lse, loss, acc
+
+
+class Trainer:
+    """Features and labels of one data set, and the arithmetic of a training step.
+
+    Parameters
+    ----------
+    F_train : ndarray, shape (D, Nt)
+        Features of the training points, training dtype, C-contiguous.
+    y_train : ndarray of int64, shape (Nt,)
+    F_test : ndarray, shape (D, Ntest)
+    y_test : ndarray of int64, shape (Ntest,)
+    n_classes : int
+    """
+
+    def __init__(self, F_train, y_train, F_test, y_test, n_classes: int):
+        self.dtype = F_train.dtype
+        self.F = np.ascontiguousarray(F_train)
+        self.FT = np.ascontiguousarray(self.F.T)  # (Nt, D), for dZ @ Φᵀ as a plain GEMM
+        self.y = np.asarray(y_train, dtype=np.int64)
+        self.F_test = np.ascontiguousarray(F_test)
+        self.y_test = np.asarray(y_test, dtype=np.int64)
+        self.C = n_classes
+        self.n = self.y.size
+        self.flat = self.y * self.n + np.arange(self.n)
+        self.flat_test = self.y_test * self.y_test.size + np.arange(self.y_test.size)
+        self._G = np.empty((self.C, self.n), dtype=self.dtype)
+        self._soft: tuple[float, np.ndarray] | None = None
+
+    # ---------------------------------------------------------------- forward
+    def forward(self, W: np.ndarray, b: np.ndarray) -> Forward:
+        """Logits, probabilities, loss and accuracy of the training points (fresh arrays)."""
+        Z, P, zmax, lse, loss, acc = self._forward(W, b, self.F, self.flat)
+        return Forward(Z, P, zmax, lse, loss, acc)
+
+    def test_metrics(self, W: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+        """Mean cross-entropy and accuracy of the test points (0, 0 when there are none)."""
+        if self.y_test.size == 0:
+            return 0.0, 0.0
+        _, _, _, _, loss, acc = self._forward(W, b, self.F_test, self.flat_test)
+        return loss, acc
+
+    @staticmethod
+    def _forward(W, b, F, flat):
+        Z = W @ F
+        Z += b[:, None]
+        zmax = Z.max(axis=0)
+        P = np.subtract(Z, zmax, out=np.empty_like(Z))
+        np.exp(P, out=P)
+        total = P.sum(axis=0)
+        P /= total
+        lse = np.log(total)
+        lse += zmax
+        z_true = np.take(Z.ravel(), flat)
+        loss = float(np.mean(lse - z_true, dtype=np.float64))
+        # the true class holds the maximum: accuracy without a slow argmax over axis 0
+        acc = float(np.count_nonzero(z_true == zmax)) / max(flat.size, 1)
+        return Z, P, zmax, lse, loss, acc
+
+    # -------------------------------------------------------------- gradients
+    def soft_targets(self, eps: float) -> np.ndarray:
+        """Smoothed targets ``(C, Nt)`` in the training dtype (cached per ``eps``)."""
+        if self._soft is None or self._soft[0] != eps:
+            self._soft = (eps, smooth_labels(self.y, self.C, eps, dtype=self.dtype))
+        return self._soft[1]
+
+    def full_grads(self, W, fwd: Forward, l2: float, eps: float):
+        """``dW (C, D)``, ``db (C,)`` on all training points from their forward pass."""
+        G = self._G
+        np.copyto(G, fwd.P)
+        if eps > 0:
+            G -= self.soft_targets(eps)
+        else:
+            G.ravel()[self.flat] -= 1
+        return self._finish(G, self.FT, W, l2)
+
+    def batch_grads(self, W, b, idx: np.ndarray, l2: float, eps: float):
+        """``dW``, ``db`` on the training points ``idx`` (a mini-batch)."""
+        F = self.F[:, idx]
+        Z = W @ F
+        Z += b[:, None]
+        Z -= Z.max(axis=0)
+        np.exp(Z, out=Z)
+        Z /= Z.sum(axis=0)
+        if eps > 0:
+            Z -= self.soft_targets(eps)[:, idx]
+        else:
+            Z[self.y[idx], np.arange(idx.size)] -= 1
+        return self._finish(Z, np.ascontiguousarray(F.T), W, l2)
+
+    def _finish(self, G, FT, W, l2):
+        n = G.shape[1]
+        dW = G @ FT
+        dW *= self.dtype.type(1.0 / n)
+        db = G.sum(axis=1)
+        db *= self.dtype.type(1.0 / n)
+        if l2:
+            dW += self.dtype.type(l2) * W
+        return dW, db
