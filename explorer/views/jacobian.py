@@ -1,0 +1,332 @@
+"""The softmax Jacobian ``J = ∂p/∂z = diag(p) − p pᵀ`` as a C×C heatmap (seed 2, results 1–2).
+
+Row ``j`` is the output ``p_j``, column ``k`` the logit ``z_k``: cell ``(j, k)`` is
+``∂p_j/∂z_k``. The colour scale is fixed at ±1/4 because every entry obeys ``|J| ≤ 1/4``
+(``p(1 − p) ≤ 1/4`` on the diagonal, ``p_j p_k ≤ 1/4`` off it): a fixed scale lets a student
+compare samples — a confident sample's Jacobian is pale, meaning little gradient flows back
+through the softmax — instead of every matrix being stretched to full saturation.
+
+The matrix comes from the session (``sample_detail``, ``point_detail`` or ``mean_jacobian``);
+the view only draws it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtGui import QColor, QFont
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from explorer.views.base import SessionView
+from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+
+#: Largest possible |J| entry; the fixed half-range of the colour scale.
+J_LIMIT = 0.25
+#: Values are written in the cells up to this many classes.
+MAX_CLASSES_WITH_VALUES = 8
+#: (id, combo text) of the sources of the matrix.
+SOURCES = (
+    ("selected", "Selected sample"),
+    ("hover", "Point under the cursor"),
+    ("batch", "Mean over the training batch"),
+)
+#: Blue (negative) – white – red (positive), the ends of ColorBrewer's RdBu.
+NEGATIVE = (0x21, 0x66, 0xAC)
+POSITIVE = (0xB2, 0x18, 0x2B)
+DARK_TEXT = (25, 25, 25)
+LIGHT_TEXT = (255, 255, 255)
+
+ROW_LABEL = "output ∂p<sub>j</sub>  (row j)"
+COLUMN_LABEL = "logit ∂z<sub>k</sub>  (column k)"
+COLORBAR_LABEL = "∂p<sub>j</sub> / ∂z<sub>k</sub>"
+MATRIX_TIP = (
+    "J[j, k] = ∂p_j / ∂z_k = p_j (δ_jk − p_k)\n"
+    "Diagonal p_j (1 − p_j) ≥ 0 (red): raising z_j raises p_j.\n"
+    "Off the diagonal −p_j p_k ≤ 0 (blue): raising z_k takes probability from p_j.\n"
+    "Every row and column sums to 0, because the probabilities always sum to 1.\n"
+    "The colour scale is fixed at ±0.25 since |J| ≤ 1/4 always: a pale matrix means a\n"
+    "confident (saturated) softmax that passes little gradient back to the logits."
+)
+
+
+def minus(text: str) -> str:
+    """Typographic minus signs in a formatted number."""
+    return text.replace("-", "−")
+
+
+def format_value(v: float) -> str:
+    """Compact cell text, e.g. ``0.222`` or ``−0.0012``."""
+    if v == 0.0:
+        return "0"
+    return minus(f"{v:.3f}" if abs(v) >= 0.001 else f"{v:.1e}")
+
+
+def diverging_colormap() -> pg.ColorMap:
+    """Blue–white–red map for values in ``[−J_LIMIT, J_LIMIT]``."""
+    return pg.ColorMap(
+        pos=np.array([0.0, 0.5, 1.0]),
+        color=np.array([NEGATIVE, (255, 255, 255), POSITIVE], dtype=np.uint8),
+    )
+
+
+class ClassAxisItem(pg.AxisItem):
+    """An axis whose tick labels are class names, each drawn in its class colour.
+
+    Ticks sit at ``offset + k`` for class ``k``; call :meth:`set_classes` after the classes
+    change.
+    """
+
+    def __init__(self, orientation: str, offset: float = 0.5, **kwargs):
+        super().__init__(orientation, **kwargs)
+        self._offset = offset
+        self._colors: dict[str, QColor] = {}
+
+    def set_classes(self, names, colors) -> None:
+        """Label tick ``k`` with ``names[k]`` in ``colors[k]`` (RGB rows, shape (C, 3))."""
+        pairs = zip(names, colors, strict=True)
+        self._colors = {str(n): QColor(*(int(v) for v in c)) for n, c in pairs}
+        ticks = [(self._offset + k, str(n)) for k, n in enumerate(names)]
+        self.setTicks([ticks, []])
+
+    def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):
+        p.setRenderHint(p.RenderHint.Antialiasing, False)
+        p.setRenderHint(p.RenderHint.TextAntialiasing, True)
+        pen, p1, p2 = axisSpec
+        p.setPen(pen)
+        p.drawLine(p1, p2)
+        for tick_pen, t1, t2 in tickSpecs:
+            p.setPen(tick_pen)
+            p.drawLine(t1, t2)
+        font = QFont(self.style["tickFont"]) if self.style["tickFont"] else QFont(p.font())
+        font.setBold(True)
+        p.setFont(font)
+        p.setClipRect(self.boundingRect().toAlignedRect())
+        default = self.textPen()
+        for rect, flags, text in textSpecs:
+            color = self._colors.get(text)
+            p.setPen(pg.mkPen(color) if color is not None else default)
+            p.drawText(rect, int(flags), text)
+
+
+class JacobianView(SessionView):
+    """Heatmap of the softmax Jacobian of one sample, the hovered point or the batch mean.
+
+    Attributes
+    ----------
+    matrix : ndarray of float64, shape (C, C)
+        Exactly the matrix drawn (``matrix[j, k] = ∂p_j/∂z_k``).
+    source : str
+        ``"selected"``, ``"hover"`` or ``"batch"`` (see :meth:`set_source`).
+    shown : str
+        What the matrix is of: ``"sample"``, ``"point"`` or ``"batch"``.
+    source_title : str
+        Plain-text title, e.g. ``"J for sample #12 (class B)"``.
+    """
+
+    view_id = "jacobian"
+    title = "Softmax Jacobian"
+
+    def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
+        super().__init__(session, parent, theme)
+        self.source = "selected"
+        self.shown = "batch"
+        self.source_title = ""
+        self.matrix = np.zeros((0, 0))
+        self._hover: np.ndarray | None = None
+        self._n_classes = -1
+        self._texts: list[pg.TextItem] = []
+        self._text_cache: list[tuple[str, bool]] = []
+        self._build()
+        self.rebuild()
+        self.update_view(frozenset({"session"}))
+
+    # ---------------------------------------------------------------- building
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        row = QHBoxLayout()
+        self.title_label = QLabel(self)
+        self.title_label.setTextFormat(Qt.TextFormat.RichText)
+        self.title_label.setToolTip("Which Jacobian is shown")
+        self.source_combo = QComboBox(self)
+        for key, text in SOURCES:
+            self.source_combo.addItem(text, key)
+        self.source_combo.setToolTip(
+            "Source of J: the selected sample; the point under the cursor while it is on the\n"
+            "plane (otherwise the selected sample); or the mean of J over the training batch."
+        )
+        self.source_combo.currentIndexChanged.connect(
+            lambda i: self.set_source(self.source_combo.itemData(i))
+        )
+        row.addWidget(self.title_label, 1)
+        row.addWidget(self.source_combo)
+        layout.addLayout(row)
+
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics.setToolTip(MATRIX_TIP)
+        layout.addWidget(self.graphics, 1)
+        self.left_axis = ClassAxisItem("left")
+        self.top_axis = ClassAxisItem("top")
+        self.plot = self.graphics.addPlot(
+            row=0, col=0, axisItems={"left": self.left_axis, "top": self.top_axis}
+        )
+        plot = self.plot
+        plot.showAxis("top")
+        plot.hideAxis("bottom")
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        vb = plot.getViewBox()
+        vb.setMouseEnabled(x=False, y=False)
+        vb.enableAutoRange(enable=False)
+        vb.invertY(True)
+        vb.setAspectLocked(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setAutoDownsample(False)
+        plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(
+            values=(-J_LIMIT, J_LIMIT),
+            colorMap=diverging_colormap(),
+            interactive=False,
+            width=12,
+            label=COLORBAR_LABEL,
+        )
+        self.colorbar.setToolTip(MATRIX_TIP)
+        self.colorbar.setImageItem(self.image, insert_in=plot)
+        self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        theme = self.theme
+        self.graphics.setBackground(theme.background)
+        fg = hex_color(theme.foreground)
+        frame = [self.colorbar.getAxis(side) for side in ("left", "top", "bottom")]
+        for axis in (self.left_axis, self.top_axis, self.colorbar.axis, *frame):
+            axis.setPen(pg.mkPen(theme.muted))
+            axis.setTextPen(pg.mkPen(fg))
+            axis.setTickPen(pg.mkPen(theme.muted))
+        # setPen() recolours an axis label with the pen colour; labels use the text colour.
+        self.plot.setLabel("left", ROW_LABEL, color=fg)
+        self.plot.setLabel("top", COLUMN_LABEL, color=fg)
+        self.colorbar.getAxis("left").setLabel(COLORBAR_LABEL, color=fg)
+
+    # --------------------------------------------------------------- interface
+    def set_source(self, name: str) -> None:
+        """Show the ``"selected"`` sample's J, the ``"hover"`` point's, or the ``"batch"`` mean.
+
+        ``"hover"`` follows the cursor while it is on the plane and falls back to the selected
+        sample otherwise. Without a selection, ``"selected"`` shows the batch mean.
+        """
+        if name not in {key for key, _ in SOURCES}:
+            raise ValueError(f"unknown Jacobian source {name!r}")
+        self.source = name
+        index = self.source_combo.findData(name)
+        if index != self.source_combo.currentIndex():
+            self.source_combo.blockSignals(True)
+            self.source_combo.setCurrentIndex(index)
+            self.source_combo.blockSignals(False)
+        self._show()
+
+    def set_hover_point(self, xy) -> None:
+        """The cursor's data coordinates on the plane, or ``None`` when it left the plane.
+
+        Parameters
+        ----------
+        xy : array-like of shape (2,), QPointF, or None
+        """
+        if xy is None:
+            point = None
+        elif isinstance(xy, QPointF):
+            point = np.array([xy.x(), xy.y()], dtype=np.float64)
+        else:
+            point = np.asarray(xy, dtype=np.float64).reshape(2)
+            if not np.all(np.isfinite(point)):
+                point = None
+        had = self._hover is not None
+        self._hover = point
+        if self.source == "hover" and (point is not None or had):
+            self._show()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._apply_theme()
+        self.refresh(frozenset({"session"}))
+
+    # ---------------------------------------------------------------- updating
+    def rebuild(self) -> None:
+        """Relabel the axes and recreate the cell texts for the current classes."""
+        names = self.session.data.class_names
+        C = len(names)
+        self._n_classes = C
+        colors = class_colors(C)
+        self.left_axis.set_classes(names, colors)
+        self.top_axis.set_classes(names, colors)
+        self._rect = QRectF(0.0, 0.0, C, C)
+        self.plot.getViewBox().setRange(
+            xRange=(0.0, C), yRange=(0.0, C), padding=0.0, disableAutoRange=True
+        )
+        for item in self._texts:
+            self.plot.removeItem(item)
+        self._texts = []
+        self._text_cache = []
+        if C <= MAX_CLASSES_WITH_VALUES:
+            font = QFont()
+            font.setPointSizeF(11.0 if C <= 3 else 9.5 if C <= 5 else 8.0)
+            for j in range(C):
+                for k in range(C):
+                    text = pg.TextItem("", anchor=(0.5, 0.5))
+                    text.setFont(font)
+                    text.setPos(k + 0.5, j + 0.5)
+                    self.plot.addItem(text)
+                    self._texts.append(text)
+                    self._text_cache.append(("", False))
+
+    def update_view(self, kinds: frozenset[str]) -> None:
+        """Recompute the matrix from the session and redraw the heatmap in place."""
+        if len(self.session.data.class_names) != self._n_classes:
+            self.rebuild()
+        self._show()
+
+    def _choose(self) -> tuple[np.ndarray, str, str, str]:
+        """(matrix, what, plain title, rich title) for the current source."""
+        s = self.session
+        data = s.data
+        if self.source == "hover" and self._hover is not None:
+            x, y = (minus(f"{v:.3g}") for v in self._hover)
+            title = f"J at cursor ({x}, {y})"
+            J = s.point_detail(self._hover).J
+            return np.asarray(J, dtype=np.float64), "point", title, title
+        i = s.selected
+        if self.source == "batch" or i is None:
+            n = len(data.train_index)
+            title = f"mean J over {n} training samples"
+            if self.source != "batch":
+                title += " (no sample selected)"
+            return np.asarray(s.mean_jacobian(), dtype=np.float64), "batch", title, title
+        label = int(data.y[i])
+        name = data.class_names[label]
+        kind = "test sample" if data.is_test[i] else "sample"
+        color = hex_color(class_colors(len(data.class_names))[label])
+        plain = f"J for {kind} #{i} (class {name})"
+        rich = f"J for {kind} #{i} (class <b style='color:{color}'>{name}</b>)"
+        return np.asarray(s.sample_detail(i).J, dtype=np.float64), "sample", plain, rich
+
+    def _show(self) -> None:
+        if self._n_classes < 0:
+            return
+        matrix, what, plain, rich = self._choose()
+        self.matrix = matrix
+        self.shown = what
+        self.source_title = plain
+        self.title_label.setText(rich)
+        self.image.setImage(matrix, autoLevels=False, levels=(-J_LIMIT, J_LIMIT), rect=self._rect)
+        if self._texts:
+            self._update_texts(matrix)
+
+    def _update_texts(self, matrix: np.ndarray) -> None:
+        light = np.abs(matrix).ravel() > 0.55 * J_LIMIT  # dark cell: white text
+        for n, (text, v) in enumerate(zip(self._texts, matrix.ravel(), strict=True)):
+            key = (format_value(float(v)), bool(light[n]))
+            if key != self._text_cache[n]:
+                self._text_cache[n] = key
+                text.setText(key[0], color=LIGHT_TEXT if key[1] else DARK_TEXT)

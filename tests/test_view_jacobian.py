@@ -1,0 +1,156 @@
+"""The Jacobian view holds exactly the session's softmax Jacobian for each source."""
+
+import numpy as np
+import pytest
+
+from explorer.core import softmax_jacobian
+from explorer.session.config import Config
+from explorer.session.session import Session
+from explorer.views.jacobian import J_LIMIT, JacobianView, format_value
+from explorer.views.palette import DARK
+
+
+@pytest.fixture
+def make_view(qtbot):
+    def make(**config):
+        session = Session(Config(**{"samples": 120, **config}))
+        view = JacobianView(session)
+        qtbot.addWidget(view)
+        view.resize(500, 400)
+        session.changed.connect(view.refresh)
+        return view, session
+
+    return make
+
+
+def float64_jacobian(session, i):
+    """Recompute one sample's J from W, b and its features, in float64, without the core."""
+    W = session.W.astype(np.float64)
+    b = session.b.astype(np.float64)
+    phi = session.feature_map.transform(session.data.X[:, i : i + 1], dtype=np.float64)[:, 0]
+    z = (W @ phi + b) / session.temperature
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    return np.diag(p) - np.outer(p, p)
+
+
+def test_selected_sample_shows_its_exact_jacobian(make_view):
+    view, session = make_view()
+    session.step(5)
+    i = int(session.data.train_index[7])
+    session.select(i)
+    detail = session.sample_detail(i)
+    assert view.matrix.dtype == np.float64
+    np.testing.assert_array_equal(view.matrix, softmax_jacobian(detail.p))
+    np.testing.assert_allclose(view.matrix, float64_jacobian(session, i), rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(view.image.image, view.matrix)
+    name = session.data.class_names[detail.label]
+    assert view.source_title == f"J for sample #{i} (class {name})"
+    assert view.shown == "sample"
+
+
+def test_selection_follows_steps_and_test_samples(make_view):
+    view, session = make_view()
+    i = int(session.data.test_index[0])
+    session.select(i)
+    session.step(3)
+    np.testing.assert_array_equal(view.matrix, session.sample_detail(i).J)
+    assert view.source_title.startswith(f"J for test sample #{i}")
+
+
+def test_without_selection_the_batch_mean_is_shown_and_said(make_view):
+    view, session = make_view()
+    session.step(2)
+    assert session.selected is None
+    np.testing.assert_array_equal(view.matrix, session.mean_jacobian())
+    n = len(session.data.train_index)
+    assert view.source_title == f"mean J over {n} training samples (no sample selected)"
+
+
+def test_batch_source_is_the_mean_of_per_sample_jacobians(make_view):
+    view, session = make_view()
+    session.step(4)
+    session.select(3)
+    view.set_source("batch")
+    assert view.shown == "batch"
+    np.testing.assert_array_equal(view.matrix, session.mean_jacobian())
+    per_sample = [float64_jacobian(session, int(i)) for i in session.data.train_index]
+    np.testing.assert_allclose(view.matrix, np.mean(per_sample, axis=0), rtol=0, atol=1e-6)
+    assert view.source_title == f"mean J over {len(per_sample)} training samples"
+    assert view.source_combo.currentData() == "batch"
+
+
+def test_hover_source_uses_the_point_then_falls_back(make_view):
+    view, session = make_view()
+    session.step(3)
+    session.select(5)
+    view.set_source("hover")
+    view.set_hover_point(np.array([0.31, -1.2]))
+    assert view.shown == "point"
+    np.testing.assert_array_equal(view.matrix, session.point_detail(np.array([0.31, -1.2])).J)
+    assert view.source_title == "J at cursor (0.31, −1.2)"
+    view.set_hover_point(None)
+    assert view.shown == "sample"
+    np.testing.assert_array_equal(view.matrix, session.sample_detail(5).J)
+
+
+def test_hover_is_ignored_by_the_other_sources(make_view):
+    view, session = make_view()
+    session.select(2)
+    view.set_hover_point((1.0, 1.0))
+    assert view.shown == "sample"
+    np.testing.assert_array_equal(view.matrix, session.sample_detail(2).J)
+
+
+def test_combo_box_and_set_source_agree(make_view):
+    view, _ = make_view()
+    view.source_combo.setCurrentIndex(view.source_combo.findData("batch"))
+    assert view.source == "batch"
+    view.set_source("hover")
+    assert view.source_combo.currentData() == "hover"
+    with pytest.raises(ValueError):
+        view.set_source("nonsense")
+
+
+def test_cell_values_written_up_to_eight_classes(make_view):
+    view, session = make_view(classes=4)
+    session.step(2)
+    session.select(0)
+    assert len(view._texts) == 16
+    for text, v in zip(view._texts, view.matrix.ravel(), strict=True):
+        assert text.textItem.toPlainText() == format_value(float(v))
+    big, _ = make_view(classes=10)
+    assert big.matrix.shape == (10, 10)
+    assert big._texts == []
+
+
+def test_jacobian_properties_and_no_nan_with_extreme_parameters(make_view):
+    view, session = make_view()
+    session.set_params(session.W * 1e3, session.b)
+    session.select(1)
+    for source in ("selected", "batch", "hover"):
+        view.set_source(source)
+        view.set_hover_point((1e4, -1e4))
+        m = view.matrix
+        assert np.all(np.isfinite(m))
+        assert np.all(np.abs(m) <= J_LIMIT)
+        np.testing.assert_allclose(m, m.T)
+        np.testing.assert_allclose(m.sum(axis=1), 0.0, atol=1e-12)
+    assert "nan" not in "".join(t.textItem.toPlainText() for t in view._texts).lower()
+
+
+def test_class_change_rebuilds_labels(make_view):
+    view, session = make_view(classes=3)
+    session.configure(session.config.replace(classes=5))
+    assert view.matrix.shape == (5, 5)
+    assert len(view._texts) == 25
+    ticks = view.left_axis._tickLevels[0]
+    assert [name for _, name in ticks] == list(session.data.class_names)
+
+
+def test_theme_switch_keeps_matrix(make_view):
+    view, session = make_view()
+    session.select(0)
+    before = view.matrix.copy()
+    view.set_theme(DARK)
+    np.testing.assert_array_equal(view.matrix, before)
