@@ -1,0 +1,179 @@
+"""The p − y bars hold exactly the session's numbers; clicking a bar selects its sample."""
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPointF, Qt
+
+from explorer.session.config import Config
+from explorer.session.session import Session
+from explorer.views.bars import BarsView
+from explorer.views.palette import DARK
+
+
+@pytest.fixture
+def make_view(qtbot):
+    def make(**config):
+        session = Session(Config(**{"samples": 150, **config}))
+        view = BarsView(session)
+        qtbot.addWidget(view)
+        view.resize(500, 400)
+        view.show()
+        qtbot.waitExposed(view)
+        session.changed.connect(view.refresh)
+        return view, session
+
+    return make
+
+
+def drawn(items):
+    """Heights held by a list of per-class BarGraphItems, and their x0 positions."""
+    xs = np.concatenate([np.asarray(item.opts["x0"]) for item in items])
+    hs = np.concatenate([np.asarray(item.opts["height"]) for item in items])
+    order = np.argsort(xs)
+    return xs[order], hs[order]
+
+
+def click_bar(qtbot, view, b, y=-0.5):
+    """Left-click the centre of drawn bar ``b`` of the top plot with the mouse."""
+    vb = view.top.getViewBox()
+    scene = vb.mapViewToScene(QPointF(b + 0.5, y))
+    pos = view.graphics.mapFromScene(scene)
+    qtbot.mouseClick(view.graphics.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def test_bar_heights_are_p_minus_y_after_a_step(make_view):
+    view, session = make_view()
+    session.step(3)
+    true_error = session.train_true_error()
+    np.testing.assert_array_equal(view.bar_order, np.arange(len(true_error)))
+    np.testing.assert_array_equal(view.bar_heights, true_error)
+    np.testing.assert_array_equal(view.bar_samples, session.data.train_index)
+    assert view.bin_size == 1
+    xs, hs = drawn(view.down_items)
+    np.testing.assert_array_equal(xs, np.arange(len(true_error)))
+    np.testing.assert_array_equal(hs, true_error)
+    # Each class's item holds only that class's samples, in one colour.
+    labels = session.data.y[session.data.train_index]
+    for c, item in enumerate(view.down_items):
+        assert item.opts["brushes"] is None
+        np.testing.assert_array_equal(item.opts["x0"], np.flatnonzero(labels == c))
+
+
+def test_sorted_by_loss_worst_first(make_view):
+    view, session = make_view()
+    session.step(4)
+    view.set_sort("loss")
+    loss = session.train_sample_loss()
+    order = np.argsort(-loss, kind="stable")
+    np.testing.assert_array_equal(view.bar_order, order)
+    np.testing.assert_array_equal(view.bar_heights, session.train_true_error()[order])
+    assert np.all(np.diff(loss[view.bar_order]) <= 0)
+    session.step(1)
+    order = np.argsort(-session.train_sample_loss(), kind="stable")
+    np.testing.assert_array_equal(view.bar_order, order)
+    assert view.sort_combo.currentData() == "loss"
+    view.sort_combo.setCurrentIndex(view.sort_combo.findData("index"))
+    assert view.sort == "index"
+    np.testing.assert_array_equal(view.bar_heights, session.train_true_error())
+
+
+def test_max_wrong_toggle(make_view):
+    view, session = make_view()
+    session.step(2)
+    view.set_sort("loss")
+    view.wrong_check.setChecked(True)
+    assert view.show_max_wrong
+    np.testing.assert_array_equal(view.max_wrong_heights, session.train_max_wrong()[view.bar_order])
+    _, hs = drawn(view.up_items)
+    np.testing.assert_array_equal(hs, view.max_wrong_heights)
+    assert np.all((hs >= 0) & (hs <= 1))
+    view.set_show_max_wrong(False)
+    assert not view.wrong_check.isChecked()
+    assert view.max_wrong_heights is None
+    assert drawn(view.up_items)[0].size == 0
+
+
+def test_detail_shows_p_y_and_p_minus_y_of_the_selected_sample(make_view):
+    view, session = make_view(label_smoothing=0.1)
+    session.step(3)
+    assert view.detail_values == {}
+    session.select(4)
+    d = session.sample_detail(4)
+    assert view.detail_index == 4
+    np.testing.assert_array_equal(view.detail_values["p"], d.p)
+    np.testing.assert_array_equal(view.detail_values["y"], d.y)
+    np.testing.assert_array_equal(view.detail_values["p − y"], d.dz)
+    np.testing.assert_allclose(view.detail_values["p − y"], d.p - d.y, atol=1e-15)
+    assert view.detail_values["y"].max() < 1.0  # smoothed target
+    for name, item in view.detail_items.items():
+        np.testing.assert_array_equal(item.opts["height"], view.detail_values[name])
+    session.select(None)
+    assert view.detail_values == {}
+
+
+def test_clicking_a_bar_selects_that_sample(make_view, qtbot):
+    view, session = make_view()
+    session.step(2)
+    view.set_sort("loss")
+    click_bar(qtbot, view, 0)
+    assert session.selected == int(view.bar_samples[0])
+    click_bar(qtbot, view, 10)
+    assert session.selected == int(view.bar_samples[10])
+    assert view.highlight.isVisible()
+    assert view.highlight.value() == pytest.approx(10.5)
+    assert view.detail_index == session.selected
+
+
+def test_binning_at_large_n_still_selects_a_real_sample(make_view, qtbot):
+    view, session = make_view(samples=20000)
+    session.step(1)
+    n = len(session.data.train_index)
+    pixels = int(view.top.getViewBox().width())
+    assert view.bin_size > 1
+    assert len(view.drawn_samples) <= pixels
+    # The full per-sample heights are still exact; each drawn bar is its bin's worst sample.
+    np.testing.assert_array_equal(view.bar_heights, session.train_true_error())
+    size = view.bin_size
+    for b in (0, 7, len(view.drawn_samples) - 1):
+        chunk = view.bar_heights[b * size : (b + 1) * size]
+        assert view.drawn_heights[b] == chunk.min()
+        assert view.drawn_samples[b] in view.bar_samples[b * size : (b + 1) * size]
+    _, hs = drawn(view.down_items)
+    np.testing.assert_array_equal(hs, view.drawn_heights)
+    click_bar(qtbot, view, 5)
+    i = session.selected
+    assert i == int(view.drawn_samples[5])
+    assert i in set(session.data.train_index.tolist())
+    position = int(np.flatnonzero(view.bar_samples == i)[0])
+    assert view.bar_heights[position] == view.drawn_heights[5]
+    assert n > pixels
+
+
+def test_clicking_an_upward_bar_selects_the_most_confused_sample(make_view, qtbot):
+    view, session = make_view(samples=5000)
+    session.step(1)
+    view.set_show_max_wrong(True)
+    assert view.bin_size > 1
+    click_bar(qtbot, view, 3, y=0.01)
+    assert session.selected == int(view.drawn_up_samples[3])
+
+
+def test_no_nan_with_extreme_parameters_and_themes(make_view):
+    view, session = make_view(classes=10)
+    session.set_params(session.W * 1e4, session.b)
+    view.set_show_max_wrong(True)
+    view.set_sort("loss")
+    session.select(0)
+    for values in (view.bar_heights, view.max_wrong_heights, *view.detail_values.values()):
+        assert np.all(np.isfinite(values))
+    view.set_theme(DARK)
+    np.testing.assert_array_equal(view.bar_heights, session.train_true_error()[view.bar_order])
+
+
+def test_class_change_rebuilds_items(make_view):
+    view, session = make_view(classes=3)
+    session.configure(session.config.replace(classes=6))
+    assert len(view.down_items) == 6
+    np.testing.assert_array_equal(view.bar_heights, session.train_true_error())
+    ticks = view.detail_axis._tickLevels[0]
+    assert [name for _, name in ticks] == list(session.data.class_names)
