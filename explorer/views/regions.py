@@ -1,0 +1,485 @@
+"""View 1, "Decision regions": the plane coloured by the winning class, the data on top.
+
+Every frame the session turns the cached grid features into ``uint8`` indices
+(class · levels + confidence level, :func:`explorer.core.decision.decision_indices`); the
+view maps them through a 32-bit lookup table into a persistent ``QImage`` buffer
+(DESIGN §4). The scatter items get positions and brushes once per data change; per frame
+only the image, and the optional overlays, move. In edit mode the mouse adds, drags and
+deletes points through the session's edit methods.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from explorer.core.decision import decision_lut, grid_axes, grid_points, levels_per_class
+from explorer.views.base import SessionView
+from explorer.views.decision_image_item import DecisionImageItem, mark_boundaries
+from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.regions_overlays import (
+    CornerLabel,
+    PointLayers,
+    PointsItem,
+    WeightArrows,
+    fit_range,
+    inside,
+)
+
+OVERLAYS = ("boundaries", "weights", "pull")
+GRID_MIN, GRID_MAX = 10, 2000
+#: Up to this many points a dragged point moves in the session live; beyond, on release.
+LIVE_DRAG_MAX = 5000
+#: A click within this many screen pixels of a point hits it.
+PICK_PIXELS = 8.0
+#: Kinds of session change that change the picture of the plane.
+IMAGE_KINDS = frozenset({"params", "history", "display", "data", "config", "session", "diverged"})
+
+_TOOLTIPS = {
+    "boundaries": "Draw the lines where two classes tie for the highest score",
+    "weights": "Draw each class's weight vector w_c as an arrow from the centre of the data "
+    "(scaled together so the longest fits; directions and ratios are exact)",
+    "pull": "Size each training point by 1 − p_y, how hard its error signal p − y pulls "
+    "on the weights (big = badly classified)",
+}
+_WEIGHTS_DISABLED = (
+    "Weight arrows need identity features: with polynomial or random features, w_c lives "
+    "in feature space, not in this plane"
+)
+
+
+class _PlaneViewBox(pg.ViewBox):
+    """A ViewBox that hands clicks and edit-mode drags to the view, in data coordinates."""
+
+    def __init__(self, owner: RegionsView):
+        super().__init__(enableMenu=False)
+        self._owner = owner
+
+    def _data_xy(self, scene_pos) -> np.ndarray:
+        p = self.mapSceneToView(scene_pos)
+        return np.array([p.x(), p.y()], dtype=np.float64)
+
+    def mouseClickEvent(self, ev):
+        if self._owner.click_at(self._data_xy(ev.scenePos()), ev.button()):
+            ev.accept()
+        else:
+            ev.ignore()
+
+    def mouseDragEvent(self, ev, axis=None):
+        owner = self._owner
+        if ev.button() == Qt.MouseButton.LeftButton and owner.edit_mode:
+            if ev.isStart():
+                owner.begin_drag(self._data_xy(ev.buttonDownScenePos()))
+            if owner.dragging is not None:
+                ev.accept()
+                if ev.isFinish():
+                    owner.end_drag(self._data_xy(ev.scenePos()))
+                else:
+                    owner.drag_to(self._data_xy(ev.scenePos()))
+                return
+        super().mouseDragEvent(ev, axis)
+
+
+class RegionsView(SessionView):
+    """Decision regions with train (filled) and test (hollow) points on top.
+
+    Signals
+    -------
+    pointHovered(object)
+        The data point under the cursor, ``ndarray (2,)``, or None when the cursor leaves.
+    message(str)
+        A refused edit, for the status bar.
+    """
+
+    view_id = "regions"
+    title = "Decision regions"
+
+    pointHovered = pyqtSignal(object)
+    message = pyqtSignal(str)
+
+    def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
+        super().__init__(session, parent, theme)
+        self.grid_size = 200
+        self.edit_mode = False
+        self.edit_class = 0
+        self.overlays = dict.fromkeys(OVERLAYS, False)
+        #: The last ``uint8 (G·G,)`` indices from ``session.decision_image``, rows = y.
+        self.last_indices: np.ndarray | None = None
+        #: Grid features ``(D, G·G)`` fed to ``session.decision_image`` (cached).
+        self.grid_features: np.ndarray | None = None
+        #: ``(xmin, xmax, ymin, ymax)`` of the grid, fitted to the data on rebuild.
+        self.fitted_range: tuple[float, float, float, float] | None = None
+        self.dragging: int | None = None
+        self._drag_xy: np.ndarray | None = None
+        self._grid_key = None
+        self._zoomed = False
+        self._editing = False
+        self._hover_xy: np.ndarray | None = None
+        self._n_classes = 0
+        self._build_ui()
+        self.rebuild()
+        self.update_view(frozenset({"session"}))
+
+    # ------------------------------------------------------------------ building
+    def _build_ui(self) -> None:
+        self.view_box = _PlaneViewBox(self)
+        self.plot_widget = pg.PlotWidget(viewBox=self.view_box)
+        self.plot_widget.setAntialiasing(False)
+        self.plot_widget.setToolTip("")
+        plot = self.plot_widget.getPlotItem()
+        plot.hideButtons()
+        plot.setLabel("bottom", "x₁")
+        plot.setLabel("left", "x₂")
+        self.view_box.setAspectLocked(True, ratio=1.0)
+        self.view_box.disableAutoRange()
+        self.image_item = DecisionImageItem()
+        self.image_item.setZValue(-10)
+        self.view_box.addItem(self.image_item, ignoreBounds=True)
+        self.points = PointLayers(self.view_box)
+        self.selected_item = PointsItem(size=18)
+        self.selected_item.setZValue(20)
+        self.view_box.addItem(self.selected_item, ignoreBounds=True)
+        self.weights = WeightArrows(self.view_box)
+        self.hover_label = CornerLabel(self.view_box, "top-left")
+        self.edit_label = CornerLabel(self.view_box, "bottom-left")
+        self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.view_box.sigRangeChangedManually.connect(self._on_user_zoom)
+        # Dock drags resize many times a second: refit the grid once the size settles.
+        self._resize_timer = QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.setInterval(150)
+        self._resize_timer.timeout.connect(self._on_resized)
+        self.view_box.sigResized.connect(lambda *_: self._resize_timer.start())
+        self.plot_widget.viewport().installEventFilter(self)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 0)
+        self.overlay_boxes: dict[str, QCheckBox] = {}
+        texts = {"boundaries": "Boundaries", "weights": "Weights w_c", "pull": "Pull 1 − p_y"}
+        for name in OVERLAYS:
+            box = QCheckBox(texts[name], self)
+            box.setToolTip(_TOOLTIPS[name])
+            box.toggled.connect(lambda on, n=name: self.set_overlay(n, on))
+            bar.addWidget(box)
+            self.overlay_boxes[name] = box
+        bar.addStretch(1)
+        reset = QPushButton("Reset view", self)
+        reset.setToolTip("Fit the plane to the data again after zooming or panning (Ctrl+0)")
+        reset.clicked.connect(self.reset_view)
+        bar.addWidget(reset)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.plot_widget, 1)
+
+    def export_widget(self) -> QWidget:
+        """The plot without the overlay check boxes."""
+        return self.plot_widget
+
+    # ------------------------------------------------------------------ settings
+    def set_grid_size(self, G: int) -> None:
+        """Use a ``G × G`` grid for the decision image (``10 <= G <= 2000``)."""
+        if isinstance(G, bool) or int(G) != G or not GRID_MIN <= G <= GRID_MAX:
+            raise ValueError(f"grid size must be an integer from {GRID_MIN} to {GRID_MAX}, got {G}")
+        self.grid_size = int(G)
+        self.update_view(frozenset({"display"}))
+
+    def set_overlay(self, name: str, on: bool) -> None:
+        """Switch an overlay ("boundaries", "weights" or "pull") on or off."""
+        if name not in self.overlays:
+            raise ValueError(f"unknown overlay {name!r}; choose one of {', '.join(OVERLAYS)}")
+        on = bool(on)
+        self.overlays[name] = on
+        box = self.overlay_boxes[name]
+        if box.isChecked() != on:
+            box.blockSignals(True)
+            box.setChecked(on)
+            box.blockSignals(False)
+        if name == "weights":
+            self.weights.set_visible(on and self._weights_allowed())
+            self._update_weights()
+        elif name == "pull":
+            self._update_pull()
+        else:
+            self._update_image()
+
+    def set_edit_mode(self, on: bool) -> None:
+        """In edit mode, click adds, drag moves, right-click deletes points."""
+        self.edit_mode = bool(on)
+        self.plot_widget.viewport().setCursor(
+            Qt.CursorShape.CrossCursor if self.edit_mode else Qt.CursorShape.ArrowCursor
+        )
+        self._update_edit_label()
+
+    def set_edit_class(self, k: int) -> None:
+        """The class of the points added in edit mode."""
+        self.edit_class = int(k)
+        self._update_edit_label()
+
+    def set_theme(self, theme: Theme) -> None:
+        """Switch between the light and dark appearance."""
+        self.theme = theme
+        self._n_classes = 0  # recolour the scatter items too
+        self.refresh(frozenset({"session"}))
+
+    def reset_view(self) -> None:
+        """Show the data-fitted range again."""
+        self._zoomed = False
+        if self.fitted_range is not None:
+            x0, x1, y0, y1 = self.fitted_range
+            self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.0)
+
+    def _aspect(self) -> float:
+        w, h = self.view_box.width(), self.view_box.height()
+        return float(np.clip(w / h, 0.5, 2.0)) if w > 10 and h > 10 else 1.0
+
+    def _fit(self) -> bool:
+        """Fit the grid range to the data and the plot's shape; True if it changed."""
+        fitted = fit_range(self.session.data.X, self._aspect())
+        if fitted == self.fitted_range:
+            return False
+        self.fitted_range = fitted
+        self.reset_view()
+        return True
+
+    def _on_user_zoom(self, *args) -> None:
+        self._zoomed = True
+
+    def _on_resized(self) -> None:
+        """After the plot settles at a new shape, refit the grid to it (unless zoomed)."""
+        if self.fitted_range is None or self._zoomed or self.dragging is not None:
+            return
+        if self._fit():
+            self._update_image()
+            self._update_weights()
+
+    # ------------------------------------------------------------------ refresh
+    def rebuild(self) -> None:
+        """New data, classes, features or session: recolour, refit the range, reset scatters."""
+        data = self.session.data
+        C = data.n_classes
+        self._colors = class_colors(C)
+        self._levels = levels_per_class(C)
+        self._lut = np.ascontiguousarray(
+            decision_lut(self._colors, self.theme.background, C), dtype=np.uint32
+        )
+        self._apply_theme()
+        if not (self._editing and self.fitted_range and inside(data.X, self.fitted_range)):
+            self._fit()
+        if self._n_classes != C:
+            self.points.set_classes(C)
+            self._n_classes = C
+            text = np.array([self._text_color(k) for k in range(C)])
+            self.weights.rebuild(self._colors, text, self.theme)
+            self.weights.set_visible(self.overlays["weights"] and self._weights_allowed())
+        self.points.set_data(data, self._colors, self.theme)
+        allowed = self._weights_allowed()
+        box = self.overlay_boxes["weights"]
+        box.setEnabled(allowed)
+        box.setToolTip(_TOOLTIPS["weights"] if allowed else _WEIGHTS_DISABLED)
+
+    def update_view(self, kinds: frozenset[str]) -> None:
+        """Redraw what the change of ``kinds`` affects, in place."""
+        if kinds & IMAGE_KINDS:
+            self._update_image()
+            self._update_weights()
+            self._update_pull()
+            self._update_hover_text()
+        if kinds & (IMAGE_KINDS | {"selection"}):
+            self._update_selected()
+
+    # ------------------------------------------------------------------ drawing
+    def _apply_theme(self) -> None:
+        t = self.theme
+        self.plot_widget.setBackground(t.background)
+        plot = self.plot_widget.getPlotItem()
+        for side in ("bottom", "left"):
+            axis = plot.getAxis(side)
+            axis.setPen(pg.mkPen(t.muted))
+            axis.setTextPen(pg.mkPen(t.foreground))
+        plot.setLabel("bottom", "x₁", color=hex_color(t.foreground))
+        plot.setLabel("left", "x₂", color=hex_color(t.foreground))
+        self.selected_item.setPen(pg.mkPen(t.foreground, width=2.5))
+        self.selected_item.setBrush(pg.mkBrush(None))
+        for label in (self.hover_label, self.edit_label):
+            label.set_theme(t.background, t.foreground)
+
+    def _grid(self) -> np.ndarray:
+        """Grid features for the current feature map, range and G (recomputed on change)."""
+        fm = self.session.feature_map
+        key = (fm, self.fitted_range, self.grid_size)
+        old = self._grid_key
+        if old is None or key[0] is not old[0] or key[1:] != old[1:]:
+            G = self.grid_size
+            xs, ys = grid_axes(*self.fitted_range, G)
+            self.grid_features = fm.transform(grid_points(xs, ys))
+            # grid_axes puts the G cell centres inside the range: the cells tile it exactly.
+            x0, x1, y0, y1 = self.fitted_range
+            self.image_item.set_rect(x0, y0, x1 - x0, y1 - y0)
+            self._grid_key = key
+        return self.grid_features
+
+    def _update_image(self) -> None:
+        G = self.grid_size
+        indices = self.session.decision_image(self._grid())
+        self.last_indices = indices
+        square = indices.reshape(G, G)
+        buffer = self.image_item.buffer(G, G)
+        np.take(self._lut, square, out=buffer)
+        if self.overlays["boundaries"]:
+            mark_boundaries(square, self._levels, buffer, self.theme.foreground)
+        self.image_item.update()
+
+    def _update_selected(self) -> None:
+        i = self.session.selected
+        if self.dragging is not None and self._drag_xy is not None:
+            xy = self._drag_xy
+        elif i is None or not 0 <= i < self.session.data.X.shape[1]:
+            self.selected_item.setData(x=[], y=[])
+            return
+        else:
+            xy = self.session.data.X[:, i]
+        self.selected_item.setData(x=[float(xy[0])], y=[float(xy[1])])
+
+    def _weights_allowed(self) -> bool:
+        return self.session.feature_map.kind == "identity"
+
+    def _update_weights(self) -> None:
+        if not (self.overlays["weights"] and self._weights_allowed()):
+            return
+        X = self.session.data.X
+        x0, x1, y0, y1 = self.fitted_range
+        centre = (X.min(axis=1) + X.max(axis=1)) / 2.0
+        self.weights.update(self.session.W, centre, min(x1 - x0, y1 - y0))
+
+    def _update_pull(self) -> None:
+        # |p_y − 1| = 1 − p_y: the true-class part of the error signal p − y.
+        pull = np.abs(self.session.train_true_error()) if self.overlays["pull"] else None
+        self.points.set_pull(pull)
+
+    # ------------------------------------------------------------------ hover
+    def _on_mouse_moved(self, scene_pos) -> None:
+        if self.view_box.sceneBoundingRect().contains(scene_pos):
+            p = self.view_box.mapSceneToView(scene_pos)
+            self.hover_at(np.array([p.x(), p.y()], dtype=np.float64))
+        else:
+            self.hover_at(None)
+
+    def eventFilter(self, obj, event):
+        if event.type() == event.Type.Leave:
+            self.hover_at(None)
+        return False
+
+    def hover_at(self, xy: np.ndarray | None) -> None:
+        """Show ``p`` at data point ``xy`` and emit :attr:`pointHovered` (None: left)."""
+        if xy is None and self._hover_xy is None:
+            return
+        self._hover_xy = None if xy is None else np.asarray(xy, dtype=np.float64).copy()
+        self._update_hover_text()
+        self.pointHovered.emit(None if xy is None else self._hover_xy.copy())
+
+    def _update_hover_text(self) -> None:
+        if self._hover_xy is None:
+            self.hover_label.set_html(None)
+            return
+        p = self.session.point_detail(self._hover_xy).p
+        parts = [
+            f'<span style="color:{hex_color(self._text_color(k))}">{v:.2f}</span>'
+            for k, v in enumerate(p)
+        ]
+        self.hover_label.set_html(f"<b>p</b> = ({', '.join(parts)})")
+
+    def _text_color(self, k: int) -> tuple[int, int, int]:
+        """The class colour, darkened on light backgrounds so thin text stays readable."""
+        rgb = self._colors[k].astype(np.float64)
+        if sum(self.theme.background) > 384:
+            rgb = rgb * 0.72
+        return tuple(int(v) for v in rgb)
+
+    # ------------------------------------------------------------------ mouse
+    def pick(self, xy: np.ndarray) -> int | None:
+        """The index (into ``session.data``) of the point nearest ``xy`` within reach, or None."""
+        X = self.session.data.X
+        if X.shape[1] == 0:
+            return None
+        d2 = (X[0] - xy[0]) ** 2 + (X[1] - xy[1]) ** 2
+        i = int(np.argmin(d2))
+        return i if d2[i] <= self._pick_radius() ** 2 else None
+
+    def _pick_radius(self) -> float:
+        px = self.view_box.viewPixelSize()[0] if self.view_box.width() > 1 else 0.0
+        x0, x1, _, _ = self.fitted_range
+        radius = PICK_PIXELS * px
+        if not np.isfinite(radius) or radius <= 0:
+            radius = 0.015 * (x1 - x0)
+        return radius
+
+    def click_at(self, xy: np.ndarray, button=Qt.MouseButton.LeftButton) -> bool:
+        """Handle a click at data point ``xy``; returns True when it did something."""
+        xy = np.asarray(xy, dtype=np.float64)
+        i = self.pick(xy)
+        if button == Qt.MouseButton.LeftButton:
+            if i is not None:
+                self.session.select(i)
+                return True
+            if self.edit_mode:
+                return self._edit(self.session.add_point, xy, self.edit_class)
+            return False
+        if button == Qt.MouseButton.RightButton and self.edit_mode:
+            if i is not None:
+                return self._edit(self.session.delete_point, i)
+            return True  # no context menu in edit mode
+        return False
+
+    def begin_drag(self, xy: np.ndarray) -> bool:
+        """Start moving the point under ``xy`` (edit mode); False if there is none."""
+        self.dragging = self.pick(np.asarray(xy, dtype=np.float64)) if self.edit_mode else None
+        self._drag_xy = None
+        if self.dragging is not None and self.session.selected != self.dragging:
+            self.session.select(self.dragging)
+        return self.dragging is not None
+
+    def drag_to(self, xy: np.ndarray) -> None:
+        """Move the dragged point to ``xy``: live for small data, as a marker otherwise."""
+        if self.dragging is None:
+            return
+        xy = np.asarray(xy, dtype=np.float64)
+        if self.session.data.X.shape[1] <= LIVE_DRAG_MAX:
+            if not self._edit(self.session.move_point, self.dragging, xy):
+                self.dragging = None
+        else:
+            self._drag_xy = xy
+            self._update_selected()
+
+    def end_drag(self, xy: np.ndarray) -> None:
+        """Drop the dragged point at ``xy``."""
+        i, self.dragging, self._drag_xy = self.dragging, None, None
+        if i is not None:
+            self._edit(self.session.move_point, i, np.asarray(xy, dtype=np.float64))
+
+    def _edit(self, method, *args) -> bool:
+        """Call a session edit; a refusal (``ValueError``) becomes a :attr:`message`."""
+        self._editing = True
+        try:
+            method(*args)
+        except ValueError as exc:
+            self.message.emit(str(exc))
+            return False
+        finally:
+            self._editing = False
+        return True
+
+    def _update_edit_label(self) -> None:
+        if not self.edit_mode:
+            self.edit_label.set_html(None)
+            return
+        C = len(getattr(self, "_colors", ()))
+        k = self.edit_class
+        name = f"class {self.session.data.class_names[k]}" if 0 <= k < C else "no class"
+        color = hex_color(self._text_color(k)) if 0 <= k < C else "inherit"
+        self.edit_label.set_html(
+            f'Edit: click adds <b style="color:{color}">{name}</b>, drag moves, right-click deletes'
+        )
