@@ -1,0 +1,393 @@
+"""The configuration panel: one control per field of the session's :class:`Config`.
+
+Both directions, never looping (napari's pattern):
+
+- view → model: a committed control builds ``session.config.replace(field=value)`` and
+  calls ``session.configure``; the note it returns ("Data changed: training restarted at
+  step 0") or the refusal's text goes out through :attr:`ConfigPanel.message`, and a
+  refused value reverts to the session's. No slot ever raises.
+- model → view: :meth:`ConfigPanel.update_view` sets every control from
+  ``session.config`` with the controls' signals blocked, so showing a value never
+  configures it back.
+
+Numeric fields commit on Enter or focus loss (typing ``0.05`` does not configure ``0``
+first) and at once on arrow steps; combo boxes commit on selection. The temperature is
+display-only (``session.set_temperature``) and never touches training.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QStandardItemModel
+from PyQt6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.datasets import DATASETS
+from explorer.session.config import DATA_FIELDS, MAX_SEED
+from explorer.views.base import SessionView
+from explorer.views.config_fields import (
+    CHOICE_TOOLTIPS,
+    DATA_NUMBERS,
+    FEATURE_NUMBERS,
+    FEATURE_TITLES,
+    NUMBER_SPECS,
+    OPTIMIZER_TITLES,
+    SCHEDULE_TITLES,
+    TEMPERATURE,
+    TEMPERATURE_RANGE,
+    ChoiceCombo,
+    ValueSpinBox,
+)
+from explorer.views.palette import LIGHT, Theme
+
+#: Session change kinds after which the configuration controls are re-read.
+CONFIG_KINDS = frozenset({"config", "data", "session"})
+#: ... and after which the temperature is re-read.
+DISPLAY_KINDS = frozenset({"display", "session"})
+#: Item data of the dataset combo's "user data" entry.
+USER_DATA = "__user__"
+
+#: Which optimiser / feature map each dependent field belongs to.
+_OPTIMISER_FIELDS = {
+    "momentum": {"momentum", "nesterov"},
+    "beta1": {"adam"},
+    "beta2": {"adam"},
+}
+_SCHEDULE_FIELDS = {"step_every": "step", "step_gamma": "step", "cosine_period": "cosine"}
+
+
+class ConfigPanel(SessionView):
+    """A compact, scrollable form for every field of the configuration, plus temperature.
+
+    Signals
+    -------
+    message(str)
+        A note for the status bar after a change, or the reason a value was refused.
+
+    Attributes
+    ----------
+    regenerate_button : QPushButton
+        Draws new data with the next seed.
+    """
+
+    view_id = "config"
+    title = "Configuration"
+    REBUILD_KINDS = frozenset()
+
+    message = pyqtSignal(str)
+
+    def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
+        super().__init__(session, parent, theme)
+        self._controls: dict[str, QWidget] = {}
+        self._forms: dict[str, QFormLayout] = {}
+        self._row_of: dict[QWidget, tuple[QFormLayout, QWidget]] = {}
+        self._user_data: str | None = None
+        self._shown_config = None
+        self._build()
+        self.update_view(frozenset({"session"}))
+
+    # ================================================================ building
+    def _build(self) -> None:
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(6, 6, 6, 6)
+        column.setSpacing(8)
+
+        data = self._group(column, "data", "Data")
+        self._combo(data, "dataset", "Dataset", {n: s.title for n, s in DATASETS.items()})
+        for spec in DATA_NUMBERS:
+            if spec.name == "seed":
+                self._seed_row(data, spec)
+            else:
+                self._number(data, spec)
+        for name, spec in DATASETS.items():
+            combo = self._controls["dataset"]
+            combo.setItemData(combo.findData(name), spec.description, Qt.ItemDataRole.ToolTipRole)
+
+        features = self._group(column, "features", "Features")
+        self._combo(features, "features", "Features", FEATURE_TITLES)
+        for spec in FEATURE_NUMBERS:
+            self._number(features, spec)
+
+        optimiser = self._group(column, "optimiser", "Optimiser")
+        self._combo(optimiser, "optimizer", "Optimiser", OPTIMIZER_TITLES)
+        numbers = NUMBER_SPECS
+        for name in ("lr", "momentum", "beta1", "beta2"):
+            self._number(optimiser, numbers[name])
+        self._combo(optimiser, "schedule", "Schedule", SCHEDULE_TITLES)
+        for name in ("step_every", "step_gamma", "cosine_period", "batch_size"):
+            self._number(optimiser, numbers[name])
+
+        regularisation = self._group(column, "regularisation", "Regularisation")
+        for name in ("l2", "label_smoothing"):
+            self._number(regularisation, numbers[name])
+
+        display = self._group(column, "display", "Display only")
+        self._number(display, TEMPERATURE)
+        column.addStretch(1)
+
+        # One label column width for all groups, so the fields line up down the panel.
+        labels = [
+            f.itemAt(r, QFormLayout.ItemRole.LabelRole).widget()
+            for f in self._forms.values()
+            for r in range(f.rowCount())
+        ]
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.scroll_area = scroll
+
+    def _group(self, column: QVBoxLayout, key: str, title: str) -> QFormLayout:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setContentsMargins(8, 6, 8, 6)
+        form.setVerticalSpacing(4)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        column.addWidget(box)
+        self._forms[key] = form
+        return form
+
+    def _add_row(self, form: QFormLayout, label: str, field: QWidget, tip: str, widget=None):
+        form.addRow(label + ":", field)
+        form.labelForField(field).setToolTip(tip)
+        self._row_of[widget or field] = (form, field)
+
+    def _combo(self, form: QFormLayout, name: str, label: str, titles: dict) -> ChoiceCombo:
+        combo = ChoiceCombo()
+        for key, text in titles.items():
+            combo.addItem(text, key)
+        combo.setToolTip(CHOICE_TOOLTIPS[name])
+        combo.currentIndexChanged.connect(lambda _i, n=name: self._on_choice(n))
+        self._add_row(form, label, combo, CHOICE_TOOLTIPS[name])
+        self._controls[name] = combo
+        return combo
+
+    def _number(self, form: QFormLayout, spec) -> ValueSpinBox:
+        box = ValueSpinBox(spec)
+        box.edited.connect(lambda value, n=spec.name: self._commit(n, value))
+        box.refused.connect(self._refuse)
+        self._add_row(form, spec.label, box, spec.tooltip)
+        self._controls[spec.name] = box
+        return box
+
+    def _seed_row(self, form: QFormLayout, spec) -> None:
+        box = ValueSpinBox(spec)
+        box.edited.connect(lambda value: self._commit("seed", value))
+        box.refused.connect(self._refuse)
+        button = QPushButton("Regenerate")
+        button.setToolTip("Draw new points with the next seed (training restarts at step 0).")
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        button.clicked.connect(self.regenerate)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(box, 1)
+        layout.addWidget(button)
+        self._add_row(form, spec.label, row, spec.tooltip, widget=box)
+        self._controls["seed"] = box
+        self.regenerate_button = button
+
+    # ================================================================ public API
+    def controls(self) -> dict[str, QWidget]:
+        """Field name → control: every config field, ``"temperature"`` and ``"regenerate"``.
+
+        Numeric fields are :class:`ValueSpinBox` (``commit_text``, ``stepBy``), choices
+        are combo boxes whose item data are the field values, ``"regenerate"`` is a button.
+        """
+        return {**self._controls, "regenerate": self.regenerate_button}
+
+    def shown_value(self, name: str) -> object:
+        """The value control ``name`` shows (a config field or ``"temperature"``)."""
+        control = self._controls[name]
+        if isinstance(control, ValueSpinBox):
+            return control.value()
+        return control.currentData()
+
+    def set_user_data(self, label: str | None) -> None:
+        """Say that the points came from outside the configuration (e.g. a CSV file).
+
+        The dataset box then shows a disabled entry ``label`` (e.g. ``"user data"``), and
+        the fields that only describe generated data are disabled; choosing a data set,
+        regenerating or any data change through the configuration clears it.
+        """
+        self._user_data = label
+        self._show_config()
+
+    def regenerate(self) -> None:
+        """Draw new data with the next seed (the seed box shows it)."""
+        seed = self.session.config.seed
+        self._commit("seed", 0 if seed >= MAX_SEED else seed + 1)
+
+    def is_row_visible(self, name: str) -> bool:
+        """Whether the row of field ``name`` is shown (schedule parameters hide)."""
+        form, field = self._row_of[self._controls[name]]
+        return form.isRowVisible(field)
+
+    # ================================================================ view -> model
+    def _on_choice(self, name: str) -> None:
+        value = self._controls[name].currentData()
+        if name == "dataset" and value == USER_DATA:
+            return
+        if name == "dataset" and self._user_data and value == self.session.config.dataset:
+            self._run(self._regenerate_from_config)
+            return
+        self._commit(name, value)
+
+    def _regenerate_from_config(self) -> str:
+        self.session.regenerate()
+        self._user_data = None
+        return "Data regenerated: training restarted at step 0"
+
+    def _commit(self, name: str, value: object) -> None:
+        """Send one field's new value to the session; never raises."""
+        if name == "temperature":
+            self._run(lambda: self._set_temperature(value))
+        else:
+            self._run(lambda: self._configure(name, value))
+
+    def _set_temperature(self, T) -> str:
+        lo, hi = TEMPERATURE_RANGE
+        if not isinstance(T, int | float) or not lo <= T <= hi:
+            raise ValueError(f"temperature must be a number in {lo:g}..{hi:g} (got {T})")
+        self.session.set_temperature(T)
+        return ""
+
+    def _configure(self, name: str, value: object) -> str:
+        config = self.session.config
+        if getattr(config, name) == value and not (name in DATA_FIELDS and self._user_data):
+            return ""
+        new = config.replace(**{name: value})
+        if new == config:  # a data field re-chosen over user data: draw it again
+            return self._regenerate_from_config()
+        note = self.session.configure(new)
+        if name in DATA_FIELDS:
+            self._user_data = None
+        return note
+
+    def _run(self, action) -> None:
+        """Run a change; show its note, or revert the controls and show why it failed."""
+        try:
+            note = action()
+        except ValueError as exc:  # ConfigError included: the session is unchanged
+            self._show_all()
+            self.message.emit(str(exc))
+            return
+        self._show_all()
+        if note:
+            self.message.emit(note)
+
+    def _refuse(self, text: str) -> None:
+        self._show_all()
+        self.message.emit(text)
+
+    # ================================================================ model -> view
+    def update_view(self, kinds: frozenset[str]) -> None:
+        if "session" in kinds:
+            self._user_data = None
+        if kinds & CONFIG_KINDS:
+            self._show_config()
+        if kinds & DISPLAY_KINDS:
+            self._show_temperature()
+
+    def _show_all(self) -> None:
+        self._show_config()
+        self._show_temperature()
+
+    @contextmanager
+    def _quiet(self):
+        """Block every control's signals so showing a value never commits it."""
+        blocked = [(w, w.blockSignals(True)) for w in self._controls.values()]
+        try:
+            yield
+        finally:
+            for w, was in blocked:
+                w.blockSignals(was)
+
+    def _show_config(self) -> None:
+        config = self.session.config
+        old = self._shown_config
+        if old is not None and old.changed_fields(config) & DATA_FIELDS:
+            self._user_data = None  # the data now come from the configuration again
+        self._shown_config = config
+        spec = DATASETS[config.dataset]
+        user = self._user_data is not None
+        with self._quiet():
+            self._show_dataset(config.dataset)
+            for name, control in self._controls.items():
+                if name in ("dataset", "temperature"):
+                    continue
+                value = getattr(config, name)
+                if name == "noise":
+                    control.set_special_base(spec.default_noise)
+                if isinstance(control, ValueSpinBox):
+                    control.set_value(value)
+                else:
+                    control.setCurrentIndex(control.findData(value))
+            if not spec.has_classes:
+                self._controls["classes"].set_value(spec.fixed_classes or config.classes)
+        fixed_set = config.dataset == "cs231n"
+        enabled = {
+            "classes": spec.has_classes and not user,
+            "samples": not (fixed_set or user),
+            "noise": not (fixed_set or user),
+            "test_fraction": not (fixed_set or user),
+            "degree": config.features == "poly",
+            "rff_dim": config.features == "rff",
+            "rff_gamma": config.features == "rff",
+        }
+        for name, kinds in _OPTIMISER_FIELDS.items():
+            enabled[name] = config.optimizer in kinds
+        for name, on in enabled.items():
+            self._set_row_enabled(name, on)
+        for name, schedule in _SCHEDULE_FIELDS.items():
+            form, field = self._row_of[self._controls[name]]
+            form.setRowVisible(field, config.schedule == schedule)
+
+    def _show_dataset(self, name: str) -> None:
+        combo = self._controls["dataset"]
+        index = combo.findData(USER_DATA)
+        if self._user_data is None:
+            if index >= 0:
+                combo.removeItem(index)
+            combo.setCurrentIndex(combo.findData(name))
+            return
+        if index < 0:
+            combo.addItem(self._user_data, USER_DATA)
+            index = combo.count() - 1
+            model = combo.model()
+            if isinstance(model, QStandardItemModel):
+                model.item(index).setEnabled(False)
+        combo.setItemText(index, self._user_data)
+        combo.setCurrentIndex(index)
+
+    def _set_row_enabled(self, name: str, on: bool) -> None:
+        form, field = self._row_of[self._controls[name]]
+        field.setEnabled(on)
+        label = form.labelForField(field)
+        if label is not None:
+            label.setEnabled(on)
+
+    def _show_temperature(self) -> None:
+        control = self._controls["temperature"]
+        with self._quiet():
+            control.set_value(float(self.session.temperature))
