@@ -154,6 +154,23 @@ class History:
         self._regular_bytes = 0
         self._forced_bytes = 0
 
+    def restore(self, metrics: np.ndarray, has_test: bool, stride: int, states) -> None:
+        """Adopt saved metrics ``(4, head + 1)``, stride and checkpoints (increasing steps)."""
+        self.clear()
+        length = metrics.shape[1]
+        self._buffer = np.zeros((4, max(1024, length)), dtype=np.float64)
+        self._buffer[:, :length] = metrics
+        self._length = length
+        self.has_test = has_test
+        self.stride = stride
+        for state in states:
+            self._steps.append(state.step)
+            self._states[state.step] = state
+            if state.forced:
+                self._forced_bytes += state.nbytes
+            else:
+                self._regular_bytes += state.nbytes
+
     # ---------------------------------------------------------------- metrics
     @property
     def head(self) -> int:

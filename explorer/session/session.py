@@ -30,7 +30,7 @@ from explorer.core.datasets import CS231N_B, CS231N_W
 from explorer.core.features import make_feature_map
 from explorer.core.optimizers import make_optimizer
 from explorer.core.schedules import learning_rate
-from explorer.session import details
+from explorer.session import details, state_io
 from explorer.session.config import DATA_FIELDS, Config, ConfigError
 from explorer.session.data import Data, make_data
 from explorer.session.events import Signal
@@ -115,6 +115,59 @@ class Session:
         self._check_train_count(data)
         self._install(config, data, fit_features(config, data))
         self._start(*self._init_params(config))
+
+    # ============================================================ save / load
+    def export_state(self) -> dict:
+        """The whole state as plain arrays and JSON scalars (:mod:`.state_io`)."""
+        return state_io.export_state(self)
+
+    @classmethod
+    def from_state(cls, state: dict) -> Session:
+        """A session from :meth:`export_state` output, bit for bit.
+
+        Raises
+        ------
+        ValueError, KeyError
+            Inconsistent, incomplete or non-finite content.
+        """
+        return state_io.restore_state(cls, state)
+
+    @classmethod
+    def _restored(
+        cls,
+        *,
+        config,
+        data,
+        fmap,
+        dtype,
+        metrics,
+        has_test,
+        stride,
+        states,
+        live,
+        selected,
+        temperature,
+        diverged,
+        notice,
+    ) -> Session:
+        self = cls.__new__(cls)
+        self.dtype = np.dtype(dtype)
+        self.changed = Signal()
+        self.temperature = temperature
+        self.selected = None
+        self.diverged = diverged
+        self.notice = notice
+        self.history = History()
+        self._install(config, data, fmap)
+        self.selected = selected
+        self.history.restore(metrics, has_test, stride, states)
+        self._recent = {}
+        step, W, b, opt_state, rng = live
+        self._opt = self._new_optimizer(config)
+        self._opt.load_state(opt_state)
+        self._W, self._b, self._rng, self._step = W, b, rng, step
+        self._touch()
+        return self
 
     # ================================================================ properties
     @property
