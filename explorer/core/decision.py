@@ -1,0 +1,277 @@
+"""The decision-image kernel: winning class and quantised confidence per grid pixel.
+
+For every grid point the image shows the class with the largest logit, shaded by its
+probability ``conf = p_k = 1 / Σ_j exp(z_j − z_max)``, which lies in ``[1/C, 1]``. Only
+that one probability is needed, so no normalised ``(C, M)`` probabilities are formed
+(DESIGN §4.3). The class and a confidence level are packed into one ``uint8`` index
+
+    ``index = k · L + l``, ``L = 256 // C`` levels per class,
+    ``l = rint((conf − 1/C) / (1 − 1/C) · (L − 1))`` clipped to ``[0, L − 1]``,
+
+which a 256-entry ``uint32`` lookup table (:func:`decision_lut`) turns into
+``0xFFRRGGBB`` pixels for a ``QImage`` in ``Format_RGB32``. ``rint`` rounds halves to even.
+
+All arrays are class-major: ``W (C, D)``, features ``F (D, M)``, logits ``(C, M)``; the
+work is done in float32 in preallocated buffers (:class:`DecisionWorkspace`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def grid_axes(
+    xmin: float, xmax: float, ymin: float, ymax: float, G: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel centres of a ``G × G`` grid over ``[xmin, xmax] × [ymin, ymax]``.
+
+    Parameters
+    ----------
+    xmin, xmax, ymin, ymax : float
+        Finite bounds with ``xmin < xmax`` and ``ymin < ymax``.
+    G : int
+        Pixels per side, >= 1.
+
+    Returns
+    -------
+    xs, ys : ndarray of float64, shape (G,)
+        ``xs[i] = xmin + (i + 0.5) · (xmax − xmin) / G``, likewise ``ys``; increasing.
+    """
+    if isinstance(G, bool) or not isinstance(G, int | np.integer) or G < 1:
+        raise ValueError(f"grid size must be an integer >= 1, got {G!r}")
+    bounds = np.array([xmin, xmax, ymin, ymax], dtype=np.float64)
+    if not np.all(np.isfinite(bounds)) or xmin >= xmax or ymin >= ymax:
+        raise ValueError(f"grid bounds must be finite with min < max, got {tuple(bounds)}")
+    centres = (np.arange(G, dtype=np.float64) + 0.5) / G
+    return xmin + centres * (xmax - xmin), ymin + centres * (ymax - ymin)
+
+
+def grid_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """All grid points, row-major: row ``r`` is ``ys[r]``, column ``c`` is ``xs[c]``.
+
+    Parameters
+    ----------
+    xs : ndarray, shape (Gx,)
+    ys : ndarray, shape (Gy,)
+
+    Returns
+    -------
+    ndarray of float64, shape (2, Gy · Gx)
+        Column ``r · Gx + c`` is the point ``(xs[c], ys[r])``, so the decision indices
+        reshape to an image with ``indices.reshape(Gy, Gx)``.
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    ys = np.asarray(ys, dtype=np.float64)
+    if xs.ndim != 1 or ys.ndim != 1:
+        raise ValueError(f"xs and ys must be 1-D, got shapes {xs.shape} and {ys.shape}")
+    P = np.empty((2, ys.size * xs.size), dtype=np.float64)
+    P[0].reshape(ys.size, xs.size)[:] = xs
+    P[1].reshape(ys.size, xs.size)[:] = ys[:, None]
+    return P
+
+
+def levels_per_class(C: int) -> int:
+    """Number of confidence levels ``L = 256 // C`` each class gets in the uint8 index.
+
+    Raises
+    ------
+    ValueError
+        For ``C < 2`` or ``C > 256``.
+    """
+    if isinstance(C, bool) or not isinstance(C, int | np.integer) or not 2 <= C <= 256:
+        raise ValueError(f"the number of classes must be an integer in [2, 256], got {C!r}")
+    return 256 // int(C)
+
+
+class DecisionWorkspace:
+    """Reusable float32/uint8 buffers for :func:`decision_indices`.
+
+    Buffers are reallocated only when ``(C, D, M)`` changes, so calling the kernel every
+    frame on the same grid allocates nothing sizeable. Not thread-safe: use one
+    workspace per thread.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int, int] | None = None
+
+    def buffers(self, C: int, D: int, M: int) -> DecisionWorkspace:
+        """Make sure the buffers fit ``C`` classes, ``D`` features and ``M`` points."""
+        if self._key != (C, D, M):
+            self.Z = np.empty((C, M), dtype=np.float32)
+            self.zmax = np.empty(M, dtype=np.float32)
+            self.level = np.empty(M, dtype=np.float32)
+            self.base = np.empty(M, dtype=np.uint8)
+            self.mask = np.empty(M, dtype=bool)
+            self.F = np.empty((D, M), dtype=np.float32)
+            self._key = (C, D, M)
+        return self
+
+
+_DEFAULT_WORKSPACE = DecisionWorkspace()
+
+
+def decision_indices(
+    W: np.ndarray,
+    b: np.ndarray,
+    F: np.ndarray,
+    temperature: float = 1.0,
+    out: np.ndarray | None = None,
+    workspace: DecisionWorkspace | None = None,
+) -> np.ndarray:
+    """Winning class and quantised confidence of every grid point, as ``uint8``.
+
+    Parameters
+    ----------
+    W : ndarray, shape (C, D)
+        Weights, any float dtype (used in float32), ``2 <= C <= 256``. ``W``, ``b`` and
+        ``F`` must be finite with logits inside the float32 range (the session
+        guarantees finite parameters).
+    b : ndarray, shape (C,)
+        Bias.
+    F : ndarray, shape (D, M)
+        Features of the grid points (float32 avoids a conversion copy).
+    temperature : float, optional
+        ``T > 0``: the logits are ``(W F + b) / T``; ``1/T`` is folded into ``W`` and
+        ``b`` (in float64, then rounded to float32) before the product.
+    out : ndarray of uint8, shape (M,), optional
+        Written and returned when given.
+    workspace : DecisionWorkspace, optional
+        Buffers to reuse; a module-level one by default.
+
+    Returns
+    -------
+    ndarray of uint8, shape (M,)
+        ``k · L + l`` with ``k`` the argmax of the logits (the lowest class on ties),
+        ``L = levels_per_class(C)`` and ``l`` the confidence level (module docstring).
+    """
+    W = np.asarray(W)
+    b = np.asarray(b)
+    F = np.asarray(F)
+    if W.ndim != 2 or b.shape != (W.shape[0],) or F.ndim != 2 or F.shape[0] != W.shape[1]:
+        raise ValueError(
+            f"expected W (C, D), b (C,), F (D, M); got {W.shape}, {b.shape}, {F.shape}"
+        )
+    T = float(temperature)
+    if not (np.isfinite(T) and T > 0):
+        raise ValueError(f"temperature must be finite and > 0, got {temperature!r}")
+    C, D = W.shape
+    M = F.shape[1]
+    L = levels_per_class(C)
+    if out is None:
+        out = np.empty(M, dtype=np.uint8)
+    elif out.shape != (M,) or out.dtype != np.uint8:
+        raise ValueError(f"out must be uint8 of shape ({M},), got {out.dtype} {out.shape}")
+    ws = (workspace or _DEFAULT_WORKSPACE).buffers(C, D, M)
+    Wt = (W.astype(np.float64) / T).astype(np.float32)
+    bt = (b.astype(np.float64) / T).astype(np.float32)
+    if F.dtype != np.float32 or not F.flags.c_contiguous:
+        np.copyto(ws.F, F, casting="same_kind")
+        F = ws.F
+    Z, zmax, level, base, mask = ws.Z, ws.zmax, ws.level, ws.base, ws.mask
+
+    np.matmul(Wt, F, out=Z)
+    Z += bt[:, None]
+    np.max(Z, axis=0, out=zmax)
+    # Class-major argmax: numpy's argmax along axis 0 transposes into a copy first.
+    # Going down the classes, the last write wins, so ties go to the lowest class.
+    for k in range(C - 1, -1, -1):
+        np.equal(Z[k], zmax, out=mask)
+        np.copyto(base, k * L, where=mask)
+    Z -= zmax  # every entry <= 0, so exp cannot overflow; underflow to 0 is harmless
+    np.exp(Z, out=Z)
+    np.sum(Z, axis=0, out=level)  # Σ exp(z − zmax) in [1, C]
+    np.reciprocal(level, out=level)  # conf in [1/C, 1]
+    level -= np.float32(1.0 / C)
+    level *= np.float32((L - 1) / (1.0 - 1.0 / C))
+    np.rint(level, out=level)
+    np.clip(level, 0, L - 1, out=level)
+    np.add(level, base, out=out, casting="unsafe")  # exact: small integers in float32
+    return out
+
+
+def index_to_class_and_confidence(
+    idx: np.ndarray | int, C: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decode decision indices into the class and the confidence interval of the level.
+
+    Parameters
+    ----------
+    idx : int or ndarray of int, any shape
+        Indices from :func:`decision_indices`, each ``< C · levels_per_class(C)``.
+    C : int
+        Number of classes.
+
+    Returns
+    -------
+    k : ndarray of int64, shape of ``idx``
+        The winning class.
+    conf_low, conf_high : ndarray of float64, shape of ``idx``
+        The probabilities that round to this level: ``conf`` of the kernel lies in
+        ``[conf_low, conf_high]`` (up to float32 rounding), within ``[1/C, 1]``.
+    """
+    L = levels_per_class(C)
+    idx = np.asarray(idx)
+    if not np.issubdtype(idx.dtype, np.integer):
+        raise ValueError(f"indices must be integers, got {idx.dtype}")
+    if idx.size and (idx.min() < 0 or idx.max() >= C * L):
+        raise ValueError(f"indices must be in [0, {C * L - 1}] for {C} classes")
+    k, lev = np.divmod(idx.astype(np.int64), L)
+    if L == 1:  # a single level covers every confidence
+        f_lo, f_hi = np.zeros(lev.shape), np.ones(lev.shape)
+    else:  # level l holds the continuous levels [l − 1/2, l + 1/2] ∩ [0, L − 1]
+        f_lo = np.maximum(lev - 0.5, 0.0) / (L - 1)
+        f_hi = np.minimum(lev + 0.5, L - 1.0) / (L - 1)
+    span = 1.0 - 1.0 / C
+    return k, 1.0 / C + f_lo * span, 1.0 / C + f_hi * span
+
+
+def decision_lut(
+    colors: np.ndarray,
+    background: np.ndarray,
+    C: int,
+    *,
+    pale: float = 0.12,
+    full: float = 1.0,
+) -> np.ndarray:
+    """Lookup table from decision index to an opaque ``0xFFRRGGBB`` pixel.
+
+    Class ``k`` at level ``l`` is ``background + t · (colors[k] − background)`` with
+    ``t`` rising linearly from ``pale`` (level 0, confidence ``1/C``) to ``full``
+    (level ``L − 1``, confidence 1); with a single level ``t = full``. Indices past
+    ``C · L − 1`` map to the background.
+
+    Parameters
+    ----------
+    colors : array_like of uint8, shape (C', 3), C' >= C
+        RGB colour of each class; the first ``C`` rows are used.
+    background : array_like of uint8, shape (3,)
+        RGB of the plot background.
+    C : int
+        Number of classes.
+    pale, full : float, optional
+        Blend weights of the lowest and highest level, ``0 <= pale <= full <= 1``.
+
+    Returns
+    -------
+    ndarray of uint32, shape (256,)
+    """
+    L = levels_per_class(C)
+    colors = np.asarray(colors)
+    background = np.asarray(background)
+    if colors.ndim != 2 or colors.shape[1] != 3 or colors.shape[0] < C:
+        raise ValueError(f"colors must have shape (>= {C}, 3), got {colors.shape}")
+    if background.shape != (3,):
+        raise ValueError(f"background must have shape (3,), got {background.shape}")
+    for name, a in (("colors", colors), ("background", background)):
+        if not np.issubdtype(a.dtype, np.integer) or a.min() < 0 or a.max() > 255:
+            raise ValueError(f"{name} must be integers in [0, 255]")
+    if not 0.0 <= pale <= full <= 1.0:
+        raise ValueError(f"need 0 <= pale <= full <= 1, got pale={pale}, full={full}")
+    t = np.linspace(pale, full, L) if L > 1 else np.array([full])
+    bg = background.astype(np.float64)
+    rgb = np.empty((256, 3), dtype=np.float64)
+    rgb[:] = bg
+    cols = colors[:C].astype(np.float64)
+    rgb[: C * L] = (bg + t[None, :, None] * (cols[:, None, :] - bg)).reshape(C * L, 3)
+    rgb = np.clip(np.rint(rgb), 0, 255).astype(np.uint32)
+    return np.uint32(0xFF000000) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
