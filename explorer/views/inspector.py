@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
+from PyQt6.QtGui import QTextCursor
 from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from explorer.views.base import SessionView
@@ -30,6 +32,7 @@ MAX_JACOBIAN_CLASSES = 5
 HINT = "Click a point or a bar to inspect a sample"
 MINUS = "−"
 _NOWRAP = "white-space:nowrap"
+_PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _NUMBER = "padding:0 4px; white-space:nowrap"
 
 
@@ -51,6 +54,11 @@ def format_number(value: float, digits: int = DEFAULT_DIGITS) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", MINUS)
+
+
+def _utf16_len(text: str) -> int:
+    """Length in Qt's string units (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _tiny_number(value: float) -> str:
@@ -103,6 +111,10 @@ class InspectorView(SessionView):
         self._digits = DEFAULT_DIGITS
         self._dirty = True
         self._html = ""
+        self._vars: list[str] = []
+        self._skeleton: str | None = None
+        self._shown_values: list[str] = []
+        self._cursors: list = []
         self.shown_index: int | None = None
         self.shown_detail = None
         self.shown_batch = None
@@ -186,13 +198,14 @@ class InspectorView(SessionView):
         self.shown_index = i
         self.shown_detail = s.sample_detail(i) if i is not None else None
         self.shown_batch = s.batch_grads()
-        self._html = self._document()
-        bar = self.browser.verticalScrollBar()
-        hbar = self.browser.horizontalScrollBar()
-        keep, hkeep = bar.value(), hbar.value()
-        self.browser.setHtml(self._html)
-        bar.setValue(keep)
-        hbar.setValue(hkeep)
+        self._vars = []
+        skeleton = self._document()
+        values = self._vars
+        self._html = _PLACEHOLDER.sub(lambda m: html.escape(values[int(m.group(1))]), skeleton)
+        if skeleton == self._skeleton and len(self._cursors) == len(values):
+            self._update_in_place(values)
+        else:
+            self._set_document(skeleton, values)
         if i is None:
             self.caption.setText(f"No sample selected · step {s.step_index}")
         else:
@@ -200,8 +213,77 @@ class InspectorView(SessionView):
             name = s.data.class_names[int(s.data.y[i])]
             self.caption.setText(f"Sample {i} ({part}, class {name}) · step {s.step_index}")
 
+    def _set_document(self, skeleton: str, values: list[str]) -> None:
+        """Parse the HTML afresh and find every variable text in the laid-out document."""
+        anchored = _PLACEHOLDER.sub(
+            lambda m: f'<a name="v{m.group(1)}">{html.escape(values[int(m.group(1))])}</a>',
+            skeleton,
+        )
+        bar = self.browser.verticalScrollBar()
+        hbar = self.browser.horizontalScrollBar()
+        keep, hkeep = bar.value(), hbar.value()
+        self.browser.setHtml(anchored)
+        doc = self.browser.document()
+        doc.setUndoRedoEnabled(False)  # in-place edits must not pile up undo history
+        bar.setValue(keep)
+        hbar.setValue(hkeep)
+        # Qt keeps a named anchor as a mark on the first character of its text only;
+        # the length is that of the value written there.
+        found = {}
+        block = doc.begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                frag = it.fragment()
+                fmt = frag.charFormat()
+                names = fmt.anchorNames()
+                if names and names[0].startswith("v") and names[0][1:].isdigit():
+                    fmt.setAnchor(False)
+                    fmt.setAnchorNames([])
+                    found[int(names[0][1:])] = (frag.position(), fmt)
+                it += 1
+            block = block.next()
+        self._skeleton = skeleton
+        self._shown_values = list(values)
+        self._cursors = []
+        if sorted(found) != list(range(len(values))):
+            self._skeleton = None  # could not map every value: re-parse next time
+            return
+        for k in range(len(values)):
+            start, fmt = found[k]
+            cursor = QTextCursor(doc)
+            cursor.setPosition(start)
+            cursor.setPosition(start + _utf16_len(values[k]), QTextCursor.MoveMode.KeepAnchor)
+            self._cursors.append((cursor, fmt))
+
+    def _update_in_place(self, values: list[str]) -> None:
+        """Same document structure: replace only the numbers that changed.
+
+        Re-parsing rich text costs ~10 ms a frame; editing the changed runs through cursors
+        (which follow the edits around them) costs a fraction of that.
+        """
+        changed = [k for k, v in enumerate(values) if v != self._shown_values[k]]
+        if not changed:
+            return
+        master = QTextCursor(self.browser.document())
+        master.beginEditBlock()
+        for k in changed:
+            cursor, fmt = self._cursors[k]
+            text = values[k]
+            cursor.insertText(text, fmt)
+            end = cursor.position()
+            cursor.setPosition(end - _utf16_len(text))
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            self._shown_values[k] = text
+        master.endEditBlock()
+
+    def _var(self, text: str) -> str:
+        """A placeholder for text that changes from frame to frame (numbers, the step)."""
+        self._vars.append(str(text))
+        return f"\x00{len(self._vars) - 1}\x00"
+
     def _num(self, v: float) -> str:
-        return format_number(v, self._digits)
+        return self._var(format_number(v, self._digits))
 
     def _class_label(self, k: int) -> str:
         name = html.escape(str(self.session.data.class_names[k]))
@@ -248,10 +330,19 @@ class InspectorView(SessionView):
                 f"{html.escape(str(s.config.features))})</span></p>"
             )
         out.append(self._h("2", "Forward pass"))
+        T = float(getattr(s, "temperature", 1.0))
+        if T == 1.0:
+            z_header = f"<i>z</i> = <i>W</i><i>{x}</i> + <i>b</i>"
+        else:  # the display temperature rescales the logits of everything shown
+            z_header = f"<i>z</i> = (<i>W</i><i>{x}</i> + <i>b</i>) / <i>T</i>"
+            out.append(
+                f'<p style="color:{self._muted}">Display temperature <i>T</i> = {self._num(T)}:'
+                " the numbers of this sample are those of the model (W/T, b/T).</p>"
+            )
         out.append(
             self._aligned(
                 [
-                    _Block(f"<i>z</i> = <i>W</i><i>{x}</i> + <i>b</i>", d.z[:, None]),
+                    _Block(z_header, d.z[:, None]),
                     _Block(op=""),
                     _Block("<i>p</i> = softmax(<i>z</i>)", d.p[:, None]),
                     _Block(op=""),
@@ -296,7 +387,7 @@ class InspectorView(SessionView):
         diff = float(np.max(np.abs(np.asarray(d.jt_dl_dp) - np.asarray(d.dz))))
         agree = "exactly" if diff == 0 else f"to {_tiny_number(diff)}"
         out.append(
-            f"<p>Both sides agree {agree} (largest difference).<br>"
+            f"<p>Both sides agree {self._var(agree)} (largest difference).<br>"
             "Because Σ<i>y</i> = 1: <i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>) = "
             "<i>p</i>·Σ<i>y</i> − <i>y</i> = <i>p</i> − <i>y</i>, prediction minus truth.</p>"
         )
@@ -330,7 +421,8 @@ class InspectorView(SessionView):
         names = list(s.feature_map.names)
         out = [self._h("5" if self.shown_detail is not None else "", "Batch")]
         out.append(
-            f"<p>Mean over the <i>N</i> = {n} training samples at step {s.step_index}: "
+            f"<p>Mean over the <i>N</i> = {self._var(n)} training samples at step "
+            f"{self._var(s.step_index)}: "
             f"<i>L</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> <i>L<sub>i</sub></i>{reg_l}"
             f" = <b>{self._num(loss)}</b>" + (f" (λ = {self._num(l2)})" if l2 > 0 else "") + "</p>"
         )

@@ -16,7 +16,15 @@ import math
 import numpy as np
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
-from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.views.base import SessionView
 from explorer.views.inspector import format_number
@@ -52,6 +60,16 @@ def parse_value(text: str) -> tuple[float | None, str]:
     if abs(value) > MAX_ABS_VALUE:
         return None, f"|value| must be at most {MAX_ABS_VALUE:g}"
     return value, ""
+
+
+class _KeepEditDelegate(QStyledItemDelegate):
+    """Fills an editor once: later model updates (training) must not overwrite typing."""
+
+    def setEditorData(self, editor, index):
+        if editor.property("filled"):
+            return
+        super().setEditorData(editor, index)
+        editor.setProperty("filled", True)
 
 
 class MatrixModel(QAbstractTableModel):
@@ -216,6 +234,7 @@ class ParametersView(SessionView):
     def _make_table(self, model: MatrixModel) -> QTableView:
         table = QTableView(self)
         table.setModel(model)
+        table.setItemDelegate(_KeepEditDelegate(table))
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked

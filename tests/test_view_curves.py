@@ -1,0 +1,120 @@
+"""The curves view: metric arrays exactly, the step marker, lazy ranges, seeking by click."""
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPointF, Qt
+
+from explorer.session.config import Config
+from explorer.session.session import Session
+from explorer.views.curves import MIN_STEPS, CurvesView, lazy_upper
+from explorer.views.palette import DARK
+
+NAMES = ("train_loss", "train_acc", "test_loss", "test_acc")
+
+
+@pytest.fixture
+def make_view(qtbot):
+    def make(config=None, steps=20):
+        session = Session(config or Config(samples=120))
+        session.step(steps)
+        view = CurvesView(session)
+        session.changed.connect(view.refresh)  # what the main window does
+        qtbot.addWidget(view)
+        view.resize(600, 420)
+        view.show()
+        qtbot.waitExposed(view)
+        return session, view
+
+    return make
+
+
+def assert_curves_match(session, view):
+    m = session.metrics
+    for name in NAMES:
+        item = view.curves[name]
+        np.testing.assert_array_equal(item.yData, getattr(m, name))
+        np.testing.assert_array_equal(item.xData, np.arange(session.head + 1))
+
+
+def test_curves_hold_the_session_metrics_exactly(make_view):
+    session, view = make_view()
+    assert session.metrics.has_test
+    assert_curves_match(session, view)
+    session.step(7)
+    assert_curves_match(session, view)
+    assert all(view.curves[name].isVisible() for name in NAMES)
+
+
+def test_marker_sits_at_the_shown_step(make_view):
+    session, view = make_view()
+    assert [line.value() for line in view.markers] == [session.head] * 2
+    session.seek(6)
+    assert [line.value() for line in view.markers] == [6, 6]
+    session.step_back(2)
+    assert [line.value() for line in view.markers] == [4, 4]
+
+
+def test_clicking_on_the_plot_seeks_to_that_step(make_view, qtbot):
+    session, view = make_view()
+    qtbot.wait(50)  # let the fixed ranges settle into the laid-out plots
+    for plot in (view.loss_plot, view.acc_plot):
+        vb = plot.getViewBox()
+        y_mid = sum(vb.viewRange()[1]) / 2
+        scene_pos = vb.mapViewToScene(QPointF(5.0, y_mid))
+        widget_pos = view.graphics.mapFromScene(scene_pos)
+        qtbot.mouseClick(view.graphics.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
+        assert session.step_index == 5
+        session.seek(session.head)
+    assert view.step_at_scene_pos(QPointF(-1000, -1000)) is None
+
+
+def test_dragging_the_marker_seeks(make_view):
+    session, view = make_view()
+    view.markers[1].setValue(3.4)  # what a drag does
+    assert session.step_index == 3
+    assert view.markers[0].value() == 3
+
+
+def test_test_curves_hidden_without_test_data(make_view):
+    session, view = make_view(Config(samples=60, test_fraction=0.0))
+    assert not session.metrics.has_test
+    assert not view.curves["test_loss"].isVisible()
+    assert not view.curves["test_acc"].isVisible()
+    assert len(view.legend.items) == 1
+    np.testing.assert_array_equal(view.curves["train_loss"].yData, session.metrics.train_loss)
+
+
+def test_x_range_grows_lazily_by_doubling(make_view):
+    session, view = make_view(steps=0)
+    assert view.loss_plot.getViewBox().viewRange()[0][1] >= MIN_STEPS
+    session.step(MIN_STEPS + 1)
+    top = view.loss_plot.getViewBox().viewRange()[0][1]
+    assert top >= session.head
+    session.step(1)
+    assert view.loss_plot.getViewBox().viewRange()[0][1] == top  # no re-range every step
+
+
+def test_lazy_upper():
+    assert lazy_upper(0, 10, 10) == 10
+    assert lazy_upper(11, 10, 10) == 20
+    assert lazy_upper(15, 20, 10) == 20
+    assert lazy_upper(100, 20, 10) == 160
+    assert lazy_upper(3, 160, 10) == 10  # shrinks after a reset
+    assert lazy_upper(1.1, 0.25, 0.25, factor=1.25, shrink=2.0) == pytest.approx(0.25 * 1.25**7)
+
+
+def test_reset_and_theme_keep_curves_consistent(make_view):
+    session, view = make_view()
+    session.reset()
+    assert_curves_match(session, view)
+    view.set_theme(DARK)
+    assert_curves_match(session, view)
+    assert all(np.isfinite(view.curves[n].yData).all() for n in NAMES)
+
+
+def test_render_offscreen(make_view, tmp_path):
+    session, view = make_view(steps=60)
+    session.seek(25)
+    path = tmp_path / "curves.png"
+    assert view.export_widget().grab().save(str(path))
+    assert path.stat().st_size > 1000

@@ -1,0 +1,223 @@
+"""The inspector: the selected sample's derivation, exactly the session's float64 numbers."""
+
+import re
+
+import numpy as np
+import pytest
+
+from explorer.session.config import Config
+from explorer.session.session import Session
+from explorer.views.inspector import HINT, InspectorView, format_number
+from explorer.views.palette import DARK
+
+NO_NAN = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
+
+
+@pytest.fixture
+def make_view(qtbot):
+    def make(config=None, steps=15, show=True):
+        session = Session(config or Config(samples=120))
+        session.step(steps)
+        view = InspectorView(session)
+        session.changed.connect(view.refresh)
+        qtbot.addWidget(view)
+        if show:
+            view.resize(900, 700)
+            view.show()
+            qtbot.waitExposed(view)
+        return session, view
+
+    return make
+
+
+def text_of(view):
+    return view.browser.toPlainText()
+
+
+def assert_clean(view):
+    assert not NO_NAN.search(text_of(view))
+    assert not NO_NAN.search(view.caption.text())
+
+
+def test_format_number():
+    assert format_number(-0.0) == "0"
+    assert format_number(-1.5) == "−1.5"
+    assert format_number(0.123456) == "0.1235"
+    assert format_number(3.2e-17, 1) == "3e−17"
+    assert format_number(float("inf")) == "∞"
+    assert format_number(float("-inf")) == "−∞"
+    assert format_number(float("nan")) == "undefined"
+    assert format_number(0.1, 0) == "0.1"
+    assert float(format_number(np.pi, 0)) == np.pi
+
+
+def test_hint_and_batch_part_without_selection(make_view):
+    session, view = make_view()
+    assert session.selected is None
+    text = text_of(view)
+    assert HINT in text
+    assert view.shown_detail is None
+    loss, dW, db = session.batch_grads()
+    shown_loss, shown_dW, shown_db = view.shown_batch
+    assert shown_loss == loss
+    np.testing.assert_array_equal(shown_dW, dW)
+    np.testing.assert_array_equal(shown_db, db)
+    assert format_number(loss) in text
+    for v in [*dW.ravel(), *db]:
+        assert format_number(v) in text
+    assert_clean(view)
+
+
+def test_shows_the_selected_samples_numbers(make_view):
+    session, view = make_view()
+    session.select(7)
+    d = view.shown_detail
+    ref = session.sample_detail(7)
+    assert view.shown_index == 7
+    for name in ("x", "phi", "z", "p", "y", "dL_dp", "J", "jt_dl_dp", "dz", "dW", "db"):
+        np.testing.assert_array_equal(getattr(d, name), getattr(ref, name))
+        assert getattr(d, name).dtype == np.float64
+    assert d.loss == ref.loss
+    text = text_of(view)
+    for name in ("z", "p", "dL_dp", "jt_dl_dp", "dz", "db", "x"):
+        for v in getattr(d, name):
+            assert format_number(v) in text, (name, v)
+    for v in d.dW.ravel():
+        assert format_number(v) in text
+    assert format_number(d.loss) in text
+    assert_clean(view)
+
+
+def test_both_sides_of_the_chain_rule_are_shown(make_view):
+    session, view = make_view()
+    session.select(3)
+    html = view.html()
+    text = text_of(view)
+    assert "<i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>)" in html
+    assert "<i>p</i> − <i>y</i>" in html
+    d = view.shown_detail
+    diff = float(np.max(np.abs(d.jt_dl_dp - d.dz)))
+    assert diff < 1e-12
+    assert "agree" in text
+    assert ("exactly" in text) if diff == 0 else (format_number(diff, 1) in text)
+    # the two sides are written separately: every value appears (at least) twice
+    for v in d.dz:
+        assert text.count(format_number(v)) >= 2
+
+
+def test_numbers_agree_with_an_independent_float64_recomputation(make_view):
+    session, view = make_view(steps=30)
+    i = 11
+    session.select(i)
+    d = view.shown_detail
+    W = np.asarray(session.W, dtype=np.float64)
+    b = np.asarray(session.b, dtype=np.float64)
+    phi = session.feature_map.transform(session.data.X[:, i : i + 1], dtype=np.float64)[:, 0]
+    z = W @ phi + b
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    y = np.zeros_like(p)
+    y[session.data.y[i]] = 1.0
+    np.testing.assert_allclose(d.phi, phi, rtol=1e-12)
+    np.testing.assert_allclose(d.z, z, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(d.p, p, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(d.loss, -np.log(p[session.data.y[i]]), rtol=1e-12)
+    np.testing.assert_allclose(d.jt_dl_dp, p - y, atol=1e-12)
+    np.testing.assert_allclose(d.dW, np.outer(p - y, phi), atol=1e-12)
+    np.testing.assert_allclose(d.db, p - y, atol=1e-12)
+
+
+def test_follows_selection_and_steps(make_view):
+    session, view = make_view()
+    session.select(2)
+    assert view.shown_index == 2
+    z_before = view.shown_detail.z.copy()
+    session.step(5)
+    assert view.shown_index == 2
+    assert not np.array_equal(view.shown_detail.z, z_before)
+    np.testing.assert_array_equal(view.shown_detail.z, session.sample_detail(2).z)
+    session.select(None)
+    assert view.shown_detail is None
+    assert HINT in text_of(view)
+
+
+def test_full_precision_toggle(make_view):
+    session, view = make_view()
+    session.select(4)
+    p = view.shown_detail.p
+    view.full_precision.setChecked(True)
+    assert view.precision() == 0
+    text = text_of(view)
+    for v in p:
+        assert format_number(v, 0) in text
+    view.set_precision(4)
+    assert not view.full_precision.isChecked()
+    assert format_number(p[0]) in text_of(view)
+
+
+def test_label_smoothing_uses_the_sum_form(make_view):
+    session, view = make_view(Config(samples=90, label_smoothing=0.1))
+    session.select(0)
+    d = view.shown_detail
+    assert d.y.max() < 1.0
+    assert "Σ<sub><i>k</i></sub>" in view.html()
+    assert format_number(d.loss) in text_of(view)
+    assert_clean(view)
+
+
+def test_feature_map_shows_phi_and_truncates_wide_matrices(make_view):
+    session, view = make_view(Config(samples=90, features="rff", rff_dim=20), steps=3)
+    session.select(1)
+    text = text_of(view)
+    assert "φ(x)" in text
+    assert "…" in text
+    names = session.feature_map.names
+    assert names[0] in text
+    assert_clean(view)
+
+
+def test_hidden_view_renders_on_demand(make_view):
+    session, view = make_view(show=False)
+    session.select(5)
+    assert view.shown_detail is None  # hidden: nothing rendered yet
+    html = view.html()  # renders now
+    assert view.shown_index == 5
+    assert format_number(view.shown_detail.loss) in view.browser.toPlainText()
+    assert html
+
+
+def test_dark_theme_and_offscreen_render(make_view, tmp_path):
+    session, view = make_view()
+    session.select(9)
+    view.set_theme(DARK)
+    assert "#e6e6e6" in view.html()
+    path = tmp_path / "inspector.png"
+    assert view.export_widget().grab().save(str(path))
+    assert_clean(view)
+
+
+def test_in_place_updates_read_like_a_fresh_render(make_view):
+    from PyQt6.QtGui import QTextDocument
+
+    session, view = make_view(steps=2)
+    session.select(6)
+    for _ in range(6):
+        session.step(1)
+        fresh = QTextDocument()
+        fresh.setHtml(view.html())
+        assert view.browser.toPlainText() == fresh.toPlainText()
+    view.set_precision(0)
+    session.step(2)
+    fresh = QTextDocument()
+    fresh.setHtml(view.html())
+    assert view.browser.toPlainText() == fresh.toPlainText()
+    assert not view.browser.document().isUndoAvailable()
+
+
+def test_temperature_is_shown(make_view):
+    session, view = make_view()
+    session.select(1)
+    session.set_temperature(2.0)
+    np.testing.assert_array_equal(view.shown_detail.z, session.sample_detail(1).z)
+    assert "/ <i>T</i>" in view.html()
+    assert_clean(view)
