@@ -59,6 +59,9 @@ class NumberSpec:
         A value shown as ``special_text`` (``None`` for noise, ``0`` for batch size).
     special_text : str
         Its text; typing it (or its first word, or nothing) gives ``special``.
+    limit : float or None
+        Largest value the panel sends, for fields the configuration leaves unbounded
+        (typed 1e300 noise would make every number of the session overflow).
     """
 
     name: str
@@ -72,6 +75,7 @@ class NumberSpec:
     first: float = 1.0
     special: object = "<none>"
     special_text: str = ""
+    limit: float | None = None
 
 
 DATA_NUMBERS = (
@@ -102,6 +106,7 @@ DATA_NUMBERS = (
         size=0.05,
         special=None,
         special_text="default",
+        limit=100.0,
     ),
     NumberSpec(
         "seed",
@@ -148,6 +153,7 @@ FEATURE_NUMBERS = (
         lo=1e-3,
         hi=1e3,
         first=1e-3,
+        limit=1e4,
     ),
 )
 
@@ -234,6 +240,7 @@ REGULARISATION_NUMBERS = (
         lo=0.0,
         hi=100.0,
         first=1e-5,
+        limit=MAX_LR,
     ),
     NumberSpec(
         "label_smoothing",

@@ -276,6 +276,9 @@ class ConfigPanel(SessionView):
         config = self.session.config
         if getattr(config, name) == value and not (name in DATA_FIELDS and self._user_data):
             return ""
+        limit = getattr(NUMBER_SPECS.get(name), "limit", None)
+        if limit is not None and isinstance(value, float) and value > limit:
+            raise ValueError(f"{name} must be at most {limit:g} (got {value:g})")
         new = config.replace(**{name: value})
         if new == config:  # a data field re-chosen over user data: draw it again
             return self._regenerate_from_config()
@@ -378,6 +381,7 @@ class ConfigPanel(SessionView):
             if isinstance(model, QStandardItemModel):
                 model.item(index).setEnabled(False)
         combo.setItemText(index, self._user_data)
+        combo.setItemData(index, self._user_data, Qt.ItemDataRole.ToolTipRole)
         combo.setCurrentIndex(index)
 
     def _set_row_enabled(self, name: str, on: bool) -> None:
