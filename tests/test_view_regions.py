@@ -2,13 +2,16 @@
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtCore import QEvent, QPointF, Qt
+from PyQt6.QtGui import QMouseEvent
+from PyQt6.QtWidgets import QApplication
 
 from explorer.core.decision import decision_lut
 from explorer.session.config import Config
 from explorer.session.session import Session
+from explorer.views import regions
 from explorer.views.palette import DARK, LIGHT, class_colors
-from explorer.views.regions import RegionsView
+from explorer.views.regions import LUT_FULL, LUT_PALE, RegionsView
 
 
 @pytest.fixture
@@ -46,7 +49,7 @@ def test_image_indices_are_the_sessions_exactly(make_view):
     np.testing.assert_array_equal(
         view.last_indices, view.session.decision_image(view.grid_features)
     )
-    lut = decision_lut(class_colors(3), LIGHT.background, 3)
+    lut = decision_lut(class_colors(3), np.array(LIGHT.background), 3, pale=LUT_PALE, full=LUT_FULL)
     buffer = view.image_item.buffer(G, G)
     np.testing.assert_array_equal(buffer, lut[view.last_indices.reshape(G, G)])
 
@@ -258,7 +261,7 @@ def test_theme_and_no_nan_anywhere(make_view, theme):
     assert "nan" not in view.hover_label.text().lower()
     r, g, b = theme.foreground
     line = 0xFF000000 | (r << 16) | (g << 8) | b
-    lut = decision_lut(class_colors(3), theme.background, 3)
+    lut = decision_lut(class_colors(3), np.array(theme.background), 3, pale=LUT_PALE, full=LUT_FULL)
     G = view.grid_size
     assert np.isin(view.image_item.buffer(G, G), np.append(lut, line)).all()
 
@@ -269,3 +272,59 @@ def test_export_renders_png(make_view, tmp_path):
     path = tmp_path / "regions.png"
     assert view.export_widget().grab().save(str(path))
     assert path.stat().st_size > 1000
+
+
+def _send_mouse(view, kind, xy, button, buttons):
+    """Deliver a raw mouse event at data point ``xy`` to the plot's viewport."""
+    vb = view.view_box
+    pos = QPointF(view.plot_widget.mapFromScene(vb.mapViewToScene(QPointF(*map(float, xy)))))
+    viewport = view.plot_widget.viewport()
+    event = QMouseEvent(
+        kind, pos, viewport.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(viewport, event)
+
+
+def test_real_mouse_drag_moves_a_point_in_edit_mode(make_view):
+    view = make_view()
+    view.set_edit_mode(True)
+    session = view.session
+    i = 4
+    start = session.data.X[:, i].copy()
+    x0, x1, _, _ = view.fitted_range
+    end = start + np.array([0.08, 0.05]) * (x1 - x0)
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    _send_mouse(view, QEvent.Type.MouseButtonPress, start, left, left)
+    for t in np.linspace(0.2, 1.0, 5):
+        _send_mouse(view, QEvent.Type.MouseMove, start + t * (end - start), none, left)
+    _send_mouse(view, QEvent.Type.MouseButtonRelease, end, left, none)
+    assert session.selected == i
+    np.testing.assert_allclose(session.data.X[:, i], end, atol=0.01 * (x1 - x0))
+    assert view.dragging is None
+
+
+def test_real_mouse_drag_outside_edit_mode_pans(make_view):
+    view = make_view()
+    X = view.session.data.X.copy()
+    before = np.array(view.view_box.viewRange())
+    a = X[:, 0]
+    b = a + np.array([0.5, 0.0])
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    _send_mouse(view, QEvent.Type.MouseButtonPress, a, left, left)
+    for t in np.linspace(0.2, 1.0, 5):
+        _send_mouse(view, QEvent.Type.MouseMove, a + t * (b - a), none, left)
+    _send_mouse(view, QEvent.Type.MouseButtonRelease, b, left, none)
+    np.testing.assert_array_equal(view.session.data.X, X)
+    assert not np.allclose(np.array(view.view_box.viewRange()), before)
+    view.reset_view()
+
+
+def test_pull_overlay_is_unavailable_for_huge_data(make_view, monkeypatch):
+    monkeypatch.setattr(regions, "PULL_MAX_POINTS", 50)
+    view = make_view()
+    box = view.overlay_boxes["pull"]
+    assert not box.isEnabled()
+    assert "50" in box.toolTip()
+    view.set_overlay("pull", True)
+    sizes = np.concatenate([item.data["size"] for item in view.points.train])
+    assert np.ptp(sizes) == 0

@@ -32,8 +32,13 @@ OVERLAYS = ("boundaries", "weights", "pull")
 GRID_MIN, GRID_MAX = 10, 2000
 #: Up to this many points a dragged point moves in the session live; beyond, on release.
 LIVE_DRAG_MAX = 5000
+#: Above this many training points the pull overlay is unavailable (per-point sizes
+#: cost pyqtgraph ~2.5 µs per point per frame).
+PULL_MAX_POINTS = 20_000
 #: A click within this many screen pixels of a point hits it.
 PICK_PIXELS = 8.0
+#: Region colour at the lowest and highest confidence, as a share of the class colour.
+LUT_PALE, LUT_FULL = 0.08, 0.5
 #: Kinds of session change that change the picture of the plane.
 IMAGE_KINDS = frozenset({"params", "history", "display", "data", "config", "session", "diverged"})
 
@@ -44,6 +49,10 @@ _TOOLTIPS = {
     "pull": "Size each training point by 1 − p_y, how hard its error signal p − y pulls "
     "on the weights (big = badly classified)",
 }
+_PULL_DISABLED = (
+    "Pull sizes are off above {:,} training points: resizing every point "
+    "each frame would make training stutter"
+)
 _WEIGHTS_DISABLED = (
     "Weight arrows need identity features: with polynomial or random features, w_c lives "
     "in feature space, not in this plane"
@@ -263,9 +272,11 @@ class RegionsView(SessionView):
         C = data.n_classes
         self._colors = class_colors(C)
         self._levels = levels_per_class(C)
-        self._lut = np.ascontiguousarray(
-            decision_lut(self._colors, self.theme.background, C), dtype=np.uint32
-        )
+        # Regions stop at about half the class colour so the fully coloured points on
+        # top stay visible even where the model is certain.
+        background = np.array(self.theme.background)
+        lut = decision_lut(self._colors, background, C, pale=LUT_PALE, full=LUT_FULL)
+        self._lut = np.ascontiguousarray(lut, dtype=np.uint32)
         self._apply_theme()
         if not (self._editing and self.fitted_range and inside(data.X, self.fitted_range)):
             self._fit()
@@ -276,10 +287,12 @@ class RegionsView(SessionView):
             self.weights.rebuild(self._colors, text, self.theme)
             self.weights.set_visible(self.overlays["weights"] and self._weights_allowed())
         self.points.set_data(data, self._colors, self.theme)
-        allowed = self._weights_allowed()
-        box = self.overlay_boxes["weights"]
-        box.setEnabled(allowed)
-        box.setToolTip(_TOOLTIPS["weights"] if allowed else _WEIGHTS_DISABLED)
+        for name, allowed, why in (
+            ("weights", self._weights_allowed(), _WEIGHTS_DISABLED),
+            ("pull", self._pull_allowed(), _PULL_DISABLED.format(PULL_MAX_POINTS)),
+        ):
+            self.overlay_boxes[name].setEnabled(allowed)
+            self.overlay_boxes[name].setToolTip(_TOOLTIPS[name] if allowed else why)
 
     def update_view(self, kinds: frozenset[str]) -> None:
         """Redraw what the change of ``kinds`` affects, in place."""
@@ -300,6 +313,7 @@ class RegionsView(SessionView):
             axis = plot.getAxis(side)
             axis.setPen(pg.mkPen(t.muted))
             axis.setTextPen(pg.mkPen(t.foreground))
+            axis.enableAutoSIPrefix(False)
         plot.setLabel("bottom", "x₁", color=hex_color(t.foreground))
         plot.setLabel("left", "x₂", color=hex_color(t.foreground))
         self.selected_item.setPen(pg.mkPen(t.foreground, width=2.5))
@@ -344,6 +358,9 @@ class RegionsView(SessionView):
             xy = self.session.data.X[:, i]
         self.selected_item.setData(x=[float(xy[0])], y=[float(xy[1])])
 
+    def _pull_allowed(self) -> bool:
+        return self.session.data.train_index.size <= PULL_MAX_POINTS
+
     def _weights_allowed(self) -> bool:
         return self.session.feature_map.kind == "identity"
 
@@ -357,7 +374,8 @@ class RegionsView(SessionView):
 
     def _update_pull(self) -> None:
         # |p_y − 1| = 1 − p_y: the true-class part of the error signal p − y.
-        pull = np.abs(self.session.train_true_error()) if self.overlays["pull"] else None
+        on = self.overlays["pull"] and self._pull_allowed()
+        pull = np.abs(self.session.train_true_error()) if on else None
         self.points.set_pull(pull)
 
     # ------------------------------------------------------------------ hover

@@ -20,6 +20,8 @@ MARGIN = 0.10
 ARROW_SHARE = 0.32
 #: Arrow-head barb length as a share of the plotted range.
 HEAD_SHARE = 0.035
+#: Pull sizes are rounded to this many steps between no pull and full pull.
+PULL_STEPS = 10
 
 
 def fit_range(X: np.ndarray, aspect: float = 1.0) -> tuple[float, float, float, float]:
@@ -132,7 +134,7 @@ class PointLayers:
             at = np.flatnonzero(data.is_test & (data.y == k))
             test.setData(
                 x=data.X[0, at], y=data.X[1, at], size=size + 1,
-                pen=pg.mkPen(rgb, width=2.0), brush=pg.mkBrush(theme.background),
+                pen=pg.mkPen(rgb, width=2.0), brush=pg.mkBrush(None),
             )  # fmt: skip
         self._sized = False
 
@@ -145,8 +147,10 @@ class PointLayers:
                     item.setSize(np.full(mine.size, self._size))
                 self._sized = False
             return
+        # Few distinct sizes: pyqtgraph renders one symbol bitmap per size.
+        steps = np.rint(np.clip(pull, 0.0, 1.0) * PULL_STEPS) / PULL_STEPS
         for item, mine in zip(self.train, self.train_members, strict=True):
-            item.setSize(self._size * (0.6 + 3.0 * pull[mine]))
+            item.setSize(self._size * (0.6 + 3.0 * steps[mine]))
         self._sized = True
 
 
