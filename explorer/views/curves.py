@@ -109,7 +109,8 @@ class CurvesView(SessionView):
         self.acc_plot.getAxis("left").setTicks(
             [[(v, f"{v:.0%}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)], []]
         )
-        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        # Bottom right of the accuracy plot: empty once training has got going.
+        self.legend = self.acc_plot.addLegend(offset=(-10, -10), labelTextSize="8pt")
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name, plot in (
             ("train_loss", self.loss_plot),
@@ -200,9 +201,15 @@ class CurvesView(SessionView):
         self._rerange(s.head, m)
         self._updating = True
         try:
+            # the step label sits on the side of the line with more room
+            right = s.step_index <= 0.6 * self._x_top
             for line in self.markers:
                 line.setBounds((0, max(s.head, 0)))
                 line.setValue(s.step_index)
+                label = getattr(line, "label", None)
+                if label is not None and (label.anchors[0] == (0, 0)) != right:
+                    label.anchors = [(0, 0), (0, 0)] if right else [(1, 0), (1, 0)]
+                    label.updatePosition()
         finally:
             self._updating = False
 
@@ -217,7 +224,7 @@ class CurvesView(SessionView):
         loss_top = lazy_upper(peak * 1.05, self._loss_top, 0.25, factor=1.25, shrink=2.0)
         if loss_top != self._loss_top:
             self._loss_top = loss_top
-            self.loss_plot.setYRange(0.0, loss_top, padding=0.02)
+            self.loss_plot.setYRange(0.0, loss_top, padding=0.05)
 
     # ------------------------------------------------------------------ seeking
     def step_at_scene_pos(self, pos: QPointF) -> int | None:

@@ -220,9 +220,12 @@ class ParametersView(SessionView):
             "∂L/∂W and ∂L/∂b of the mean loss over the training set, under each parameter."
             " A step of gradient descent moves each parameter against its gradient."
         )
-        for widget in (self.params_label, self.params_table, self.grads_label, self.grads_table):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+        # Tables share the height (each capped at its rows); leftover space goes below.
+        layout.addWidget(self.params_label)
+        layout.addWidget(self.params_table, 1)
+        layout.addWidget(self.grads_label)
+        layout.addWidget(self.grads_table, 1)
+        layout.addStretch(0)
         # One horizontal position for both tables, so a gradient stays under its parameter.
         a = self.params_table.horizontalScrollBar()
         b = self.grads_table.horizontalScrollBar()
