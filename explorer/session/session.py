@@ -14,6 +14,8 @@ A :class:`Session` is Qt-free. Views read its properties and connect to
 Training runs in the session dtype (float32 by default) in the class-major layout of
 DESIGN §4 (see :mod:`explorer.session.trainer`); everything shown as exact (sample and
 point details, the mean Jacobian, the batch gradients) is recomputed in float64.
+Arrays returned by the ``train_*`` methods are read-only views of caches that are valid
+until the session changes (the next event); copy one to keep it.
 The display temperature ``T`` divides the logits of every display computation and never
 enters training. Metrics use the hard labels and no L2 term (the loss you would report);
 :meth:`Session.batch_grads` gives the training objective with L2 and label smoothing.
@@ -27,6 +29,7 @@ import numpy as np
 
 from explorer.core import loss_and_grads, smooth_labels, softmax
 from explorer.core.datasets import CS231N_B, CS231N_W
+from explorer.core.decision import decision_indices
 from explorer.core.features import make_feature_map
 from explorer.core.optimizers import make_optimizer
 from explorer.core.schedules import learning_rate
@@ -302,9 +305,7 @@ class Session:
     # ================================================================= training
     def _forward(self) -> Forward:
         if self._fwd is None:
-            fwd = self._trainer.forward(self._W, self._b)
-            fwd.P.flags.writeable = False
-            self._fwd = fwd
+            self._fwd = self._trainer.forward(self._W, self._b)
         return self._fwd
 
     def _metrics_now(self) -> tuple[tuple[float, float, float, float], str | None]:
@@ -590,12 +591,13 @@ class Session:
             W, b = W.astype(self.dtype), b.astype(self.dtype)
             if not (np.isfinite(W).all() and np.isfinite(b).all()):
                 raise ValueError("parameters must be finite numbers")
-            old = (self._W, self._b, self._fwd, self._cache)
+            old = (self._W, self._b)
             self._W, self._b = W, b
             self._touch()
             values, problem = self._metrics_now()
         if problem is not None:
-            self._W, self._b, self._fwd, self._cache = old
+            self._W, self._b = old
+            self._touch()
             raise ValueError(f"these parameters cannot be used: {problem}")
         kinds = {"params", "history"}
         self._clear_diverged(kinds)
@@ -716,7 +718,7 @@ class Session:
         fwd, T = self._forward(), self.temperature
         flat = self._trainer.flat
         if T == 1.0:
-            P = fwd.P
+            P = fwd.P.view()
             logp_true = np.take(fwd.Z.ravel(), flat) - fwd.lse
         else:
             with np.errstate(all="ignore"):
@@ -756,11 +758,12 @@ class Session:
         """``−log p_y`` per training point ``(Ntrain,)``."""
         return self._display()["loss"]
 
-    def decision_image(self, F_grid: np.ndarray) -> np.ndarray:
-        """Class and confidence index per grid point, ``uint8 (M,)``, for ``F_grid (D, M)``."""
-        from explorer.core.decision import decision_indices
+    def decision_image(self, F_grid: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Class and confidence index per grid point, ``uint8 (M,)``, for ``F_grid (D, M)``.
 
-        return decision_indices(self._W, self._b, F_grid, temperature=self.temperature)
+        See :func:`explorer.core.decision.decision_indices`; ``out`` is reused if given.
+        """
+        return decision_indices(self._W, self._b, F_grid, temperature=self.temperature, out=out)
 
     # ============================================================ exact numbers
     def _params64(self):

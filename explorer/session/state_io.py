@@ -74,7 +74,8 @@ def export_state(session) -> dict:
     for key, value in s.feature_map.state().items():
         out[f"features/{key}"] = value
     for key, value in s._opt.state().items():
-        out[f"live/opt/{key}"] = value
+        # 0-d arrays (the step count) go out as plain scalars
+        out[f"live/opt/{key}"] = value.item() if value.ndim == 0 else value
     h = s.history
     checkpoints = h.checkpoints
     configs: list[Config] = []
@@ -140,8 +141,14 @@ def _opt_state(state, prefix, config, C, D, dtype, row=None) -> dict:
     opt = make_optimizer(config.optimizer, [(C, D), (C,)], dtype=dtype)
     wanted = opt.state()
     got = {}
-    for key in wanted:
+    for key, like in wanted.items():
         a = state[prefix + key]
+        if row is None and like.ndim == 0:
+            if isinstance(a, np.ndarray) and a.shape in ((), (1,)):
+                a = a.reshape(()).item()
+            if isinstance(a, bool) or not isinstance(a, int | float):
+                raise ValueError(f"{prefix}{key} must be a number")
+            a = np.array(a, dtype=like.dtype)
         if not isinstance(a, np.ndarray):
             raise ValueError(f"{prefix}{key} must be an array")
         a = a if row is None else a[row]

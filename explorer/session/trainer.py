@@ -16,6 +16,9 @@ import numpy as np
 
 from explorer.core.loss import smooth_labels
 
+#: Feature dimensions up to this use broadcast multiply-adds instead of a matrix product.
+_SMALL_D = 4
+
 
 class Forward:
     """The forward pass of the training points at one parameter version.
@@ -66,26 +69,53 @@ class Trainer:
         self.flat_test = self.y_test * self.y_test.size + np.arange(self.y_test.size)
         self._G = np.empty((self.C, self.n), dtype=self.dtype)
         self._soft: tuple[float, np.ndarray] | None = None
+        self._pairs: list[tuple[np.ndarray, np.ndarray] | None] = [None, None]
+        self._turn = 0
+        self._test_pair: tuple[np.ndarray, np.ndarray] | None = None
 
     # ---------------------------------------------------------------- forward
     def forward(self, W: np.ndarray, b: np.ndarray) -> Forward:
-        """Logits, probabilities, loss and accuracy of the training points (fresh arrays)."""
-        Z, P, zmax, lse, loss, acc = self._forward(W, b, self.F, self.flat)
+        """Logits, probabilities, loss and accuracy of the training points.
+
+        ``Z`` and ``P`` live in two preallocated buffer pairs used in turn (allocating
+        fresh ``(C, N)`` arrays every step costs more than the arithmetic at large N), so
+        a :class:`Forward` stays valid until the second forward pass after it.
+        """
+        if self._pairs[self._turn] is None:
+            self._pairs[self._turn] = (
+                np.empty((self.C, self.n), dtype=self.dtype),
+                np.empty((self.C, self.n), dtype=self.dtype),
+            )
+        Z, P = self._pairs[self._turn]
+        self._turn = 1 - self._turn
+        zmax, lse, loss, acc = self._forward(W, b, self.F, self.flat, Z, P)
         return Forward(Z, P, zmax, lse, loss, acc)
 
     def test_metrics(self, W: np.ndarray, b: np.ndarray) -> tuple[float, float]:
         """Mean cross-entropy and accuracy of the test points (0, 0 when there are none)."""
         if self.y_test.size == 0:
             return 0.0, 0.0
-        _, _, _, _, loss, acc = self._forward(W, b, self.F_test, self.flat_test)
+        if self._test_pair is None:
+            shape = (self.C, self.y_test.size)
+            self._test_pair = (np.empty(shape, self.dtype), np.empty(shape, self.dtype))
+        _, _, loss, acc = self._forward(W, b, self.F_test, self.flat_test, *self._test_pair)
         return loss, acc
 
     @staticmethod
-    def _forward(W, b, F, flat):
-        Z = W @ F
+    def _forward(W, b, F, flat, Z, P):
+        """Fill ``Z`` with logits and ``P`` with probabilities; return the reductions."""
+        if F.shape[0] <= _SMALL_D:
+            # A GEMM with an inner size of 2 is memory-bound and, with threaded BLAS on
+            # a busy machine, much slower than D broadcast multiply-adds.
+            np.multiply(W[:, :1], F[0], out=Z)
+            for d in range(1, F.shape[0]):
+                np.multiply(W[:, d : d + 1], F[d], out=P)
+                Z += P
+        else:
+            np.matmul(W, F, out=Z)
         Z += b[:, None]
         zmax = Z.max(axis=0)
-        P = np.subtract(Z, zmax, out=np.empty_like(Z))
+        np.subtract(Z, zmax, out=P)
         np.exp(P, out=P)
         total = P.sum(axis=0)
         P /= total
@@ -95,7 +125,7 @@ class Trainer:
         loss = float(np.mean(lse - z_true, dtype=np.float64))
         # the true class holds the maximum: accuracy without a slow argmax over axis 0
         acc = float(np.count_nonzero(z_true == zmax)) / max(flat.size, 1)
-        return Z, P, zmax, lse, loss, acc
+        return zmax, lse, loss, acc
 
     # -------------------------------------------------------------- gradients
     def soft_targets(self, eps: float) -> np.ndarray:
