@@ -419,3 +419,26 @@ def test_restore_refuses_inconsistent_state():
     del bad["data/X"]
     with pytest.raises(KeyError):
         Session.from_state(bad)
+
+
+def test_underflowed_probability_shows_no_nan():
+    s = make()
+    W = np.array([[1000.0, 0.0], [-1000.0, 0.0], [0.0, 0.0]])
+    s.set_params(W, np.zeros(3))
+    worst = int(np.argmax(s.train_sample_loss()))
+    d = s.sample_detail(int(s.train_index[worst]))
+    assert d.underflow and d.p[d.label] == 0
+    for a in (d.z, d.p, d.J, d.dL_dp, d.jt_dl_dp, d.dz, d.dW, d.db):
+        assert np.isfinite(a).all()
+    assert np.isfinite(d.loss) and d.loss > 745
+    assert np.array_equal(d.jt_dl_dp, d.dz)
+
+
+def test_points_whose_features_overflow_are_refused():
+    s = make()
+    n = s.data.n_points
+    with pytest.raises(ValueError, match="too far out"):
+        s.add_point([1e39, 0.0], 0)
+    assert s.data.n_points == n
+    with pytest.raises(ValueError, match="temperature"):
+        s.set_temperature(1e-9)

@@ -73,6 +73,10 @@ class SampleDetail(PointDetail):
         This sample's contribution ``dz φᵀ`` (no L2 term).
     db : ndarray, shape (C,)
         ``dz``.
+    underflow : bool
+        True when a target class's ``p`` underflowed to 0 in float64 (a logit gap beyond
+        ~745): then ``−y/p`` is shown as ``−1.8e308`` (for −∞) and ``jt_dl_dp`` is the
+        exact limit ``p·Σy − y`` instead of the literal product, which would be NaN.
     """
 
     index: int
@@ -85,6 +89,7 @@ class SampleDetail(PointDetail):
     dz: np.ndarray
     dW: np.ndarray
     db: np.ndarray
+    underflow: bool = False
 
 
 def _readonly(**arrays):
@@ -123,9 +128,15 @@ def sample_detail(
         y = smooth_labels(labels, C, label_smoothing)[:, 0]
     else:
         y = one_hot(labels, C)[:, 0]
-    dL_dp = grad_wrt_probs(base.p, y)
-    jt_dl_dp = base.J.T @ dL_dp
     dz = grad_wrt_logits(base.p, y)
+    underflow = bool(np.any((base.p == 0) & (y != 0)))
+    if underflow:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dL_dp = np.nan_to_num(grad_wrt_probs(base.p, y))
+        jt_dl_dp = dz.copy()
+    else:
+        dL_dp = grad_wrt_probs(base.p, y)
+        jt_dl_dp = base.J.T @ dL_dp
     arrays = _readonly(
         y=y, dL_dp=dL_dp, jt_dl_dp=jt_dl_dp, dz=dz, dW=np.outer(dz, base.phi), db=dz.copy()
     )
@@ -139,5 +150,6 @@ def sample_detail(
         label=int(label),
         is_test=bool(is_test),
         loss=cross_entropy(base.z, y),
+        underflow=underflow,
         **arrays,
     )

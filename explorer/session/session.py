@@ -47,6 +47,8 @@ INIT_SCALE = 0.01
 #: Largest logit magnitude trusted in float32 (spacing there is 1/16): beyond it the
 #: probabilities are noise and training has numerically diverged.
 LOGIT_LIMIT = 1e6
+MIN_TEMPERATURE = 1e-3
+MAX_TEMPERATURE = 1e3
 #: Bytes of recent states kept after a backward seek, so repeated Step back is instant.
 RECENT_BUDGET = 16 * 2**20
 #: Float64 training features are cached up to this size (else recomputed per call).
@@ -237,8 +239,14 @@ class Session:
 
     def _make_trainer(self, data: Data, fmap) -> tuple[Trainer, np.ndarray, np.ndarray]:
         train, test = data.train_index, data.test_index
-        F_train = fmap.transform(data.X[:, train], dtype=self.dtype)
-        F_test = fmap.transform(data.X[:, test], dtype=self.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            F_train = fmap.transform(data.X[:, train], dtype=self.dtype)
+            F_test = fmap.transform(data.X[:, test], dtype=self.dtype)
+        if not (np.isfinite(F_train).all() and np.isfinite(F_test).all()):
+            raise ValueError(
+                f"points too far out: their features overflow {self.dtype.name}; "
+                "rescale the coordinates"
+            )
         trainer = Trainer(F_train, data.y[train], F_test, data.y[test], data.n_classes)
         return trainer, train, test
 
@@ -702,10 +710,16 @@ class Session:
         self._emit({"selection"})
 
     def set_temperature(self, T: float) -> None:
-        """Display temperature ``T > 0`` dividing the logits of every display computation."""
+        """Display temperature ``T`` in [0.001, 1000] dividing the logits of every display.
+
+        The bounds keep ``z / T`` finite in float64 for any trained model.
+        """
         T = float(T)
-        if not (math.isfinite(T) and T > 0):
-            raise ValueError(f"temperature must be a finite number > 0 (got {T})")
+        if not (math.isfinite(T) and MIN_TEMPERATURE <= T <= MAX_TEMPERATURE):
+            raise ValueError(
+                f"temperature must be a finite number in [{MIN_TEMPERATURE:g}, "
+                f"{MAX_TEMPERATURE:g}] (got {T})"
+            )
         self.temperature = T
         self._cache = {}
         self._emit({"display"})
