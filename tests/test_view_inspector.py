@@ -31,6 +31,7 @@ def make_view(qtbot):
 
 
 def text_of(view):
+    view.flush()  # while updates stream in, the view renders at most ~15 times a second
     return view.browser.toPlainText()
 
 
@@ -133,6 +134,7 @@ def test_follows_selection_and_steps(make_view):
     assert view.shown_index == 2
     z_before = view.shown_detail.z.copy()
     session.step(5)
+    view.flush()
     assert view.shown_index == 2
     assert not np.array_equal(view.shown_detail.z, z_before)
     np.testing.assert_array_equal(view.shown_detail.z, session.sample_detail(2).z)
@@ -218,6 +220,46 @@ def test_temperature_is_shown(make_view):
     session, view = make_view()
     session.select(1)
     session.set_temperature(2.0)
+    view.flush()
     np.testing.assert_array_equal(view.shown_detail.z, session.sample_detail(1).z)
     assert "/ <i>T</i>" in view.html()
     assert_clean(view)
+
+
+def test_streamed_updates_catch_up_with_the_latest_state(make_view, qtbot):
+    session, view = make_view()
+    session.select(8)
+    for _ in range(5):
+        session.step(1)  # faster than the render interval
+    latest = session.sample_detail(8)
+    qtbot.waitUntil(lambda: np.array_equal(view.shown_detail.z, latest.z), timeout=2000)
+    assert format_number(latest.loss) in view.browser.toPlainText()
+
+
+def test_a_dock_tab_behind_another_does_not_render(qtbot):
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow
+
+    session = Session(Config(samples=90))
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.setCentralWidget(QLabel("centre"))
+    view = InspectorView(session)
+    session.changed.connect(view.refresh)
+    docks = []
+    for widget in (QLabel("other"), view):
+        dock = QDockWidget("d", window)
+        dock.setWidget(widget)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        docks.append(dock)
+    window.tabifyDockWidget(docks[0], docks[1])
+    window.resize(800, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    docks[0].raise_()
+    qtbot.wait(20)
+    session.select(4)
+    assert view.shown_index is None  # behind the other tab: nothing rendered
+    docks[1].raise_()
+    qtbot.waitUntil(lambda: view.shown_index == 4, timeout=2000)
+    np.testing.assert_array_equal(view.shown_detail.p, session.sample_detail(4).p)

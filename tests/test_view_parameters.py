@@ -189,3 +189,32 @@ def test_data_change_rebuilds_and_no_nan_text(make_view, tmp_path):
     assert not NO_NAN.search(all_text(view))
     path = tmp_path / "parameters.png"
     assert view.export_widget().grab().save(str(path))
+
+
+def test_a_dock_tab_behind_another_waits_until_shown(qtbot):
+    from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow
+
+    session = Session(Config(samples=90))
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.setCentralWidget(QLabel("centre"))
+    view = ParametersView(session)
+    session.changed.connect(view.refresh)
+    docks = []
+    for widget in (QLabel("other"), view):
+        dock = QDockWidget("d", window)
+        dock.setWidget(widget)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        docks.append(dock)
+    window.tabifyDockWidget(docks[0], docks[1])
+    window.resize(800, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    docks[0].raise_()
+    qtbot.wait(20)
+    session.step(3)
+    W = np.asarray(session.W, dtype=np.float64)
+    assert not np.array_equal(view.params_model.values[:, :2], W)  # not computed while hidden
+    docks[1].raise_()
+    qtbot.waitUntil(lambda: np.array_equal(view.params_model.values[:, :2], W), timeout=2000)
+    assert_shows_session(session, view)

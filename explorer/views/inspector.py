@@ -14,10 +14,20 @@ from __future__ import annotations
 import html
 import math
 import re
+import time
 
 import numpy as np
+from PyQt6.QtCore import QPoint, QRect, QTimer
 from PyQt6.QtGui import QTextCursor
-from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.views.base import SessionView
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
@@ -25,6 +35,8 @@ from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 #: Significant digits by default; ``FULL_PRECISION`` means the shortest exact repr.
 DEFAULT_DIGITS = 4
 FULL_PRECISION = 0
+#: Shortest time between two renders while updates stream in (training, scrubbing).
+MIN_INTERVAL_S = 1 / 15
 #: Matrix columns written out before "…".
 MAX_COLUMNS = 6
 #: Largest C for which the C×C Jacobian is written into the chain rule.
@@ -54,6 +66,35 @@ def format_number(value: float, digits: int = DEFAULT_DIGITS) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", MINUS)
+
+
+def on_screen(widget: QWidget) -> bool:
+    """Whether ``widget`` can be seen: shown, and not on a dock tab behind another.
+
+    Qt 6 keeps every dock of a tab group "visible" and moves the unselected ones out of the
+    window, so ``isVisible()`` alone would have hidden tabs render every frame.
+    """
+    if not widget.isVisible():
+        return False
+    window = widget.window()
+    if window is widget:
+        return True
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()).intersects(window.rect())
+
+
+def follow_dock(widget: QWidget, on_shown) -> None:
+    """Call ``on_shown()`` soon after the dock holding ``widget`` comes into view.
+
+    Call it from ``showEvent``; it connects once. Without a dock it does nothing.
+    """
+    dock = widget.parentWidget()
+    while dock is not None and not isinstance(dock, QDockWidget):
+        dock = dock.parentWidget()
+    if dock is None or getattr(widget, "_followed_dock", None) is dock:
+        return
+    widget._followed_dock = dock
+    # The signal comes before the dock is moved into place: look once the layout settled.
+    dock.visibilityChanged.connect(lambda seen: seen and QTimer.singleShot(0, on_shown))
 
 
 def _utf16_len(text: str) -> int:
@@ -110,6 +151,10 @@ class InspectorView(SessionView):
         super().__init__(session, parent, theme)
         self._digits = DEFAULT_DIGITS
         self._dirty = True
+        self._last_render = -math.inf
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._render_if_visible)
         self._html = ""
         self._vars: list[str] = []
         self._skeleton: str | None = None
@@ -162,8 +207,8 @@ class InspectorView(SessionView):
         return self._digits
 
     def html(self) -> str:
-        """The HTML of the derivation as last rendered (rendered now if out of date)."""
-        self._ensure_rendered()
+        """The HTML of the derivation (rendered now if out of date)."""
+        self.flush()
         return self._html
 
     def set_theme(self, theme: Theme) -> None:
@@ -174,23 +219,47 @@ class InspectorView(SessionView):
         self._dirty = True
 
     def update_view(self, kinds: frozenset[str]) -> None:
-        # Rendering rich text costs a few ms: do it only when someone can see it.
+        """Mark the text out of date; render now, or soon while training runs.
+
+        Laying out the changed numbers costs a few ms, and numbers changing 60 times a
+        second cannot be read anyway: while updates stream in, the text is rendered at
+        most every ``MIN_INTERVAL_S`` (always ending on the latest state). A new
+        selection renders at once. Hidden views render when they are shown.
+        """
         self._dirty = True
-        self._render_if_visible()
+        if not on_screen(self):
+            return
+        wait = self._last_render + MIN_INTERVAL_S - time.monotonic()
+        if wait <= 0 or "selection" in kinds or kinds & self.REBUILD_KINDS:
+            self._timer.stop()
+            self._ensure_rendered()
+        elif not self._timer.isActive():
+            self._timer.start(max(1, math.ceil(wait * 1000)))
+
+    def flush(self) -> None:
+        """Render a pending update now (export, tests)."""
+        self._timer.stop()
+        self._ensure_rendered()
+
+    def export_widget(self) -> QWidget:
+        self.flush()
+        return self
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._ensure_rendered()
+        follow_dock(self, self._render_if_visible)
+        self._render_if_visible()
 
     # ---------------------------------------------------------------- rendering
     def _render_if_visible(self) -> None:
-        if self.isVisible():
+        if on_screen(self):
             self._ensure_rendered()
 
     def _ensure_rendered(self) -> None:
         if not self._dirty:
             return
         self._dirty = False
+        self._last_render = time.monotonic()
         s = self.session
         i = s.selected
         if i is not None and not 0 <= i < s.data.X.shape[1]:

@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.views.base import SessionView
-from explorer.views.inspector import format_number
+from explorer.views.inspector import follow_dock, format_number, on_screen
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 
 #: Largest magnitude accepted when a parameter is typed in.
@@ -279,18 +279,26 @@ class ParametersView(SessionView):
         if not kinds - {"selection", "display"}:
             return  # W, b and the batch gradients do not depend on these
         self._dirty = True
-        if self.isVisible():
-            self._update()
+        self._update_if_seen()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._dirty:
+        follow_dock(self, self._update_if_seen)
+        self._update_if_seen()
+
+    def _update_if_seen(self) -> None:
+        # the batch gradients cost a pass over the data: only for someone looking
+        if self._dirty and on_screen(self):
             self._update()
 
-    def ensure_updated(self) -> None:
+    def flush(self) -> None:
         """Bring the tables up to date now even if the view is hidden (tests, export)."""
         if self._dirty:
             self._update()
+
+    def export_widget(self) -> QWidget:
+        self.flush()
+        return self
 
     def _update(self) -> None:
         self._dirty = False
@@ -355,6 +363,6 @@ class ParametersView(SessionView):
 
     def cell_text(self, row: int, col: int, gradients: bool = False) -> str:
         """The text shown in a cell (for tests and export)."""
-        self.ensure_updated()
+        self.flush()
         model = self.grads_model if gradients else self.params_model
         return model.data(model.index(row, col), Role.DisplayRole)
