@@ -44,6 +44,7 @@ MAX_JACOBIAN_CLASSES = 5
 HINT = "Click a point or a bar to inspect a sample"
 MINUS = "−"
 _NOWRAP = "white-space:nowrap"
+_SECTION_BREAK = "<!--section-->"
 _PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _NUMBER = "padding:0 4px; white-space:nowrap"
 
@@ -152,6 +153,8 @@ class InspectorView(SessionView):
         self._digits = DEFAULT_DIGITS
         self._dirty = True
         self._last_render = -math.inf
+        self._two_columns = True
+        self._two_columns_width = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._render_if_visible)
@@ -267,20 +270,44 @@ class InspectorView(SessionView):
         self.shown_index = i
         self.shown_detail = s.sample_detail(i) if i is not None else None
         self.shown_batch = s.batch_grads()
-        self._vars = []
-        skeleton = self._document()
-        values = self._vars
-        self._html = _PLACEHOLDER.sub(lambda m: html.escape(values[int(m.group(1))]), skeleton)
-        if skeleton == self._skeleton and len(self._cursors) == len(values):
-            self._update_in_place(values)
-        else:
-            self._set_document(skeleton, values)
+        self._write()
         if i is None:
             self.caption.setText(f"No sample selected · step {s.step_index}")
         else:
             part = "test" if s.data.is_test[i] else "train"
             name = s.data.class_names[int(s.data.y[i])]
             self.caption.setText(f"Sample {i} ({part}, class {name}) · step {s.step_index}")
+
+    def _write(self) -> None:
+        """Build the text; edit the numbers in place if the structure is unchanged."""
+        self._vars = []
+        skeleton = self._document()
+        values = self._vars
+        self._html = _PLACEHOLDER.sub(lambda m: html.escape(values[int(m.group(1))]), skeleton)
+        if skeleton == self._skeleton and len(self._cursors) == len(values):
+            self._update_in_place(values)
+            return
+        self._set_document(skeleton, values)
+        if self._two_columns and self.shown_detail is not None:
+            needed = self.browser.document().idealWidth()
+            if needed > self.browser.viewport().width():
+                self._two_columns_width = needed  # too narrow: one column, until wide enough
+                self._two_columns = False
+                self._write()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.shown_detail is None:
+            return
+        width = self.browser.viewport().width()
+        if self._two_columns and self.browser.document().idealWidth() > width:
+            self._two_columns_width = self.browser.document().idealWidth()
+            self._two_columns = False
+        elif not self._two_columns and width >= self._two_columns_width:
+            self._two_columns = True
+        else:
+            return
+        self._write()
 
     def _set_document(self, skeleton: str, values: list[str]) -> None:
         """Parse the HTML afresh and find every variable text in the laid-out document."""
@@ -373,9 +400,21 @@ class InspectorView(SessionView):
         d = self.shown_detail
         if d is None:
             parts.append(f'<p style="color:{muted}"><i>{HINT}</i>.</p>')
+            parts += self._batch_section()
         else:
-            parts += self._sample_sections(d, identity)
-        parts += self._batch_section()
+            # Two columns (forward | backward, this sample | batch): the dock is wide and low.
+            chunks = "".join(self._sample_sections(d, identity)).split(_SECTION_BREAK)
+            chunks.append("".join(self._batch_section()))
+            if self._two_columns:
+                parts.append('<table cellspacing="0" cellpadding="0">')
+                for left, right in ((chunks[0], chunks[1]), (chunks[2], chunks[3])):
+                    parts.append(
+                        f'<tr><td valign="top">{left}</td><td width="32"></td>'
+                        f'<td valign="top">{right}</td></tr><tr><td height="6"></td></tr>'
+                    )
+                parts.append("</table>")
+            else:
+                parts += chunks
         parts.append("</body></html>")
         return "".join(parts)
 
@@ -435,6 +474,7 @@ class InspectorView(SessionView):
                 f'<span style="color:{self._muted}">(true class {self._class_label(label)})'
                 "</span></p>"
             )
+        out.append(_SECTION_BREAK)
         out.append(self._h("3", "Backward: the chain rule"))
         C = len(d.p)
         dl_dp = _Block("∂<i>L</i>/∂<i>p</i> = −<i>y</i>/<i>p</i>", d.dL_dp[:, None])
@@ -460,6 +500,7 @@ class InspectorView(SessionView):
             "Because Σ<i>y</i> = 1: <i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>) = "
             "<i>p</i>·Σ<i>y</i> − <i>y</i> = <i>p</i> − <i>y</i>, prediction minus truth.</p>"
         )
+        out.append(_SECTION_BREAK)
         out.append(self._h("4", "Gradients of this sample"))
         D = d.dW.shape[1]
         out.append(
