@@ -263,3 +263,13 @@ def test_a_dock_tab_behind_another_does_not_render(qtbot):
     docks[1].raise_()
     qtbot.waitUntil(lambda: view.shown_index == 4, timeout=2000)
     np.testing.assert_array_equal(view.shown_detail.p, session.sample_detail(4).p)
+
+
+def test_two_columns_when_wide_one_when_narrow(make_view, qtbot):
+    session, view = make_view()
+    session.select(3)
+    view.resize(1800, 500)
+    qtbot.waitUntil(lambda: 'width="32"' in view.html(), timeout=2000)
+    view.resize(500, 500)
+    qtbot.waitUntil(lambda: 'width="32"' not in view.html(), timeout=2000)
+    assert format_number(view.shown_detail.loss) in text_of(view)
