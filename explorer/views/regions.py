@@ -21,11 +21,14 @@ from explorer.views.decision_image_item import DecisionImageItem, mark_boundarie
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.regions_overlays import (
     CornerLabel,
+    PlaneViewBox,
     PointLayers,
     PointsItem,
     WeightArrows,
     fit_range,
     inside,
+    probabilities_html,
+    readable_color,
 )
 
 OVERLAYS = ("boundaries", "weights", "pull")
@@ -57,38 +60,6 @@ _WEIGHTS_DISABLED = (
     "Weight arrows need identity features: with polynomial or random features, w_c lives "
     "in feature space, not in this plane"
 )
-
-
-class _PlaneViewBox(pg.ViewBox):
-    """A ViewBox that hands clicks and edit-mode drags to the view, in data coordinates."""
-
-    def __init__(self, owner: RegionsView):
-        super().__init__(enableMenu=False)
-        self._owner = owner
-
-    def _data_xy(self, scene_pos) -> np.ndarray:
-        p = self.mapSceneToView(scene_pos)
-        return np.array([p.x(), p.y()], dtype=np.float64)
-
-    def mouseClickEvent(self, ev):
-        if self._owner.click_at(self._data_xy(ev.scenePos()), ev.button()):
-            ev.accept()
-        else:
-            ev.ignore()
-
-    def mouseDragEvent(self, ev, axis=None):
-        owner = self._owner
-        if ev.button() == Qt.MouseButton.LeftButton and owner.edit_mode:
-            if ev.isStart():
-                owner.begin_drag(self._data_xy(ev.buttonDownScenePos()))
-            if owner.dragging is not None:
-                ev.accept()
-                if ev.isFinish():
-                    owner.end_drag(self._data_xy(ev.scenePos()))
-                else:
-                    owner.drag_to(self._data_xy(ev.scenePos()))
-                return
-        super().mouseDragEvent(ev, axis)
 
 
 class RegionsView(SessionView):
@@ -133,7 +104,7 @@ class RegionsView(SessionView):
 
     # ------------------------------------------------------------------ building
     def _build_ui(self) -> None:
-        self.view_box = _PlaneViewBox(self)
+        self.view_box = PlaneViewBox(self)
         self.plot_widget = pg.PlotWidget(viewBox=self.view_box)
         self.plot_widget.setAntialiasing(False)
         self.plot_widget.setToolTip("")
@@ -404,18 +375,11 @@ class RegionsView(SessionView):
             self.hover_label.set_html(None)
             return
         p = self.session.point_detail(self._hover_xy).p
-        parts = [
-            f'<span style="color:{hex_color(self._text_color(k))}">{v:.2f}</span>'
-            for k, v in enumerate(p)
-        ]
-        self.hover_label.set_html(f"<b>p</b> = ({', '.join(parts)})")
+        colors = [self._text_color(k) for k in range(len(p))]
+        self.hover_label.set_html(probabilities_html(p, colors))
 
     def _text_color(self, k: int) -> tuple[int, int, int]:
-        """The class colour, darkened on light backgrounds so thin text stays readable."""
-        rgb = self._colors[k].astype(np.float64)
-        if sum(self.theme.background) > 384:
-            rgb = rgb * 0.72
-        return tuple(int(v) for v in rgb)
+        return readable_color(self._colors[k], self.theme.background)
 
     # ------------------------------------------------------------------ mouse
     def pick(self, xy: np.ndarray) -> int | None:
@@ -499,5 +463,6 @@ class RegionsView(SessionView):
         name = f"class {self.session.data.class_names[k]}" if 0 <= k < C else "no class"
         color = hex_color(self._text_color(k)) if 0 <= k < C else "inherit"
         self.edit_label.set_html(
-            f'Edit: click adds <b style="color:{color}">{name}</b>, drag moves, right-click deletes'
+            f'Edit mode: click adds <b style="color:{color}">{name}</b><br>'
+            "drag moves a point · right-click deletes"
         )

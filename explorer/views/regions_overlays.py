@@ -62,6 +62,56 @@ def fit_range(X: np.ndarray, aspect: float = 1.0) -> tuple[float, float, float, 
     )
 
 
+def readable_color(rgb, background) -> tuple[int, int, int]:
+    """``rgb`` darkened on light backgrounds so thin text in that colour stays readable."""
+    c = np.asarray(rgb, dtype=np.float64)
+    if sum(background) > 384:
+        c = c * 0.72
+    return tuple(int(v) for v in c)
+
+
+def probabilities_html(p: np.ndarray, colors) -> str:
+    """``p = (0.71, 0.20, 0.09)`` with each value in its class's (text) colour."""
+    parts = [f'<span style="color:{hex_color(colors[k])}">{v:.2f}</span>' for k, v in enumerate(p)]
+    return f"<b>p</b> = ({', '.join(parts)})"
+
+
+class PlaneViewBox(pg.ViewBox):
+    """A ViewBox that hands clicks and edit-mode drags to its owner, in data coordinates.
+
+    The owner provides ``click_at(xy, button) -> bool``, ``edit_mode``, ``dragging``,
+    ``begin_drag(xy)``, ``drag_to(xy)`` and ``end_drag(xy)``; other drags pan.
+    """
+
+    def __init__(self, owner):
+        super().__init__(enableMenu=False)
+        self._owner = owner
+
+    def _data_xy(self, scene_pos) -> np.ndarray:
+        p = self.mapSceneToView(scene_pos)
+        return np.array([p.x(), p.y()], dtype=np.float64)
+
+    def mouseClickEvent(self, ev):
+        if self._owner.click_at(self._data_xy(ev.scenePos()), ev.button()):
+            ev.accept()
+        else:
+            ev.ignore()
+
+    def mouseDragEvent(self, ev, axis=None):
+        owner = self._owner
+        if ev.button() == Qt.MouseButton.LeftButton and owner.edit_mode:
+            if ev.isStart():
+                owner.begin_drag(self._data_xy(ev.buttonDownScenePos()))
+            if owner.dragging is not None:
+                ev.accept()
+                if ev.isFinish():
+                    owner.end_drag(self._data_xy(ev.scenePos()))
+                else:
+                    owner.drag_to(self._data_xy(ev.scenePos()))
+                return
+        super().mouseDragEvent(ev, axis)
+
+
 def inside(X: np.ndarray, rng: tuple[float, float, float, float]) -> bool:
     """True when every point of ``X (2, N)`` lies within ``rng = (xmin, xmax, ymin, ymax)``."""
     x0, x1, y0, y1 = rng
