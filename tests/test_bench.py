@@ -1,0 +1,112 @@
+"""``softmax-explorer bench`` runs and reports every figure of issue 5 (timings never asserted)."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from explorer.app.bench_command import format_table, run_bench
+from explorer.bench.workloads import WORKLOADS, select
+
+PARTS = ("step", "image", "push", "paint")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_workload(w: dict, reference: bool) -> None:
+    assert set(w["frame_ms"]) >= {"median", "min", "max"}
+    assert all(_is_number(w["frame_ms"][k]) for k in ("median", "min", "max"))
+    assert w["frame_ms"]["min"] <= w["frame_ms"]["median"] <= w["frame_ms"]["max"]
+    assert set(w["parts_ms"]) == set(PARTS)
+    assert all(_is_number(v) and v >= 0 for v in w["parts_ms"].values())
+    assert _is_number(w["event_loop_fps"]) and w["event_loop_fps"] > 0
+    if reference:
+        assert _is_number(w["reference_ms"]) and w["reference_ms"] > 0
+        assert _is_number(w["reference_ratio"]) and w["reference_ratio"] > 0
+    else:
+        assert w["reference_ms"] is None
+        assert w["reference_ratio"] is None
+    # The frame really paints every view of the issue, not just the one that changed.
+    for view in ("regions", "jacobian", "bars", "curves"):
+        assert w["paints_per_frame"][view] > 0, view
+
+
+def _run_json(capsys, argv: list[str]) -> dict:
+    assert run_bench([*argv, "--json", "--quiet"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.slow
+def test_quick_bench_json_has_every_field_of_the_issue(capsys):
+    pytest.importorskip("matplotlib")
+    result = _run_json(capsys, ["--quick"])
+    assert set(result["workloads"]) == {"W1", "W2", "W3"}
+    for w in result["workloads"].values():
+        _check_workload(w, reference=True)
+    assert _is_number(result["first_frame_s"]) and result["first_frame_s"] > 0
+    assert set(result["png_export_ms"]) == {"1x", "2x"}
+    assert all(_is_number(v) and v > 0 for v in result["png_export_ms"].values())
+    assert _is_number(result["peak_rss_mib"]) and result["peak_rss_mib"] > 0
+    assert _is_number(result["rss_growth_mib"])
+    assert isinstance(result["machine"], str) and "cores" in result["machine"]
+    assert "✓" not in format_table(result)  # tiny workloads are not judged against targets
+
+
+def test_bench_without_reference_memory_or_startup(capsys):
+    result = _run_json(
+        capsys,
+        ["--quick", "--workloads", "w2", "--no-reference", "--no-memory", "--no-startup"],
+    )
+    assert list(result["workloads"]) == ["W2"]
+    _check_workload(result["workloads"]["W2"], reference=False)
+    assert result["first_frame_s"] is None
+    assert result["peak_rss_mib"] is None and result["rss_growth_mib"] is None
+    assert set(result["png_export_ms"]) == {"1x", "2x"}
+    table = format_table(result)
+    assert "W2 standard" in table and "median" in table and "PNG export" in table
+
+
+def test_table_is_printed_without_json(capsys):
+    argv = ["--quick", "--workloads", "W1", "--frames", "2", "--no-reference"]
+    assert run_bench([*argv, "--no-memory", "--no-startup", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "W1 classroom" in out and "launch to first frame" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--workloads", "W9"], ["--frames", "0"], ["--loop-seconds", "-1"], ["--bogus"]],
+)
+def test_bad_options_exit_2_with_one_line(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        run_bench(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "error" in err[0]
+
+
+def test_workloads_are_the_issues():
+    sizes = {k: (w.samples, w.classes, w.grid) for k, w in WORKLOADS.items()}
+    assert sizes == {"W1": (300, 3, 200), "W2": (1000, 4, 200), "W3": (100_000, 10, 400)}
+    tiny = select("W3", quick=True)[0]
+    assert tiny.key == "W3" and tiny.classes == 10 and tiny.samples < 1000
+
+
+def test_reference_draws_the_regions_from_the_sessions_numbers():
+    pytest.importorskip("matplotlib")
+    from explorer.bench.reference import MatplotlibReference
+
+    ref = MatplotlibReference(WORKLOADS["W1"].tiny())
+    try:
+        ref.frame()
+        ref.frame()
+        indices = ref.session.decision_image(ref._grid_features).reshape(ref.G, ref.G)
+        assert np.array_equal(np.asarray(ref.image.get_array()), ref._lut[indices])
+        pixels = np.asarray(ref.canvas.buffer_rgba())
+        assert len(np.unique(pixels.reshape(-1, 4), axis=0)) > 10
+        assert ref.session.step_index == 2
+    finally:
+        ref.close()
