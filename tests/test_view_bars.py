@@ -12,6 +12,11 @@ from explorer.views.palette import DARK
 
 @pytest.fixture
 def make_view(qtbot):
+    # Hold the views until teardown: otherwise, once the test returns, a view is reachable
+    # only through its view <-> session cycle and the garbage collector can destroy it
+    # while pytest-qt is still painting it (segfault).
+    made = []
+
     def make(**config):
         session = Session(Config(**{"samples": 150, **config}))
         view = BarsView(session)
@@ -20,9 +25,10 @@ def make_view(qtbot):
         view.show()
         qtbot.waitExposed(view)
         session.changed.connect(view.refresh)
+        made.append(view)
         return view, session
 
-    return make
+    yield make
 
 
 def drawn(items):

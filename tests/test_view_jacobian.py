@@ -12,15 +12,21 @@ from explorer.views.palette import DARK
 
 @pytest.fixture
 def make_view(qtbot):
+    # Hold the views until teardown: otherwise, once the test returns, a view is reachable
+    # only through its view <-> session cycle and the garbage collector can destroy it
+    # while pytest-qt is still painting it (segfault).
+    made = []
+
     def make(**config):
         session = Session(Config(**{"samples": 120, **config}))
         view = JacobianView(session)
         qtbot.addWidget(view)
         view.resize(500, 400)
         session.changed.connect(view.refresh)
+        made.append(view)
         return view, session
 
-    return make
+    yield make
 
 
 def float64_jacobian(session, i):
