@@ -23,6 +23,7 @@ def _check_workload(w: dict, reference: bool) -> None:
     assert set(w["parts_ms"]) == set(PARTS)
     assert all(_is_number(v) and v >= 0 for v in w["parts_ms"].values())
     assert _is_number(w["event_loop_fps"]) and w["event_loop_fps"] > 0
+    assert _is_number(w["selected"]["frame_ms"]["median"])  # the same with a sample selected
     if reference:
         assert _is_number(w["reference_ms"]) and w["reference_ms"] > 0
         assert _is_number(w["reference_ratio"]) and w["reference_ratio"] > 0

@@ -23,8 +23,10 @@ harness runs it by hand so that each part can be timed:
 
 The layout is the default one except that the inspector is docked beside the curves
 instead of behind them, so every view of the issue (regions, Jacobian, bars, curves,
-inspector) is visible and painted. A training sample is selected so the Jacobian,
-bars detail and inspector show a sample, the costliest case.
+inspector) is visible and painted. The window starts as the app does, with no sample
+selected (the Jacobian shows the batch mean, the inspector the batch gradient);
+:meth:`WindowHarness.select_sample` selects a training sample (the Jacobian, the bars'
+detail and the inspector then follow that sample).
 """
 
 from __future__ import annotations
@@ -157,8 +159,11 @@ class WindowHarness:
         w.regions.set_grid_size(workload.grid)
         self._instrument()
         self.settle()
+
+    def select_sample(self, on: bool = True) -> None:
+        """Select the first training sample (or nothing), as a click would."""
         train = self.session.data.train_index
-        self.session.select(int(train[0]) if len(train) else None)
+        self.session.select(int(train[0]) if on and len(train) else None)
         self.settle(0.0)
 
     # ------------------------------------------------------------ instruments

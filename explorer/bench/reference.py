@@ -10,7 +10,8 @@ axis doubles when training runs past it (a full redraw, rare).
 To compare drawing and not arithmetic, the reference trains its own
 :class:`~explorer.session.session.Session` on the same data and asks it for the same
 numbers the views use (decision indices from the same uint8 kernel, ``p_y − 1``, the
-selected sample's Jacobian and ``p, y, p − y``, the metrics). Everything after the
+selected sample's Jacobian and ``p, y, p − y`` or, with nothing selected, the batch's
+mean Jacobian, the metrics). Everything after the
 numbers is matplotlib. Its bars are binned to at most one bar per pixel column, the
 worst sample of each bin, like ours.
 
@@ -67,9 +68,11 @@ class MatplotlibReference:
     Parameters
     ----------
     workload : explorer.bench.workloads.Workload
+    select : bool
+        Select the first training sample (like :meth:`WindowHarness.select_sample`).
     """
 
-    def __init__(self, workload):
+    def __init__(self, workload, select: bool = False):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.collections import PolyCollection
         from matplotlib.figure import Figure
@@ -81,7 +84,7 @@ class MatplotlibReference:
         data = s.data
         C = data.n_classes
         train = data.train_index
-        if len(train):
+        if select and len(train):
             s.select(int(train[0]))
         colors = class_colors(C)
         self._rgb = colors.astype(np.float64) / 255.0
@@ -128,6 +131,7 @@ class MatplotlibReference:
         )
         for a in (train_pts, test_pts, selected):
             a.set_animated(True)
+        selected.set_visible(s.selected is not None)
         ax_regions.set_xlim(x0, x1)
         ax_regions.set_ylim(y0, y1)
         ax_regions.set_xlabel("x₁")
