@@ -17,11 +17,10 @@ harness runs it by hand so that each part can be timed:
     posted, runs what views deferred to the event loop (the inspector lays out its text
     at most 15 times a second) and paints every changed view into the window's backing
     store. This is exactly what the event loop does between two timer ticks; an event
-    filter on every
-    plot viewport counts the paints (``paints_per_frame``: 1.0 each means every visible
-    view was painted every frame). ``full_repaint=True`` instead forces
-    ``window.repaint()`` of the whole window, static widgets included (a harsher,
-    unrealistic figure).
+    filter on every plot viewport counts the paints (``paints_per_frame``: 1.0 each
+    means every visible view was painted every frame). ``full_repaint=True`` instead
+    forces ``window.repaint()`` of the whole window, static widgets included (a
+    harsher, unrealistic figure).
 
 The layout is the default one except that the inspector is docked beside the curves
 instead of behind them, so every view of the issue (regions, Jacobian, bars, curves,
