@@ -1,15 +1,53 @@
-"""Every test runs headless, and never touches the user's settings."""
+"""Every test runs headless, never touches the user's settings and never waits on a dialog."""
 
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PYQTGRAPH_QT_LIB"] = "PyQt6"
+# Two cores, shared: BLAS threads only add contention for our small matrices.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path, monkeypatch):
     """Point the app's settings at a temporary file for every test."""
     monkeypatch.setenv("SOFTMAX_EXPLORER_SETTINGS", str(tmp_path / "settings.ini"))
+    yield
+
+
+class UnexpectedDialog(AssertionError):
+    """A test reached a modal dialog it did not answer; offscreen, it would wait forever."""
+
+
+def _refuse(name):
+    def refuse(*args, **kwargs):
+        raise UnexpectedDialog(f"unanswered modal dialog: {name}")
+
+    return refuse
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_dialogs(monkeypatch):
+    """Make every modal dialog a test failure unless the test answers it itself.
+
+    A test that expects a dialog monkeypatches the call (``QMessageBox.question``,
+    ``QFileDialog.getSaveFileName``, ``SomeDialog.exec``...) after this fixture ran.
+    """
+    try:
+        from PyQt6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMenu, QMessageBox
+    except ImportError:  # the core tests run without Qt too
+        yield
+        return
+    for name in ("question", "warning", "critical", "information", "about"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(_refuse(f"QMessageBox.{name}")))
+    for name in ("getOpenFileName", "getSaveFileName", "getExistingDirectory"):
+        monkeypatch.setattr(QFileDialog, name, staticmethod(_refuse(f"QFileDialog.{name}")))
+    for name in ("getText", "getInt", "getDouble", "getItem"):
+        monkeypatch.setattr(QInputDialog, name, staticmethod(_refuse(f"QInputDialog.{name}")))
+    monkeypatch.setattr(QDialog, "exec", _refuse("QDialog.exec"))
+    monkeypatch.setattr(QMessageBox, "exec", _refuse("QMessageBox.exec"))
+    monkeypatch.setattr(QMenu, "exec", _refuse("QMenu.exec"))
     yield

@@ -72,9 +72,17 @@ def test_main_opens_window_and_quits(tmp_path):
     script = """
 import sys
 from PyQt6.QtCore import QTimer
+from PyQt6.QtWidgets import QMessageBox
 from explorer.app import application
 
 original = application.get_application
+asked = []
+
+
+def discard(*args, **kwargs):
+    # The trained session is unsaved: the window asks before closing; answer "Discard".
+    asked.append(args[1])
+    return QMessageBox.StandardButton.Discard
 
 
 def quitting_application():
@@ -83,14 +91,18 @@ def quitting_application():
     return app
 
 
+QMessageBox.question = discard
 application.get_application = quitting_application
 from explorer.app.cli import main
 
-sys.exit(main(["--samples", "90", "--play"]))
+code = main(["--samples", "90", "--play"])
+print("asked:", asked)
+sys.exit(code)
 """
     env = {**ENV, "SOFTMAX_EXPLORER_SETTINGS": str(tmp_path / "s.ini")}
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
     )
     assert result.returncode == 0, result.stderr
+    assert "Unsaved session" in result.stdout
     assert (tmp_path / "s.ini").exists()

@@ -2,26 +2,38 @@
 
 import numpy as np
 import pytest
-from explorer.session.config import Config
-from explorer.session.session import Session
 from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication
 
 from explorer.app.main_window import MainWindow
 from explorer.core import softmax_jacobian
+from explorer.session.config import Config
+from explorer.session.session import Session
 
 
 @pytest.fixture
 def make_window(qtbot):
+    windows = []  # held until teardown, so the GC never deletes a window mid-paint
+
     def make(config=None):
         session = Session(config or Config(samples=120))
         window = MainWindow(session)
-        qtbot.addWidget(window)
+        windows.append(window)
         window.resize(1200, 800)
         window.show()
         qtbot.waitExposed(window)
+        window.activateWindow()  # keyboard shortcuts go to the active window
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
         return window
 
-    return make
+    yield make
+    for window in windows:
+        # Closing an unsaved session asks first; the tests of that question answer it
+        # themselves, every other test leaves without saving.
+        window.file_actions.modified = False
+        window.close()
+        window.deleteLater()
+    qtbot.wait(1)
 
 
 def test_window_opens_and_closes_cleanly(make_window, qtbot):

@@ -99,7 +99,7 @@ def run_export(argv: list[str]) -> int:
 
     from explorer.app.application import get_application
 
-    get_application()
+    app = get_application()  # held: a discarded QApplication is destroyed at once
     from explorer.app.main_window import MainWindow
     from explorer.app.settings import open_settings
 
@@ -122,6 +122,7 @@ def run_export(argv: list[str]) -> int:
             window.player.pause()
             window.hide()
             window.deleteLater()
+            app.processEvents()
     for path in written:
         print(path)
     return 0

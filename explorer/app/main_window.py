@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._listen(session)
         self._refresh_all(frozenset({"session"}))
+        self.regions.setFocus()
 
     # ----------------------------------------------------------------- building
     def _build_views(self) -> None:

@@ -49,7 +49,7 @@ class GifWriter:
         try:
             from PIL import Image  # noqa: F401 - checked early so the user learns at once
         except ImportError as exc:  # pragma: no cover - Pillow is a test/gif extra
-            raise GifError("GIF export needs Pillow: pip install 'softmax-explorer[gif]'") from exc
+            raise GifError("GIF export needs Pillow: pip install Pillow") from exc
         if not 1 <= fps <= 50:
             raise GifError(f"frames per second must be between 1 and 50 (got {fps})")
         self.path = Path(path)

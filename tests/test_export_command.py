@@ -1,0 +1,114 @@
+"""``softmax-explorer export`` in a subprocess: the files it writes and what it refuses."""
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from PIL import Image
+
+ENV = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+ENV["PYQTGRAPH_QT_LIB"] = "PyQt6"
+ENV.pop("QT_QPA_PLATFORM", None)  # the command must select offscreen by itself
+
+
+def export(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", "export", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=ENV,
+        cwd=cwd,
+    )
+
+
+def test_default_views_png_and_svg_gif_and_session(tmp_path):
+    out = tmp_path / "out"
+    session = tmp_path / "s.smx"
+    result = export(
+        "--steps",
+        "20",
+        "--out",
+        str(out),
+        "--format",
+        "png,svg",
+        "--gif",
+        "--every",
+        "5",
+        "--samples",
+        "120",
+        "--save-session",
+        str(session),
+    )
+    assert result.returncode == 0, result.stderr
+    names = {"regions", "jacobian", "bars", "curves", "inspector", "window"}
+    expected = {f"{n}.{f}" for n in names for f in ("png", "svg")} | {"training.gif"}
+    assert {p.name for p in out.iterdir()} == expected
+    printed = result.stdout.split()
+    assert len(printed) == len(expected) + 1 and str(session) in printed
+    assert session.exists()
+    with Image.open(out / "training.gif") as gif:
+        assert gif.n_frames == 5
+    for name in names:
+        root = ET.parse(out / f"{name}.svg").getroot()
+        assert root.get("viewBox")
+    with Image.open(out / "window.png") as png:
+        assert png.size == (1400, 900)
+    assert result.stderr.strip(), "progress goes to stderr"
+
+
+def test_scale_two_doubles_pixels(tmp_path):
+    one = export("--steps", "2", "--views", "regions", "--out", str(tmp_path / "a"))
+    two = export("--steps", "2", "--views", "regions", "--scale", "2", "--out", str(tmp_path / "b"))
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    with (
+        Image.open(tmp_path / "a" / "regions.png") as a,
+        Image.open(tmp_path / "b" / "regions.png") as b,
+    ):
+        assert b.size == (2 * a.size[0], 2 * a.size[1])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--views", "regions,nope"],
+        ["--format", "jpg"],
+        ["--scale", "0"],
+        ["--steps", "-1"],
+        ["--lr", "nan"],
+        ["--gif", "--every", "0"],
+        ["--csv", "missing.csv"],
+        ["--load", "missing.smx"],
+        ["--dataset", "mnist"],
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, args):
+    out = tmp_path / "out"
+    result = export("--out", str(out), *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_load_session_round_trip(tmp_path):
+    session = tmp_path / "s.smx"
+    first = export(
+        "--steps",
+        "10",
+        "--views",
+        "curves",
+        "--samples",
+        "60",
+        "--out",
+        str(tmp_path / "a"),
+        "--save-session",
+        str(session),
+    )
+    assert first.returncode == 0, first.stderr
+    second = export(
+        "--load", str(session), "--steps", "0", "--views", "regions", "--out", str(tmp_path / "b")
+    )
+    assert second.returncode == 0, second.stderr
+    assert (tmp_path / "b" / "regions.png").exists()
