@@ -122,3 +122,19 @@ def test_truncated_file_is_refused(tmp_path):
 def test_missing_file_is_refused(tmp_path):
     with pytest.raises(SessionFileError, match="no such file"):
         read_state(tmp_path / "nope.smx")
+
+
+def test_zero_dimensional_arrays_keep_their_shape(tmp_path):
+    state = {"count": np.array(7, dtype=np.int64), "scale": np.array(0.25, dtype=np.float32)}
+    loaded = read_state(write_state(tmp_path / "z.smx", state))
+    for key, value in state.items():
+        assert loaded[key].shape == ()
+        assert loaded[key].dtype == value.dtype
+        assert loaded[key] == value
+
+
+def test_non_contiguous_arrays_round_trip(tmp_path):
+    a = np.arange(24, dtype=np.float64).reshape(4, 6)[:, ::2]
+    loaded = read_state(write_state(tmp_path / "t.smx", {"a": a, "aT": a.T}))
+    np.testing.assert_array_equal(loaded["a"], a)
+    np.testing.assert_array_equal(loaded["aT"], a.T)

@@ -71,7 +71,8 @@ def write_state(path: str | os.PathLike, state: dict) -> Path:
         if isinstance(value, np.ndarray):
             if value.dtype.kind not in _ALLOWED_KINDS:
                 raise SessionFileError(f"array {name!r} has unsupported dtype {value.dtype}")
-            arrays[name] = np.ascontiguousarray(value)
+            # np.ascontiguousarray would turn a 0-d array into shape (1,)
+            arrays[name] = np.require(value, requirements="C")
         elif isinstance(value, np.generic):
             values[name] = value.item()
         else:
