@@ -5,6 +5,7 @@ Classes along axis 0, samples along axis 1, as in the seeds' column vectors.
 
 from explorer.core.csvdata import MAX_ROWS, CsvError, LabelledPoints, load_csv, save_csv
 from explorer.core.datasets import CS231N_B, CS231N_W, DATASETS, DatasetSpec, make_dataset
+from explorer.core.decision import decision_indices, decision_lut, grid_axes, grid_points
 from explorer.core.features import (
     FEATURE_KINDS,
     FeatureMap,
@@ -12,6 +13,7 @@ from explorer.core.features import (
     feature_map_state,
     make_feature_map,
 )
+from explorer.core.gradcheck import check_gradient, numerical_gradient, relative_error
 from explorer.core.loss import (
     cross_entropy,
     grad_wrt_logits,
@@ -21,6 +23,8 @@ from explorer.core.loss import (
     one_hot,
     smooth_labels,
 )
+from explorer.core.optimizers import SGD, Adam, Momentum, Nesterov, Optimizer, make_optimizer
+from explorer.core.schedules import learning_rate
 from explorer.core.softmax import log_softmax, softmax, softmax_jacobian
 
 __all__ = [
@@ -29,22 +33,36 @@ __all__ = [
     "DATASETS",
     "FEATURE_KINDS",
     "MAX_ROWS",
+    "SGD",
+    "Adam",
     "CsvError",
     "DatasetSpec",
     "FeatureMap",
     "LabelledPoints",
+    "Momentum",
+    "Nesterov",
+    "Optimizer",
+    "check_gradient",
     "cross_entropy",
+    "decision_indices",
+    "decision_lut",
     "feature_map_from_state",
     "feature_map_state",
     "grad_wrt_logits",
     "grad_wrt_probs",
+    "grid_axes",
+    "grid_points",
+    "learning_rate",
     "load_csv",
     "log_softmax",
     "logits",
     "loss_and_grads",
     "make_dataset",
     "make_feature_map",
+    "make_optimizer",
+    "numerical_gradient",
     "one_hot",
+    "relative_error",
     "save_csv",
     "smooth_labels",
     "softmax",
