@@ -25,7 +25,9 @@ BAD_VALUES = [
     ("classes", True, "classes must be an integer"),
     ("samples", 1, "samples must be an integer in 2..1000000"),
     ("samples", 1_000_001, "samples must be an integer in 2..1000000"),
-    ("noise", -0.1, "noise must be a finite number >= 0"),
+    ("noise", -0.1, r"noise must be a finite number in \[0, 100\] or None \(got -0.1\)"),
+    ("noise", 100.5, r"noise must be a finite number in \[0, 100\] or None \(got 100.5\)"),
+    ("noise", 1e300, r"noise must be a finite number in \[0, 100\]"),
     ("noise", "big", "noise must be a finite number"),
     ("seed", -1, "seed must be an integer in 0..4294967295"),
     ("seed", 2**32, "seed must be an integer in 0..4294967295"),
@@ -36,7 +38,8 @@ BAD_VALUES = [
     ("degree", 99, "degree must be an integer in 1..6"),
     ("rff_dim", 0, "rff_dim must be an integer in 1..2000"),
     ("rff_dim", 2001, "rff_dim must be an integer in 1..2000"),
-    ("rff_gamma", 0.0, "rff_gamma must be a finite number > 0"),
+    ("rff_gamma", 0.0, r"rff_gamma must be a finite number in \(0, 10000\] \(got 0.0\)"),
+    ("rff_gamma", 1.5e4, r"rff_gamma must be a finite number in \(0, 10000\] \(got 15000.0\)"),
     ("optimizer", "lbfgs", "optimizer must be one of sgd, momentum, nesterov, adam"),
     ("momentum", 1.0, r"momentum must be a finite number in \[0, 1\)"),
     ("momentum", -0.5, r"momentum must be a finite number in \[0, 1\)"),
@@ -46,12 +49,17 @@ BAD_VALUES = [
     ("lr", 0, "lr must be a finite number"),
     ("lr", 2e6, "lr must be a finite number"),
     ("schedule", "linear", "schedule must be one of constant, step, cosine"),
-    ("step_every", 0, "step_every must be an integer >= 1"),
+    ("step_every", 0, "step_every must be an integer in 1..10000000"),
+    ("step_every", 10**7 + 1, "step_every must be an integer in 1..10000000"),
     ("step_gamma", 0.0, "step_gamma must be a finite number in"),
     ("step_gamma", 1.5, "step_gamma must be a finite number in"),
-    ("cosine_period", 0, "cosine_period must be an integer >= 1"),
+    ("cosine_period", 0, "cosine_period must be an integer in 1..10000000"),
+    ("cosine_period", 10**12, "cosine_period must be an integer in 1..10000000"),
     ("batch_size", -1, "batch_size must be an integer in 0..1000000"),
-    ("l2", -0.001, "l2 must be a finite number >= 0"),
+    ("l2", -0.001, r"l2 must be a finite number in \[0, 1e\+06\] \(got -0.001\)"),
+    ("l2", 2e6, r"l2 must be a finite number in \[0, 1e\+06\] \(got 2000000.0\)"),
+    ("batch_size", 10**6 + 1, "batch_size must be an integer in 0..1000000"),
+    ("lr", 1e300, r"lr must be a finite number in \(0, 1e\+06\]"),
     ("label_smoothing", 1.0, r"label_smoothing must be a finite number in \[0, 1\)"),
     ("label_smoothing", -0.1, "label_smoothing must be"),
 ]
@@ -135,3 +143,35 @@ def test_refused_configure_leaves_session_unchanged():
         s.configure({"lr": 0.1})
     assert (s.config, s.head, s.step_index) == (before[0], before[2], before[3])
     assert np.array_equal(s.W, before[1])
+
+
+def test_largest_allowed_values_are_accepted():
+    c = Config(noise=100.0, rff_gamma=1e4, l2=1e6, lr=1e6, step_every=10**7, cosine_period=10**7)
+    assert (c.noise, c.rff_gamma, c.l2, c.lr) == (100.0, 1e4, 1e6, 1e6)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"noise": 100.0},
+        {"noise": 100.0, "features": "poly", "degree": 6},
+        {"noise": 100.0, "features": "rff", "rff_gamma": 1e4},
+        {"l2": 1e6},
+        {"l2": 1e6, "lr": 1e6, "optimizer": "adam"},
+        {"optimizer": "adam", "beta1": 0.999999999, "beta2": 0.999999999},
+        {"optimizer": "nesterov", "momentum": 0.99999999, "lr": 1e6},
+        {"dataset": "spiral", "noise": 100.0, "lr": 1e6, "l2": 1e6, "features": "poly"},
+    ],
+)
+def test_extreme_allowed_values_never_give_nan(changes):
+    s = Session(Config(samples=80).replace(**changes))
+    s.step(20)
+    k = s.step_index
+    assert np.isfinite(s.W).all() and np.isfinite(s.b).all()
+    assert np.isfinite(s.train_probs()).all()
+    assert np.isfinite(s.train_true_error()).all()
+    assert math.isfinite(s.metrics.train_loss[k]) and math.isfinite(s.metrics.train_acc[k])
+    detail = s.sample_detail(0)
+    assert np.isfinite(detail.p).all()
+    loss, dW, db = s.batch_grads()
+    assert math.isfinite(loss) and np.isfinite(dW).all() and np.isfinite(db).all()

@@ -27,6 +27,13 @@ MAX_CLASSES = 50
 MAX_SAMPLES = 1_000_000
 MAX_SEED = 2**32 - 1
 MAX_LR = 1e6
+#: Upper bounds of otherwise open-ended fields: beyond them some number of the session
+#: (data, features, the L2 term of the loss) overflows float32 and turns into NaN.
+MAX_NOISE = 100.0
+MAX_RFF_GAMMA = 1e4
+MAX_L2 = 1e6
+#: Longest schedule period (step schedule's ``step_every``, cosine's period), in steps.
+MAX_PERIOD = 10**7
 
 
 class ConfigError(ValueError):
@@ -163,23 +170,34 @@ def _validated(c: Config) -> dict[str, object]:
     v["dataset"] = _choice("dataset", c.dataset, tuple(DATASETS))
     v["classes"] = _integer("classes", c.classes, 2, MAX_CLASSES)
     v["samples"] = _integer("samples", c.samples, 2, MAX_SAMPLES)
-    v["noise"] = None if c.noise is None else _real("noise", c.noise, ">= 0 or None", lo=0.0)
+    v["noise"] = (
+        None
+        if c.noise is None
+        else _real("noise", c.noise, f"in [0, {MAX_NOISE:g}] or None", lo=0.0, hi=MAX_NOISE)
+    )
     v["seed"] = _integer("seed", c.seed, 0, MAX_SEED)
     v["test_fraction"] = _real("test_fraction", c.test_fraction, "in [0, 0.9]", lo=0.0, hi=0.9)
     v["features"] = _choice("features", c.features, FEATURE_KINDS)
     v["degree"] = _integer("degree", c.degree, 1, 6)
     v["rff_dim"] = _integer("rff_dim", c.rff_dim, 1, 2000)
-    v["rff_gamma"] = _real("rff_gamma", c.rff_gamma, "> 0", lo=0.0, lo_open=True)
+    v["rff_gamma"] = _real(
+        "rff_gamma",
+        c.rff_gamma,
+        f"in (0, {MAX_RFF_GAMMA:g}]",
+        lo=0.0,
+        hi=MAX_RFF_GAMMA,
+        lo_open=True,
+    )
     v["optimizer"] = _choice("optimizer", c.optimizer, OPTIMIZERS)
     for name in ("momentum", "beta1", "beta2"):
         v[name] = _real(name, getattr(c, name), "in [0, 1)", lo=0.0, hi=1.0, hi_open=True)
     v["lr"] = _real("lr", c.lr, f"in (0, {MAX_LR:g}]", lo=0.0, hi=MAX_LR, lo_open=True)
     v["schedule"] = _choice("schedule", c.schedule, SCHEDULES)
-    v["step_every"] = _integer("step_every", c.step_every, 1)
+    v["step_every"] = _integer("step_every", c.step_every, 1, MAX_PERIOD)
     v["step_gamma"] = _real("step_gamma", c.step_gamma, "in (0, 1]", lo=0.0, hi=1.0, lo_open=True)
-    v["cosine_period"] = _integer("cosine_period", c.cosine_period, 1)
+    v["cosine_period"] = _integer("cosine_period", c.cosine_period, 1, MAX_PERIOD)
     v["batch_size"] = _integer("batch_size", c.batch_size, 0, MAX_SAMPLES)
-    v["l2"] = _real("l2", c.l2, ">= 0", lo=0.0)
+    v["l2"] = _real("l2", c.l2, f"in [0, {MAX_L2:g}]", lo=0.0, hi=MAX_L2)
     v["label_smoothing"] = _real(
         "label_smoothing", c.label_smoothing, "in [0, 1)", lo=0.0, hi=1.0, hi_open=True
     )
