@@ -138,3 +138,37 @@ def test_non_contiguous_arrays_round_trip(tmp_path):
     loaded = read_state(write_state(tmp_path / "t.smx", {"a": a, "aT": a.T}))
     np.testing.assert_array_equal(loaded["a"], a)
     np.testing.assert_array_equal(loaded["aT"], a.T)
+
+
+def _npy_member(header_shape, dtype="<f8", payload=b""):
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buf, {"descr": dtype, "fortran_order": False, "shape": header_shape}
+    )
+    return buf.getvalue() + payload
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        # The member's own header claims 10^11 numbers: refused before anything is allocated.
+        (_npy_member((10**11,), payload=np.zeros(2).tobytes()), "does not match"),
+        (_npy_member((3,), payload=np.zeros(3).tobytes()), "does not match"),
+        (_npy_member((2,), dtype="<i8", payload=np.zeros(2).tobytes()), "does not match"),
+        (_npy_member((2,), payload=b"\x00" * 5), "cannot be read"),
+        (b"\x93NUMPY\x09\x00garbage", "cannot be read"),
+        (b"plain text, not npy", "cannot be read"),
+    ],
+)
+def test_npy_member_header_is_checked_before_reading(tmp_path, member, message):
+    path = tmp_path / "m.smx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("header.json", json.dumps(header({"W": {"dtype": "<f8", "shape": [2]}})))
+        zf.writestr("arrays/W.npy", member)
+    with pytest.raises(SessionFileError, match=message):
+        read_state(path)
+
+
+def test_unreadable_path_is_refused_with_its_reason(tmp_path):
+    with pytest.raises(SessionFileError, match="cannot read"):
+        read_state(tmp_path)  # a folder

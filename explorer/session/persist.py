@@ -11,7 +11,9 @@ Layout of a ``.smx`` file (a zip archive, stored uncompressed or deflated):
 
 Loading checks, before reading any array, that the format and version are known, that
 every declared array exists with the declared dtype (numbers and booleans only) and that
-declared sizes are sane; :meth:`Session.from_state` then checks shapes and finiteness.
+declared sizes are sane, and that each ``.npy`` member's own header matches its
+declaration before the array is read; :meth:`Session.from_state` then checks shapes,
+ranges and finiteness.
 Writes go to a temporary file in the same folder and replace the target atomically, so
 a crash mid-save never destroys the previous file.
 """
@@ -124,12 +126,24 @@ def read_state(path: str | os.PathLike) -> dict:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError as exc:
         raise SessionFileError(f"{path}: no such file") from exc
-    except (zipfile.BadZipFile, OSError) as exc:
+    except zipfile.BadZipFile as exc:
         raise SessionFileError(f"{path.name} is not a Softmax Explorer session file") from exc
+    except OSError as exc:
+        raise SessionFileError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
     with zf:
         try:
             return _read_entries(zf, path.name)
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+        except SessionFileError:
+            raise
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression.
+        except (
+            zipfile.BadZipFile,
+            EOFError,
+            OSError,
+            zlib.error,
+            RuntimeError,
+            NotImplementedError,
+        ) as exc:
             raise SessionFileError(f"{path.name} is truncated or corrupt ({exc})") from exc
 
 
@@ -183,14 +197,41 @@ def _read_entries(zf: zipfile.ZipFile, label: str) -> dict:
     for name, spec in declared.items():
         with zf.open(f"arrays/{name}.npy") as fh:
             raw = io.BytesIO(fh.read())
-        try:
-            array = np.lib.format.read_array(raw, allow_pickle=False)
-        except ValueError as exc:
-            raise SessionFileError(f"{label}: array {name!r} cannot be read ({exc})") from exc
-        if array.dtype != np.dtype(spec["dtype"]) or list(array.shape) != list(spec["shape"]):
-            raise SessionFileError(f"{label}: array {name!r} does not match its declaration")
-        state[name] = array
+        state[name] = _read_npy(raw, np.dtype(spec["dtype"]), tuple(spec["shape"]), name, label)
     return state
+
+
+_NPY_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+def _read_npy(raw: io.BytesIO, dtype: np.dtype, shape: tuple, name: str, label: str):
+    """One ``.npy`` member, after checking that its own header matches the declaration.
+
+    The check comes first because ``np.lib.format.read_array`` allocates the array its
+    header declares before reading: a hostile member declaring 10¹² numbers would
+    otherwise ask for terabytes of memory.
+    """
+    try:
+        version = np.lib.format.read_magic(raw)
+        reader = _NPY_HEADERS.get(version)
+        if reader is None:
+            raise ValueError(f"unsupported .npy version {version}")
+        got_shape, _fortran, got_dtype = reader(raw)
+    except ValueError as exc:
+        raise SessionFileError(f"{label}: array {name!r} cannot be read ({exc})") from exc
+    if got_dtype != dtype or tuple(got_shape) != shape:
+        raise SessionFileError(f"{label}: array {name!r} does not match its declaration")
+    raw.seek(0)
+    try:
+        array = np.lib.format.read_array(raw, allow_pickle=False)
+    except ValueError as exc:
+        raise SessionFileError(f"{label}: array {name!r} cannot be read ({exc})") from exc
+    if array.dtype != dtype or array.shape != shape:
+        raise SessionFileError(f"{label}: array {name!r} does not match its declaration")
+    return array
 
 
 def save_session(session, path: str | os.PathLike) -> Path:
@@ -212,9 +253,14 @@ def load_session(path: str | os.PathLike):
     from explorer.session.session import Session
 
     state = read_state(path)
+    name = Path(path).name
     try:
         return Session.from_state(state)
     except SessionFileError:
         raise
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise SessionFileError(f"{Path(path).name}: inconsistent content ({exc})") from exc
+    except KeyError as exc:
+        raise SessionFileError(
+            f"{name}: entry {exc.args[0]!r} is missing (incomplete or damaged file)"
+        ) from exc
+    except (ValueError, TypeError, IndexError) as exc:
+        raise SessionFileError(f"{name}: inconsistent content ({exc})") from exc
