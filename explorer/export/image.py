@@ -1,21 +1,35 @@
-"""PNG and SVG export of any widget (a view, or the whole window).
+"""PNG and SVG export of any widget (a view, a pyqtgraph graphics view, or the whole window).
 
-The widget is painted through a scaled ``QPainter``, so a 2× PNG has twice the pixels
-with text, lines and markers drawn at 2× — sharp, not an up-sampled bitmap. SVG goes
-through ``QSvgGenerator`` (pyqtgraph 0.14's own SVG exporter fails on Qt 6.11; DESIGN §5):
-lines, markers and text stay vectors, images (the decision regions) are embedded PNGs.
-Nothing here knows about the session.
+A 2× PNG has twice the pixels with text, lines and markers drawn at 2× — sharp, not an
+up-sampled bitmap:
+
+* a ``QGraphicsView`` (pyqtgraph's ``PlotWidget`` / ``GraphicsLayoutWidget``) is drawn with
+  ``QGraphicsView.render(painter, target, source)``, which maps its viewport onto the
+  whole target. ``QWidget.render`` through a scaled painter shows only the top-left
+  quarter of such a view at 2×;
+* any other widget (a view with labels around its plot, the main window with its docks)
+  is drawn with ``QWidget.render`` through a scaled painter; the graphics views inside it
+  then paint through that same painter, at the same scale;
+* while exporting, item caches (``DeviceCoordinateCache`` pixmaps, the views' cached
+  backgrounds) are switched off and pyqtgraph's export mode is on, so scatter markers
+  are drawn one by one at the export resolution (not blitted from a 1× atlas) and SVG
+  keeps lines, markers and text as vectors.
+
+SVG goes through ``QSvgGenerator`` (pyqtgraph 0.14's own SVG exporter fails on Qt 6.11;
+DESIGN §5); images (the decision regions) are embedded as PNG. Nothing here knows about
+the session: it takes a widget.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
-from PyQt6.QtCore import QRect, QSize
-from PyQt6.QtGui import QColor, QImage, QPainter
-from PyQt6.QtWidgets import QWidget
+from PyQt6.QtCore import QPoint, QRect, QRectF, QSize
+from PyQt6.QtGui import QColor, QImage, QPainter, QRegion
+from PyQt6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 #: Largest side of an exported image, in pixels (a 4× export of a 4K window still fits).
 MAX_SIDE = 16_384
@@ -38,34 +52,128 @@ def export_scale(widget: QWidget, scale: float | None = None, width: int | None 
     return scale
 
 
+def export_size(widget: QWidget, scale: float | None = None, width: int | None = None) -> QSize:
+    """Pixel size of the PNG :func:`render_image` makes (``width`` wins over ``scale``)."""
+    _ensure_laid_out(widget)
+    s = export_scale(widget, scale, width)
+    w = width if width is not None else max(1, round(widget.width() * s))
+    size = QSize(w, max(1, round(widget.height() * s)))
+    if max(size.width(), size.height()) > MAX_SIDE:
+        raise ExportError(f"image of {size.width()}×{size.height()} pixels is too large")
+    return size
+
+
 def _ensure_laid_out(widget: QWidget) -> None:
     widget.ensurePolished()
     if widget.layout() is not None:
         widget.layout().activate()
 
 
+def graphics_views(widget: QWidget) -> list[QGraphicsView]:
+    """``widget`` itself if it is a ``QGraphicsView``, and every graphics view inside it."""
+    views = [widget] if isinstance(widget, QGraphicsView) else []
+    views += widget.findChildren(QGraphicsView)
+    return [v for v in views if v.scene() is not None]
+
+
+@contextmanager
+def export_mode(widget: QWidget, scale: float = 1.0):
+    """Prepare every graphics scene inside ``widget`` for an export at ``scale``.
+
+    Item caches and the views' background caches are switched off (a cached pixmap would
+    be up-sampled at 2× and embedded as a bitmap in SVG), and pyqtgraph items get their
+    export options (``antialias``, ``resolutionScale``). Everything is restored on exit.
+    """
+    # pyqtgraph draws pixel-sized markers after resetting the painter's world transform.
+    # QGraphicsView.render puts the export scale in that transform (so markers must be
+    # scaled by hand); inside QWidget.render the scale survives the reset.
+    resolution = float(scale) if _drawn_directly(widget) else 1.0
+    options = {"antialias": True, "resolutionScale": resolution}
+    item_caches: list[tuple[QGraphicsItem, QGraphicsItem.CacheMode]] = []
+    view_caches: list[tuple[QGraphicsView, QGraphicsView.CacheModeFlag]] = []
+    exporting: list[QGraphicsItem] = []
+    seen_scenes: set[int] = set()
+    try:
+        for view in graphics_views(widget):
+            view_caches.append((view, view.cacheMode()))
+            view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+            view.resetCachedContent()
+            scene = view.scene()
+            if id(scene) in seen_scenes:
+                continue
+            seen_scenes.add(id(scene))
+            prepare = getattr(scene, "prepareForPaint", None)
+            if prepare is not None:
+                prepare()  # pyqtgraph lays out axes and view boxes just before painting
+            for item in scene.items():
+                mode = item.cacheMode()
+                if mode != QGraphicsItem.CacheMode.NoCache:
+                    item_caches.append((item, mode))
+                    item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+                if hasattr(item, "setExportMode"):
+                    item.setExportMode(True, dict(options))
+                    exporting.append(item)
+        yield
+    finally:
+        for item in exporting:
+            item.setExportMode(False)
+        for item, mode in item_caches:
+            item.setCacheMode(mode)
+        for view, mode in view_caches:
+            view.setCacheMode(mode)
+
+
+def _drawn_directly(widget: QWidget) -> bool:
+    """True for a graphics view with no parent widget: drawn with ``QGraphicsView.render``."""
+    return isinstance(widget, QGraphicsView) and widget.parentWidget() is None
+
+
+def paint_widget(widget: QWidget, painter: QPainter, target: QRectF) -> None:
+    """Draw ``widget`` into ``target`` of an active painter (any device, any scale).
+
+    Call inside :func:`export_mode`. Widgets are rendered with ``QWidget.render``
+    through the painter scaled to ``target``; the graphics views inside then paint
+    through that painter at that scale. A graphics view is rendered *as the region it
+    covers in its parent* (rendered as the root, it shows only the top-left quarter of
+    itself at 2×); a graphics view without a parent maps its viewport onto ``target``
+    with ``QGraphicsView.render``.
+    """
+    w, h = max(1, widget.width()), max(1, widget.height())
+    if _drawn_directly(widget):
+        painter.fillRect(target, widget.backgroundBrush())
+        widget.render(painter, target, widget.viewport().rect())
+        return
+    painter.save()
+    painter.translate(target.topLeft())
+    painter.scale(target.width() / w, target.height() / h)
+    if isinstance(widget, QGraphicsView):
+        widget.parentWidget().render(painter, QPoint(0, 0), QRegion(widget.geometry()))
+    else:
+        widget.render(painter)
+    painter.restore()
+
+
 def render_image(widget: QWidget, scale: float | None = None, width: int | None = None) -> QImage:
-    """Paint ``widget`` into a new image.
+    """Paint ``widget`` into a new image at ``scale`` (or ``width`` pixels wide).
 
     Returns
     -------
     QImage
         ``round(w·s) × round(h·s)`` pixels, ``Format_ARGB32``, for the widget's size
-        ``w × h`` and the scale ``s``.
+        ``w × h`` and the scale ``s`` (exactly ``width`` wide when a width is given).
     """
-    _ensure_laid_out(widget)
-    s = export_scale(widget, scale, width)
-    size = QSize(max(1, round(widget.width() * s)), max(1, round(widget.height() * s)))
-    if max(size.width(), size.height()) > MAX_SIDE:
-        raise ExportError(f"image of {size.width()}×{size.height()} pixels is too large")
+    size = export_size(widget, scale, width)
     image = QImage(size, QImage.Format.Format_ARGB32)
-    image.fill(widget.palette().window().color())
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    painter.scale(size.width() / max(1, widget.width()), size.height() / max(1, widget.height()))
-    widget.render(painter)
-    painter.end()
+    image.fill(background(widget))
+    s = size.width() / max(1, widget.width())
+    with export_mode(widget, s):
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            paint_widget(widget, painter, QRectF(0, 0, size.width(), size.height()))
+        finally:
+            painter.end()
     return image
 
 
@@ -92,23 +200,32 @@ def save_png(widget: QWidget, path, scale: float | None = None, width: int | Non
 
 
 def save_svg(widget: QWidget, path, title: str = "Softmax Explorer") -> Path:
-    """Write ``widget`` as an SVG file whose view box is the widget's size in pixels."""
+    """Write ``widget`` as an SVG file whose view box is the widget's size in pixels.
+
+    Lines, markers and text are vectors; images (the decision regions) are embedded.
+    """
     from PyQt6.QtSvg import QSvgGenerator
 
     path = Path(path)
     _ensure_laid_out(widget)
+    w, h = max(1, widget.width()), max(1, widget.height())
     tmp = _atomic_target(path)
     try:
         generator = QSvgGenerator()
         generator.setFileName(str(tmp))
-        generator.setSize(widget.size())
-        generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+        generator.setSize(QSize(w, h))
+        generator.setViewBox(QRect(0, 0, w, h))
         generator.setTitle(title)
         generator.setDescription("Exported from Softmax Explorer")
-        painter = QPainter(generator)
-        painter.fillRect(QRect(0, 0, widget.width(), widget.height()), widget.palette().window())
-        widget.render(painter)
-        painter.end()
+        with export_mode(widget, 1.0):
+            painter = QPainter(generator)
+            try:
+                painter.fillRect(QRectF(0, 0, w, h), background(widget))
+                paint_widget(widget, painter, QRectF(0, 0, w, h))
+            finally:
+                painter.end()
+        if tmp.stat().st_size == 0:
+            raise ExportError(f"could not write {path}")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -116,7 +233,10 @@ def save_svg(widget: QWidget, path, title: str = "Softmax Explorer") -> Path:
 
 
 def save_image(widget: QWidget, path, fmt: str | None = None, **kwargs) -> Path:
-    """Write ``widget`` as PNG or SVG, chosen by ``fmt`` or the file's suffix."""
+    """Write ``widget`` as PNG or SVG, chosen by ``fmt`` or the file's suffix.
+
+    ``scale`` or ``width`` (PNG only) are passed on to :func:`save_png`.
+    """
     fmt = (fmt or Path(path).suffix.lstrip(".")).lower()
     if fmt == "png":
         return save_png(widget, path, **kwargs)
@@ -135,5 +255,13 @@ def copy_to_clipboard(widget: QWidget, scale: float = 1.0) -> QImage:
 
 
 def background(widget: QWidget) -> QColor:
-    """The colour exports are filled with before painting (the widget's window colour)."""
+    """The colour exports are filled with before painting.
+
+    A graphics view's background brush (a pyqtgraph plot's background), otherwise the
+    widget's window colour.
+    """
+    if isinstance(widget, QGraphicsView):
+        brush = widget.backgroundBrush()
+        if brush.style().value != 0:
+            return brush.color()
     return widget.palette().window().color()
