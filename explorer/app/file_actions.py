@@ -32,13 +32,14 @@ class FileActions:
         a["open"].triggered.connect(lambda: self.open())
         a["save"].triggered.connect(lambda: self.save())
         a["save_as"].triggered.connect(lambda: self.save_as())
-        a["export"].triggered.connect(self.export_dialog)
+        a["export"].triggered.connect(lambda: self.export_dialog())
         a["record_gif"].triggered.connect(self.record_dialog)
         a["copy_image"].triggered.connect(self.copy_window)
         self.recent_menu = window.menus["File"].addMenu("Open &Recent")
         window.menus["File"].insertMenu(a["save"], self.recent_menu)
         self._fill_recent()
         self.watch(window.session)
+        self.view_menus = self.install_view_menus()
 
     # ------------------------------------------------------------- modified flag
     def watch(self, session) -> None:
@@ -145,10 +146,31 @@ class FileActions:
         self.recent_menu.setEnabled(bool(items))
 
     # ----------------------------------------------------------------- exports
-    def export_dialog(self) -> None:
+    def install_view_menus(self):
+        """Give every view a right-click menu: Export this view…, Copy this view."""
+        from explorer.app.view_menus import ViewMenus
+
+        return ViewMenus(self.window, self.export_view, self.copy_view)
+
+    def export_dialog(self, target=None) -> None:
+        """File → Export: the export dialog (preselected on ``target``, a widget, if given)."""
         from explorer.app.export_dialog import ExportDialog
 
-        ExportDialog(self.window).exec()
+        self.window.player.pause()
+        dialog = ExportDialog(self.window, target)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def export_view(self, view) -> None:
+        """The export dialog preselected on ``view`` (its context menu)."""
+        self.export_dialog(view.export_widget())
+
+    def copy_view(self, view) -> None:
+        """Put an image of ``view`` on the clipboard (its context menu)."""
+        from explorer.export.image import copy_to_clipboard
+
+        copy_to_clipboard(view.export_widget())
+        self.window.show_message(f"Copied an image of {view.title} to the clipboard")
 
     def record_dialog(self) -> None:
         from explorer.app.export_dialog import RecordDialog

@@ -55,6 +55,14 @@ class SessionView(QWidget):
     def update_view(self, kinds: frozenset[str]) -> None:  # pragma: no cover - overridden
         """Update persistent plot items in place."""
 
+    def allows_context_menu(self) -> bool:
+        """Whether a right-click may open the view's menu (Export / Copy this view).
+
+        False while a right-click means something else: in edit mode (an ``edit_mode``
+        attribute, the regions view's) it deletes the point under the cursor.
+        """
+        return not getattr(self, "edit_mode", False)
+
     def export_widget(self) -> QWidget:
         """The widget that export renders (the view itself unless overridden)."""
         return self
