@@ -28,7 +28,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.views.base import SessionView
-from explorer.views.jacobian import ClassAxisItem
+from explorer.views.jacobian import ClassAxisItem, cache_axes
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 
 #: (id, combo text) of the bar orders.
@@ -196,6 +196,7 @@ class BarsView(SessionView):
             vb.setMouseEnabled(x=False, y=False)
             vb.enableAutoRange(enable=False)
             plot.getAxis("left").setWidth(44)
+            cache_axes(plot)
         self.top.getViewBox().setToolTip(TOP_TIP)
         self.bottom.getViewBox().setToolTip(DETAIL_TIP)
         self.top.getAxis("bottom").setStyle(showValues=False, tickLength=0)

@@ -15,6 +15,7 @@ from PyQt6.QtCore import QPointF, Qt
 from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
 from explorer.views.base import SessionView
+from explorer.views.jacobian import cache_axes
 from explorer.views.palette import LIGHT, Theme, hex_color
 
 #: Smallest step range shown on the x axis.
@@ -105,6 +106,7 @@ class CurvesView(SessionView):
             plot.getViewBox().enableAutoRange(enable=False)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.getAxis("left").setWidth(48)
+            cache_axes(plot)
         self.acc_plot.setYRange(0.0, 1.0, padding=0.06)
         self.acc_plot.getAxis("left").setTicks(
             [[(v, f"{v:.0%}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)], []]

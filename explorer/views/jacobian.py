@@ -16,7 +16,14 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QFont
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.views.base import SessionView
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
@@ -68,6 +75,21 @@ def diverging_colormap() -> pg.ColorMap:
         pos=np.array([0.0, 0.5, 1.0]),
         color=np.array([NEGATIVE, (255, 255, 255), POSITIVE], dtype=np.uint8),
     )
+
+
+def cache_axes(*plots) -> None:
+    """Paint the axes of ``plots`` (``PlotItem``s or ``AxisItem``s) from a pixmap cache.
+
+    An axis repaints its tick text whenever anything under its bounding rect changes
+    (most of a plot's frame), which costs ~0.3 ms per axis per frame; cached, it repaints
+    only after its own ``update()`` (new range, ticks, pen or size). Export switches the
+    caches off, so SVG still gets vector text.
+    """
+    mode = QGraphicsItem.CacheMode.DeviceCoordinateCache
+    for plot in plots:
+        axes = [plot] if isinstance(plot, pg.AxisItem) else [a["item"] for a in plot.axes.values()]
+        for axis in axes:
+            axis.setCacheMode(mode)
 
 
 class ClassAxisItem(pg.AxisItem):
@@ -194,6 +216,7 @@ class JacobianView(SessionView):
         )
         self.colorbar.setToolTip(MATRIX_TIP)
         self.colorbar.setImageItem(self.image, insert_in=plot)
+        cache_axes(plot, self.colorbar)
         self._apply_theme()
 
     def _apply_theme(self) -> None:

@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QW
 from explorer.core.decision import decision_lut, grid_axes, grid_points, levels_per_class
 from explorer.views.base import SessionView
 from explorer.views.decision_image_item import DecisionImageItem, mark_boundaries
+from explorer.views.jacobian import cache_axes
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.regions_overlays import (
     CornerLabel,
@@ -112,6 +113,7 @@ class RegionsView(SessionView):
         plot.hideButtons()
         plot.setLabel("bottom", "x₁")
         plot.setLabel("left", "x₂")
+        cache_axes(plot)
         self.view_box.setAspectLocked(True, ratio=1.0)
         self.view_box.disableAutoRange()
         self.image_item = DecisionImageItem()
