@@ -6,6 +6,8 @@ event (one ``session.step(n)``) refreshes every view once.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -300,11 +302,14 @@ class MainWindow(QMainWindow):
             data = data_from_points(
                 points, self.session.config.test_fraction, self.session.config.seed
             )
-            self.session.set_data(data)
+            # A new data set: fit the feature map to it and start from a fresh init.
+            self.session.set_data(data, refit=True)
         except (CsvError, ValueError) as exc:
             self.show_error(f"Could not import {path}:\n{exc}")
             return
-        self.show_message(f"Imported {data.X.shape[1]} points from {path}")
+        name = Path(path).name
+        self.views["config"].set_user_data(f"user data ({name})")
+        self.show_message(f"Imported {data.X.shape[1]} points from {name}")
 
     def export_csv(self) -> None:
         from PyQt6.QtWidgets import QFileDialog
