@@ -132,6 +132,9 @@ class BarsView(SessionView):
         self._identity = np.zeros(0, dtype=np.int64)
         self._x_bars = -1
         self._top_texts: tuple[str, str] | None = None
+        self._detail_title: str | None = None
+        self._highlighted = True  # unknown: clear on the first update
+        self._detail_shown = True
         self._clear_arrays()
         self._build()
         self.rebuild()
@@ -231,6 +234,7 @@ class BarsView(SessionView):
     def _apply_theme(self) -> None:
         theme = self.theme
         self._top_texts = None  # recolour the labels on the next update
+        self._detail_title = None
         self.graphics.setBackground(theme.background)
         fg = hex_color(theme.foreground)
         for plot in (self.top, self.bottom):
@@ -464,10 +468,13 @@ class BarsView(SessionView):
     def _update_highlight(self, i: int | None) -> None:
         where = np.flatnonzero(self.bar_samples == i) if i is not None else ()
         if len(where) == 0:
-            self.highlight.setVisible(False)
-            self.highlight_marker.setData([], [])
-            self.highlight_bar.setOpts(x0=np.zeros(0), height=np.zeros(0))
+            if self._highlighted:  # already cleared: skip pyqtgraph's per-call overhead
+                self._highlighted = False
+                self.highlight.setVisible(False)
+                self.highlight_marker.setData([], [])
+                self.highlight_bar.setOpts(x0=np.zeros(0), height=np.zeros(0))
             return
+        self._highlighted = True
         position = int(where[0])
         b = position // self.bin_size
         self.highlight.setValue(b + 0.5)
@@ -482,10 +489,13 @@ class BarsView(SessionView):
         self.detail_index = i
         if i is None:
             self.detail_values = {}
-            for item in self.detail_items.values():
-                item.setOpts(x=np.zeros(0), height=np.zeros(0))
-            self.bottom.setTitle("select a sample (click a bar or a point)", size="9pt")
+            if self._detail_shown:
+                self._detail_shown = False
+                for item in self.detail_items.values():
+                    item.setOpts(x=np.zeros(0), height=np.zeros(0))
+            self._set_detail_title("select a sample (click a bar or a point)")
             return
+        self._detail_shown = True
         d = s.sample_detail(i)
         values = {
             "p": np.asarray(d.p, dtype=np.float64),
@@ -503,8 +513,12 @@ class BarsView(SessionView):
         legend = "  ".join(
             f"<span style='color:{self._series_colors[name]}'>■</span> {name}" for name in SERIES
         )
-        self.bottom.setTitle(
+        self._set_detail_title(
             f"{kind} #{i} (class <b style='color:{color}'>{data.class_names[label]}</b>)"
-            f"  loss {_minus(f'{float(d.loss):.3g}')}    {legend}",
-            size="9pt",
+            f"  loss {_minus(f'{float(d.loss):.3g}')}    {legend}"
         )
+
+    def _set_detail_title(self, text: str) -> None:
+        if text != self._detail_title:  # relabelling relayouts the plot: only on change
+            self._detail_title = text
+            self.bottom.setTitle(text, size="9pt")
