@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QFont
+from PyQt6.QtGui import QColor, QFont, QImage
 from PyQt6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
@@ -90,6 +90,54 @@ def cache_axes(*plots) -> None:
         axes = [plot] if isinstance(plot, pg.AxisItem) else [a["item"] for a in plot.axes.values()]
         for axis in axes:
             axis.setCacheMode(mode)
+
+
+class HeatmapItem(pg.ImageItem):
+    """An ``ImageItem`` for a small float matrix that renders into one persistent ``QImage``.
+
+    ``ImageItem.render`` builds a new ``QImage`` per frame; here the values are mapped
+    through the item's lookup table (set by the colour bar) into a ``uint32`` buffer that
+    a ``QImage`` wraps for the item's whole life (DESIGN §4 point 3, no per-frame
+    allocation). Index ``⌊(v − lo) · n / (hi − lo)⌋`` clipped to ``[0, n − 1]`` for an
+    ``n``-entry table, as pyqtgraph's float path does.
+    """
+
+    def __init__(self):
+        super().__init__(axisOrder="row-major")
+        self._buffer: np.ndarray | None = None
+        self._qbuffer: QImage | None = None
+        self._lut_key = None
+        self._lut32 = np.zeros(0, dtype=np.uint32)
+
+    def _table(self) -> np.ndarray | None:
+        lut = self.lut
+        if lut is None or callable(lut):
+            return None
+        if lut is not self._lut_key:
+            rgb = np.asarray(lut, dtype=np.uint32)
+            alpha = rgb[:, 3] if rgb.shape[1] == 4 else np.uint32(255)
+            self._lut32 = (alpha << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+            self._lut_key = lut
+        return self._lut32
+
+    def render(self) -> None:
+        image, table, levels = self.image, self._table(), self.levels
+        if image is None or image.ndim != 2 or image.size == 0 or table is None or levels is None:
+            super().render()
+            return
+        lo, hi = float(levels[0]), float(levels[1])
+        n = len(table)
+        if self._buffer is None or self._buffer.shape != image.shape:
+            self._buffer = np.zeros(image.shape, dtype=np.uint32)
+            self._qbuffer = pg.functions.ndarray_to_qimage(
+                self._buffer, QImage.Format.Format_ARGB32
+            )
+        scaled = np.nan_to_num((image - lo) * (n / (hi - lo)), nan=0.0)
+        index = np.clip(scaled, 0, n - 1).astype(np.intp)
+        np.take(table, index, out=self._buffer)
+        self.qimage = self._qbuffer
+        self._renderRequired = False
+        self._unrenderable = False
 
 
 class ClassAxisItem(pg.AxisItem):
@@ -204,7 +252,7 @@ class JacobianView(SessionView):
         vb.enableAutoRange(enable=False)
         vb.invertY(True)
         vb.setAspectLocked(True)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = HeatmapItem()
         self.image.setAutoDownsample(False)
         plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(
@@ -342,7 +390,12 @@ class JacobianView(SessionView):
         self.shown = what
         self.source_title = plain
         self.title_label.setText(rich)
-        self.image.setImage(matrix, autoLevels=False, levels=(-J_LIMIT, J_LIMIT), rect=self._rect)
+        if self.image.image is None or self.image.image.shape != matrix.shape:
+            self.image.setImage(
+                matrix, autoLevels=False, levels=(-J_LIMIT, J_LIMIT), rect=self._rect
+            )
+        else:
+            self.image.setImage(matrix, autoLevels=False)
         if self._texts:
             self._update_texts(matrix)
 
