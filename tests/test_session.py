@@ -325,6 +325,32 @@ def test_batch_grads_equal_core_loss_and_grads(l2, smoothing):
     assert got[0] == loss and np.array_equal(got[1], dW) and np.array_equal(got[2], db)
 
 
+@pytest.mark.parametrize("temperature", [1.0, 2.5])
+@pytest.mark.parametrize("first", ["jacobian", "grads"])
+def test_one_pass_mean_jacobian_and_batch_grads_are_bit_identical(temperature, first):
+    """The shared float64 pass gives exactly what the separate computations give."""
+    s = make(l2=0.01)
+    s.step(7)
+    s.set_temperature(temperature)
+    F = s.feature_map.transform(s.data.X[:, s.train_index], np.float64)
+    W64, b64 = s.W.astype(np.float64), s.b.astype(np.float64)
+    Z = W64 @ F
+    Z += b64[:, None]
+    Z /= temperature
+    P = softmax(Z)
+    J = np.diag(P.mean(axis=1)) - (P @ P.T) / P.shape[1]
+    loss, dW, db = loss_and_grads(W64, b64, F, s.data.y[s.train_index], 0.01)
+    if first == "jacobian":
+        got_J, got = s.mean_jacobian(), s.batch_grads()
+    else:
+        got, got_J = s.batch_grads(), s.mean_jacobian()
+    assert np.array_equal(got_J, J)
+    assert got[0] == loss and np.array_equal(got[1], dW) and np.array_equal(got[2], db)
+    s.step(1)  # new parameters: both recomputed
+    assert not np.array_equal(s.mean_jacobian(), got_J)
+    assert not np.array_equal(s.batch_grads()[1], got[1])
+
+
 def test_metrics_have_head_plus_one_entries_and_match_float64():
     s = make(optimizer="adam", lr=0.05, batch_size=10)
     s.step(40)

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from explorer.core import loss_and_grads, smooth_labels, softmax
+from explorer.core import smooth_labels, softmax
 from explorer.core.datasets import CS231N_B, CS231N_W
 from explorer.core.decision import decision_indices
 from explorer.core.features import make_feature_map
@@ -826,16 +826,23 @@ class Session:
         """
         cached = self._cache.get("mean_jacobian")
         if cached is None:
+            if self.temperature == 1.0:
+                self._batch64()
+                return self._cache["mean_jacobian"]
             W64, b64 = self._params64()
             Z = W64 @ self._train_features64()
             Z += b64[:, None]
             Z /= self.temperature
-            P = softmax(Z)
-            n = P.shape[1]
-            cached = np.diag(P.mean(axis=1)) - (P @ P.T) / n
-            cached.flags.writeable = False
-            self._cache["mean_jacobian"] = cached
+            cached = self._jacobian_of(softmax(Z))
         return cached
+
+    def _jacobian_of(self, P: np.ndarray) -> np.ndarray:
+        """``diag(mean p) − P Pᵀ / N`` for ``P (C, N)``, cached read-only."""
+        n = P.shape[1]
+        J = np.diag(P.mean(axis=1)) - (P @ P.T) / n
+        J.flags.writeable = False
+        self._cache["mean_jacobian"] = J
+        return J
 
     def batch_grads(self) -> tuple[float, np.ndarray, np.ndarray]:
         """Training objective and its gradients on all training points, float64.
@@ -846,13 +853,52 @@ class Session:
         key = ("batch_grads", self._config.l2, self._config.label_smoothing)
         cached = self._cache.get(key)
         if cached is None:
-            W64, b64 = self._params64()
-            y = self._trainer.y
-            eps = self._config.label_smoothing
-            Y = smooth_labels(y, self.n_classes, eps) if eps > 0 else y
-            loss, dW, db = loss_and_grads(W64, b64, self._train_features64(), Y, self._config.l2)
-            dW.flags.writeable = False
-            db.flags.writeable = False
-            cached = (loss, dW, db)
-            self._cache[key] = cached
+            cached = self._batch64()
+        return cached
+
+    def _batch64(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """:meth:`batch_grads`, and :meth:`mean_jacobian` too at temperature 1, in one pass.
+
+        Both need the float64 softmax of every training point, and its ``exp`` is most of
+        their cost (~7 ms at N = 80 000, C = 10: numpy's float64 ``exp`` has no SIMD path
+        here). This is :func:`explorer.core.loss_and_grads` step for step, so the
+        results are bit-identical to it and to ``softmax`` (``Z / 1.0`` is exact).
+        """
+        W64, b64 = self._params64()
+        X = self._train_features64()
+        y = self._trainer.y
+        eps, l2 = self._config.label_smoothing, self._config.l2
+        n = X.shape[1]
+        if n == 0:
+            raise ValueError("loss_and_grads needs at least one sample")
+        shifted = W64 @ X
+        shifted += b64[:, None]
+        shifted -= shifted.max(axis=0)
+        dZ = np.exp(shifted)
+        total = dZ.sum(axis=0)
+        dZ /= total
+        if self.temperature == 1.0 and "mean_jacobian" not in self._cache:
+            self._jacobian_of(dZ)  # dZ is P here
+        log_total = np.log(total)
+        if eps > 0:
+            Y = smooth_labels(y, self.n_classes, eps)
+            logp = shifted - log_total
+            loss = float(np.mean(-(Y * logp).sum(axis=0), dtype=np.float64))
+            dZ *= Y.sum(axis=0)
+            dZ -= Y
+        else:
+            # [y, arange(n)] through flat indices: the same elements, 4x faster to index.
+            flat = self._trainer.flat
+            loss = float(np.mean(log_total - np.take(shifted.ravel(), flat), dtype=np.float64))
+            dZ.ravel()[flat] -= 1
+        dW = dZ @ X.T
+        dW /= n
+        db = dZ.mean(axis=1, dtype=np.float64)
+        if l2:
+            loss += 0.5 * l2 * float(np.sum(W64**2))
+            dW += np.float64(l2) * W64
+        dW.flags.writeable = False
+        db.flags.writeable = False
+        cached = (float(loss), dW, db)
+        self._cache[("batch_grads", l2, eps)] = cached
         return cached
