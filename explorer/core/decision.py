@@ -108,6 +108,8 @@ class DecisionWorkspace:
 
 
 _DEFAULT_WORKSPACE = DecisionWorkspace()
+#: Up to this many features the logits are multiply-adds instead of a GEMM.
+_SMALL_D = 4
 
 
 def decision_indices(
@@ -169,7 +171,17 @@ def decision_indices(
         F = ws.F
     Z, zmax, level, base, mask = ws.Z, ws.zmax, ws.level, ws.base, ws.mask
 
-    np.matmul(Wt, F, out=Z)
+    if D <= _SMALL_D:
+        # A GEMM with an inner size of 2 is memory-bound, and with threaded BLAS on a busy
+        # 2-core machine much slower than C·D multiply-adds (12 vs ~2 ms at C = 10,
+        # G = 400). ``level`` is free until the sum below: it holds each product.
+        for k in range(C):
+            np.multiply(F[0], Wt[k, 0], out=Z[k])
+            for d in range(1, D):
+                np.multiply(F[d], Wt[k, d], out=level)
+                Z[k] += level
+    else:
+        np.matmul(Wt, F, out=Z)
     Z += bt[:, None]
     np.max(Z, axis=0, out=zmax)
     # Class-major argmax: numpy's argmax along axis 0 transposes into a copy first.
