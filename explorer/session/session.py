@@ -743,14 +743,7 @@ class Session:
                 P /= total
                 logp_true = np.take(S.ravel(), flat) - np.log(total)
         p_true = np.take(P.ravel(), flat)
-        wrong = P.copy()
-        wrong.ravel()[flat] = -1
-        out = {
-            "P": P,
-            "true_error": p_true - 1,
-            "max_wrong": wrong.max(axis=0) if self.n_classes > 1 else np.zeros_like(p_true),
-            "loss": -logp_true,
-        }
+        out = {"P": P, "true_error": p_true - 1, "loss": -logp_true}
         for a in out.values():
             a.flags.writeable = False
         self._cache["display"] = out
@@ -766,7 +759,20 @@ class Session:
 
     def train_max_wrong(self) -> np.ndarray:
         """The largest wrong-class probability per training point ``(Ntrain,)``."""
-        return self._display()["max_wrong"]
+        display = self._display()
+        cached = display.get("max_wrong")
+        if cached is None:
+            # Only the bars' optional upward series needs it: a (C, N) copy, so on demand.
+            P = display["P"]
+            if self.n_classes > 1:
+                wrong = P.copy()
+                wrong.ravel()[self._trainer.flat] = -1
+                cached = wrong.max(axis=0)
+            else:
+                cached = np.zeros_like(display["true_error"])
+            cached.flags.writeable = False
+            display["max_wrong"] = cached
+        return cached
 
     def train_sample_loss(self) -> np.ndarray:
         """``−log p_y`` per training point ``(Ntrain,)``."""
