@@ -112,3 +112,24 @@ def test_load_session_round_trip(tmp_path):
     )
     assert second.returncode == 0, second.stderr
     assert (tmp_path / "b" / "regions.png").exists()
+
+
+def test_docked_views_export_at_figure_size_and_window_keeps_its_layout(tmp_path):
+    """Views tabbed away or squeezed in a dock still export as full figures."""
+    from explorer.app.export_command import FIGURE_SIZES
+
+    out = tmp_path / "out"
+    result = export(
+        "--steps", "10", "--out", str(out), "--samples", "90",
+        "--views", "inspector,parameters,window", "--gif", "--gif-view", "inspector",
+        "--every", "5",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for view in ("inspector", "parameters"):
+        with Image.open(out / f"{view}.png") as image:
+            assert image.size == FIGURE_SIZES[view]
+            assert len(image.convert("RGB").getcolors(1 << 16) or ()) > 2  # not blank
+    with Image.open(out / "training.gif") as gif:
+        assert gif.size == FIGURE_SIZES["inspector"]
+    with Image.open(out / "window.png") as window:
+        assert window.size == (1400, 900)

@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from explorer.app.options import OneLineParser, add_config_options, build_session, fail
@@ -108,6 +109,7 @@ def run_export(argv: list[str]) -> int:
         window = MainWindow(session, settings=open_settings())
         window.resize(*WINDOW_SIZE)
         window.show()
+        _wait_exposed(app, window)
         out = Path(args.out)
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -128,12 +130,55 @@ def run_export(argv: list[str]) -> int:
     return 0
 
 
-def _widget_for(window, view_id: str):
-    """The widget that shows ``view_id`` (the whole window for ``window``)."""
-    return window if view_id == "window" else window.views[view_id].export_widget()
+#: Size (width, height) a docked view is given when exported on its own: a figure's size,
+#: not the strip (or the hidden tab) it may occupy in the window.
+FIGURE_SIZES = {
+    "jacobian": (640, 560),
+    "bars": (760, 560),
+    "curves": (900, 480),
+    "inspector": (860, 900),
+    "parameters": (640, 420),
+}
+
+
+def _wait_exposed(app, window, timeout_s: float = 5.0) -> None:
+    """Process events until the window is exposed: before that, docks do not lay out."""
+    deadline = time.perf_counter() + timeout_s
+    handle = window.windowHandle()
+    while handle is not None and not handle.isExposed() and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.002)
+    app.processEvents()
+
+
+@contextmanager
+def _figure(window, view_id: str):
+    """Yield the widget to render for ``view_id`` (the whole window for ``window``).
+
+    A docked view is resized to a figure's size while it is rendered, then given back
+    to its dock: in a narrow strip or a hidden tab it would have no room to draw.
+    """
+    from PyQt6.QtWidgets import QApplication
+
+    if view_id == "window":
+        yield window
+        return
+    view = window.views[view_id]
+    size = FIGURE_SIZES.get(view_id)
+    old = view.size()
+    if size is not None:
+        view.resize(*size)
+    try:
+        yield view.export_widget()
+    finally:
+        if size is not None:
+            view.resize(old)
+            QApplication.processEvents()
 
 
 def _export_all(window, session, args, out: Path, say) -> list[Path]:
+    from PyQt6.QtWidgets import QApplication
+
     from explorer.app.recording import record
     from explorer.export.gif import GifWriter
     from explorer.export.image import save_image
@@ -143,23 +188,25 @@ def _export_all(window, session, args, out: Path, say) -> list[Path]:
     if args.gif:
         say(f"recording {args.steps} steps, a frame every {args.every}")
         writer = GifWriter(out / "training.gif", fps=args.fps)
-        target = _widget_for(window, args.gif_view)
-        if not record(session, target, writer, start, start + args.steps, args.every):
-            raise ValueError(f"training stopped early: {session.diverged or 'cancelled'}")
+        with _figure(window, args.gif_view) as target:
+            if not record(session, target, writer, start, start + args.steps, args.every):
+                raise ValueError(f"training stopped early: {session.diverged or 'cancelled'}")
         written.append(writer.finish())
     elif args.steps:
         say(f"training {args.steps} steps")
         session.step(args.steps)
     if session.diverged:
         say(session.diverged)
-    for view_id in args.views:
-        widget = _widget_for(window, view_id)
-        for fmt in args.format:
-            path = out / f"{view_id}.{fmt}"
-            say(f"writing {path}")
-            written.append(
-                save_image(widget, path, fmt, **({"scale": args.scale} if fmt == "png" else {}))
-            )
+    # Let labels and docks lay themselves out for the final numbers before rendering.
+    QApplication.processEvents()
+    # The window first, as laid out on screen; single views are then drawn at figure size.
+    for view_id in sorted(args.views, key=lambda v: v != "window"):
+        with _figure(window, view_id) as widget:
+            for fmt in args.format:
+                path = out / f"{view_id}.{fmt}"
+                say(f"writing {path}")
+                options = {"scale": args.scale} if fmt == "png" else {}
+                written.append(save_image(widget, path, fmt, **options))
     if args.save_session:
         from explorer.session.persist import save_session
 
