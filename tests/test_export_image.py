@@ -1,4 +1,4 @@
-"""PNG/SVG/GIF writers on a plain pyqtgraph widget (the views are tested in test_export_views)."""
+"""PNG/SVG/GIF writers on plain pyqtgraph widgets (the app's views: test_export_gui)."""
 
 import xml.etree.ElementTree as ET
 
@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from PyQt6.QtGui import QImage
 from PyQt6.QtSvg import QSvgRenderer
+from PyQt6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from explorer.export.gif import GifError, GifWriter, qimage_to_rgb
 from explorer.export.image import ExportError, render_image, save_image, save_png, save_svg
@@ -23,6 +24,115 @@ def plot(qtbot):
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+MARKER = (0, 114, 178)
+
+
+def _scatter(widget):
+    """Big markers, cached like the regions view caches its points."""
+    scatter = pg.ScatterPlotItem(
+        x=np.tile(np.arange(8.0), 4), y=np.repeat(np.arange(4.0), 8), size=22, brush=MARKER
+    )
+    scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    widget.addItem(scatter)
+    widget.getPlotItem().addLegend().addItem(scatter, "points")
+    return scatter
+
+
+@pytest.fixture
+def composite(qtbot):
+    """A plot inside a widget with a label, as the app's views are built."""
+    outer = QWidget()
+    layout = QVBoxLayout(outer)
+    layout.addWidget(QLabel("a label above the plot", outer))
+    plot = pg.PlotWidget(outer)
+    layout.addWidget(plot, 1)
+    _scatter(plot)
+    qtbot.addWidget(outer)
+    outer.resize(360, 260)
+    outer.show()
+    qtbot.waitExposed(outer)
+    return outer, plot
+
+
+@pytest.fixture
+def lone_plot(qtbot):
+    plot = pg.PlotWidget()
+    _scatter(plot)
+    qtbot.addWidget(plot)
+    plot.resize(360, 240)
+    plot.show()
+    qtbot.waitExposed(plot)
+    return plot
+
+
+def rgb_of(image):
+    return qimage_to_rgb(image).astype(float)
+
+
+def downscaled_difference(big: np.ndarray, small: np.ndarray) -> float:
+    """Mean |big - small| after both are box-averaged to half of ``small``'s size."""
+    h, w = small.shape[:2]
+    size = (max(1, w // 2), max(1, h // 2))
+
+    def shrink(a):
+        return np.asarray(Image.fromarray(a.astype(np.uint8)).resize(size, Image.BOX), float)
+
+    return float(np.abs(shrink(big) - shrink(small)).mean())
+
+
+def marker_share(rgb: np.ndarray) -> float:
+    """Fraction of the image covered by the markers' fill colour."""
+    return float((np.abs(rgb - np.array(MARKER)).max(axis=2) < 40).mean())
+
+
+def edge_energy(rgb: np.ndarray) -> float:
+    """Sum of squared neighbour differences: a blurred 2× image has about half a sharp one's."""
+    grey = rgb.mean(axis=2)
+    return float((np.diff(grey, axis=0) ** 2).sum() + (np.diff(grey, axis=1) ** 2).sum())
+
+
+@pytest.mark.parametrize("which", ["composite", "lone"])
+@pytest.mark.parametrize("scale", [2, 4])
+def test_scaled_png_is_the_whole_widget_with_sharp_markers(composite, lone_plot, which, scale):
+    """Not a quarter of the plot, markers as large (relative) and as sharp as at 1x."""
+    widget = composite[0] if which == "composite" else lone_plot
+    one = rgb_of(render_image(widget, 1))
+    big = rgb_of(render_image(widget, scale))
+    assert big.shape == (one.shape[0] * scale, one.shape[1] * scale, 3)
+    assert downscaled_difference(big, one) < 6
+    assert marker_share(big) == pytest.approx(marker_share(one), rel=0.2)
+    assert marker_share(one) > 0.02
+    # scale^2 more pixels; a sharp edge keeps its full step, so energy grows by ~scale
+    assert edge_energy(big) / edge_energy(one) > 0.8 * scale
+
+
+def test_cached_items_are_painted_uncached_at_export_scale(composite, monkeypatch):
+    """A DeviceCoordinateCache bitmap would be blown up (blocky at 2x, a bitmap in SVG)."""
+    outer, plot = composite
+    scatter = next(i for i in plot.scene().items() if isinstance(i, pg.ScatterPlotItem))
+    seen = []
+    paint = type(scatter).paint
+
+    def spy(self, painter, *args):
+        seen.append((self.cacheMode(), self._exportOpts))
+        return paint(self, painter, *args)
+
+    monkeypatch.setattr(type(scatter), "paint", spy)
+    render_image(outer, 2)
+    assert seen and all(mode == QGraphicsItem.CacheMode.NoCache for mode, _ in seen)
+    assert all(opts and opts["antialias"] for _, opts in seen)
+    assert scatter.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert scatter._exportOpts is False
+
+
+def test_export_restores_item_caches(composite):
+    outer, plot = composite
+    modes = {id(i): i.cacheMode() for i in plot.scene().items()}
+    render_image(outer, 2)
+    assert {id(i): i.cacheMode() for i in plot.scene().items()} == modes
+    assert any(m == QGraphicsItem.CacheMode.DeviceCoordinateCache for m in modes.values())
 
 
 @pytest.mark.parametrize("scale", [1, 2, 4])
@@ -43,9 +153,12 @@ def test_2x_png_is_sharp_not_upsampled(plot):
     assert not np.array_equal(two, upsampled)
 
 
-def test_width_in_pixels(plot):
-    image = render_image(plot, width=640)
-    assert image.width() == 640 and image.height() == 480
+@pytest.mark.parametrize("which", ["composite", "lone"])
+def test_width_in_pixels(composite, lone_plot, which):
+    widget = composite[0] if which == "composite" else lone_plot
+    image = render_image(widget, width=3 * widget.width())
+    assert (image.width(), image.height()) == (3 * widget.width(), 3 * widget.height())
+    assert downscaled_difference(rgb_of(image), rgb_of(render_image(widget, 3))) < 1
 
 
 def test_absurd_sizes_are_refused(plot, tmp_path):
@@ -70,6 +183,26 @@ def test_svg_is_valid_xml_with_viewbox_and_renders(plot, tmp_path):
     renderer = QSvgRenderer(str(path))
     assert renderer.isValid()
     assert renderer.viewBox().width() == 320
+
+
+def test_svg_of_a_composite_keeps_markers_and_text_as_vectors(composite, tmp_path):
+    outer, _ = composite
+    path = save_svg(outer, tmp_path / "c.svg")
+    root = ET.parse(path).getroot()
+    assert root.get("viewBox") == f"0 0 {outer.width()} {outer.height()}"
+    tags = [el.tag.split("}")[-1] for el in root.iter()]
+    assert tags.count("path") >= 32  # one per marker, not a cached bitmap
+    assert "a label above the plot" in path.read_text() and "points" in path.read_text()
+    image = QImage(outer.width(), outer.height(), QImage.Format.Format_ARGB32)
+    image.fill(0xFFFFFFFF)
+    from PyQt6.QtGui import QPainter
+
+    painter = QPainter(image)
+    QSvgRenderer(str(path)).render(painter)
+    painter.end()
+    assert marker_share(rgb_of(image)) == pytest.approx(
+        marker_share(rgb_of(render_image(outer, 1))), rel=0.25
+    )
 
 
 def test_gif_frames_and_size(tmp_path):
