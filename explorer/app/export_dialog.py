@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from PyQt6.QtWidgets import (
@@ -24,10 +25,51 @@ from explorer.export.image import ExportError, save_image
 SCALES = (("1×", 1.0), ("2×", 2.0), ("4×", 4.0), ("width in pixels", None))
 
 
-def _targets(window) -> list[tuple[str, QWidget]]:
-    items = [("Whole window", window)]
-    items += [(view.title, view.export_widget()) for view in window.views.values()]
-    return items
+WINDOW = "window"
+
+
+def _targets(window) -> list[tuple[str, str]]:
+    """(title, key) of what can be exported: the window, then each view by its id."""
+    return [("Whole window", WINDOW)] + [(v.title, key) for key, v in window.views.items()]
+
+
+def widget_for(window, key: str) -> QWidget:
+    """The widget exported for ``key`` (``"window"`` or a view id), up to date."""
+    return window if key == WINDOW else window.views[key].export_widget()
+
+
+def key_for(window, target) -> str | None:
+    """The key of ``target``: a key already, a view, or the widget a view exports."""
+    if target is None or isinstance(target, str):
+        return target
+    if target is window:
+        return WINDOW
+    for key, view in window.views.items():
+        if target is view or target is view.export_widget():
+            return key
+    return None
+
+
+@contextmanager
+def showing(window, key: str):
+    """Bring the dock tab holding view ``key`` to the front while it is exported.
+
+    A view on a dock tab behind another is kept out of sight at a stale size by Qt;
+    exported like that it would come out tiny. The tab in front before is restored.
+    """
+    from explorer.views.inspector import on_screen
+
+    dock = getattr(window, "docks", {}).get(key)
+    if dock is None or dock.isHidden() or on_screen(dock.widget()):
+        yield
+        return
+    front = next((d for d in window.tabifiedDockWidgets(dock) if on_screen(d.widget())), None)
+    dock.raise_()
+    try:
+        yield
+    finally:
+        if front is not None:
+            front.raise_()
 
 
 class _PathRow(QWidget):
@@ -63,10 +105,11 @@ class ExportDialog(QDialog):
         folder = app_settings.read(window.settings, "export/last_dir") or str(Path.cwd())
         form = QFormLayout(self)
         self.target = QComboBox(self)
-        for title, widget in _targets(window):
-            self.target.addItem(title, widget)
-        if target is not None:
-            self.target.setCurrentIndex(max(0, self.target.findData(target)))
+        for title, key in _targets(window):
+            self.target.addItem(title, key)
+        key = key_for(window, target)
+        if key is not None:
+            self.target.setCurrentIndex(max(0, self.target.findData(key)))
         self.target.setToolTip("What to export")
         self.format = QComboBox(self)
         self.format.addItems(["PNG", "SVG"])
@@ -105,15 +148,8 @@ class ExportDialog(QDialog):
         self.scale.setEnabled(png)
         self.width_px.setEnabled(png and self.scale.currentData() is None)
         path = self.path.path()
-        stem = "window" if self.target.currentIndex() == 0 else self._view_id()
+        stem = self.target.currentData()
         self.path.edit.setText(str(path.with_name(f"{stem}.{self.format.currentText().lower()}")))
-
-    def _view_id(self) -> str:
-        widget = self.target.currentData()
-        for view in self.window_.views.values():
-            if view.export_widget() is widget:
-                return view.view_id
-        return "view"
 
     def export(self) -> None:
         path = self.path.path()
@@ -122,8 +158,10 @@ class ExportDialog(QDialog):
         if fmt == "png":
             scale = self.scale.currentData()
             kwargs = {"scale": scale} if scale is not None else {"width": self.width_px.value()}
+        key = self.target.currentData()
         try:
-            save_image(self.target.currentData(), path, fmt, **kwargs)
+            with showing(self.window_, key):
+                save_image(widget_for(self.window_, key), path, fmt, **kwargs)
         except (ExportError, OSError) as exc:
             self.window_.show_error(f"Could not export {path}:\n{exc}")
             return
@@ -143,8 +181,8 @@ class RecordDialog(QDialog):
         folder = app_settings.read(window.settings, "export/last_dir") or str(Path.cwd())
         form = QFormLayout(self)
         self.target = QComboBox(self)
-        for title, widget in _targets(window):
-            self.target.addItem(title, widget)
+        for title, key in _targets(window):
+            self.target.addItem(title, key)
         self.target.setToolTip("What to record")
         self.start = QSpinBox(self)
         self.start.setRange(0, 10_000_000)
@@ -205,16 +243,18 @@ class RecordDialog(QDialog):
             return not dialog.wasCanceled()
 
         self.progress_dialog = dialog
+        key = self.target.currentData()
         try:
-            complete = record(
-                self.window_.session,
-                self.target.currentData(),
-                writer,
-                start,
-                stop,
-                every,
-                progress=progress,
-            )
+            with showing(self.window_, key):
+                complete = record(
+                    self.window_.session,
+                    widget_for(self.window_, key),
+                    writer,
+                    start,
+                    stop,
+                    every,
+                    progress=progress,
+                )
             if complete:
                 writer.finish()
         except (ValueError, OSError) as exc:

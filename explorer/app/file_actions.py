@@ -153,7 +153,10 @@ class FileActions:
         return ViewMenus(self.window, self.export_view, self.copy_view)
 
     def export_dialog(self, target=None) -> None:
-        """File → Export: the export dialog (preselected on ``target``, a widget, if given)."""
+        """File → Export: the export dialog, preselected on ``target`` if given.
+
+        ``target`` is a view id, a view, or the window.
+        """
         from explorer.app.export_dialog import ExportDialog
 
         self.window.player.pause()
@@ -163,7 +166,7 @@ class FileActions:
 
     def export_view(self, view) -> None:
         """The export dialog preselected on ``view`` (its context menu)."""
-        self.export_dialog(view.export_widget())
+        self.export_dialog(view.view_id)
 
     def copy_view(self, view) -> None:
         """Put an image of ``view`` on the clipboard (its context menu)."""
