@@ -67,6 +67,20 @@ def _ensure_laid_out(widget: QWidget) -> None:
     widget.ensurePolished()
     if widget.layout() is not None:
         widget.layout().activate()
+    flush_pending(widget)
+
+
+def flush_pending(widget: QWidget) -> None:
+    """Bring ``widget`` and the widgets inside it up to date before they are drawn.
+
+    Some views defer their drawing (the inspector draws at most 15 times a second while
+    training streams, hidden tabs not at all); they offer ``flush()`` to draw now. A GIF
+    frame or an export taken without it could show an older step.
+    """
+    for w in (widget, *widget.findChildren(QWidget)):
+        flush = getattr(w, "flush", None)
+        if callable(flush):
+            flush()
 
 
 def graphics_views(widget: QWidget) -> list[QGraphicsView]:
