@@ -45,6 +45,29 @@ def test_curves_hold_the_session_metrics_exactly(make_view):
     assert all(view.curves[name].isVisible() for name in NAMES)
 
 
+def test_long_history_is_drawn_peak_decimated_to_the_plot_width(make_view, qtbot):
+    session, view = make_view()
+    session.step(3000)
+    qtbot.wait(50)
+    view.graphics.grab()  # paint: pyqtgraph decimates at paint time
+    m = session.metrics
+    for name in ("train_loss", "test_acc"):
+        item = view.curves[name]
+        assert item.opts["downsample"] > 1 and item.opts["downsampleMethod"] == "peak"
+        x, y = item.curve.getData()  # what is drawn
+        width = item.getViewBox().width()
+        assert 0 < len(x) <= 2 * width < session.head
+        # Peak decimation draws exact values of the history (each bin's min and max,
+        # at the bin's first step), its extremes included, up to less than two pixels'
+        # worth of steps before the head.
+        history = getattr(m, name)
+        assert np.isin(y, history).all()
+        assert y.max() == history.max()
+        step = x[2] - x[0]
+        assert x[-1] + step >= session.head - 2 * session.head / width
+    assert_curves_match(session, view)
+
+
 def test_marker_sits_at_the_shown_step(make_view):
     session, view = make_view()
     assert [line.value() for line in view.markers] == [session.head] * 2
