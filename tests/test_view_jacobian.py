@@ -160,3 +160,13 @@ def test_theme_switch_keeps_matrix(make_view):
     before = view.matrix.copy()
     view.set_theme(DARK)
     np.testing.assert_array_equal(view.matrix, before)
+
+
+def test_a_long_title_does_not_force_the_width(make_view):
+    view, session = make_view()
+    session.select(int(session.data.test_index[-1]))
+    assert view.source_title.startswith("J for test sample #")
+    narrow = view.minimumSizeHint().width()
+    view.title_label.setText("J for test sample #" + "9" * 200)
+    assert view.title_label.sizeHint().width() > 3 * narrow
+    assert view.minimumSizeHint().width() == narrow

@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -220,6 +221,9 @@ class JacobianView(SessionView):
         self.title_label = QLabel(self)
         self.title_label.setTextFormat(Qt.TextFormat.RichText)
         self.title_label.setToolTip("Which Jacobian is shown")
+        # A long title ("J for test sample #12345 (class B)") must not widen the dock:
+        # it may be clipped in a 380-pixel right column.
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.source_combo = QComboBox(self)
         for key, text in SOURCES:
             self.source_combo.addItem(text, key)
