@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QBrush, QColor, QPen
 from PyQt6.QtWidgets import QGraphicsRectItem, QGraphicsTextItem
 
@@ -129,11 +129,27 @@ class PointsItem(pg.ScatterPlotItem):
     """A scatter that lets every click through to the ViewBox (the view picks points)."""
 
     def __init__(self, **kwargs):
+        self._rect: QRectF | None = None
+        self._rect_key: list | None = None
         super().__init__(pxMode=True, symbol="o", **kwargs)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
     def mouseClickEvent(self, ev):
         ev.ignore()
+
+    def boundingRect(self) -> QRectF:
+        # The scene asks ~3 times per item per frame, and each answer costs a device-
+        # transform lookup. pyqtgraph replaces ``self.bounds`` (a new list) whenever the
+        # data, the sizes or the view transform change: that list identifies the rect.
+        key = self.bounds
+        if self._rect is None or self._rect_key is not key:
+            self._rect = super().boundingRect()
+            self._rect_key = key
+        return QRectF(self._rect)
+
+    def viewTransformChanged(self):
+        self._rect = None
+        super().viewTransformChanged()
 
 
 class PointLayers:
