@@ -234,3 +234,20 @@ def test_gif_refuses_bad_rates_and_mismatched_frames(tmp_path):
     writer.add_frame(np.zeros((4, 4, 3), np.uint8))
     with pytest.raises(GifError):
         writer.add_frame(np.zeros((5, 4, 3), np.uint8))
+
+
+def test_written_files_have_ordinary_permissions(plot, tmp_path):
+    """Not owner-only like the temporary files they are made from."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        png = save_png(plot, tmp_path / "p.png")
+        svg = save_svg(plot, tmp_path / "p.svg")
+        writer = GifWriter(tmp_path / "a.gif")
+        writer.add_frame(np.zeros((4, 4, 3), np.uint8))
+        gif = writer.finish()
+    finally:
+        os.umask(umask)
+    for path in (png, svg, gif):
+        assert path.stat().st_mode & 0o777 == 0o644

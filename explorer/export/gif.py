@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 from PyQt6.QtGui import QImage
 
+from explorer.export.image import publish
+
 MAX_FRAMES = 5_000
 
 
@@ -101,7 +103,7 @@ class GifWriter:
                 loop=0,
                 disposal=1,
             )
-            os.replace(tmp, self.path)
+            publish(Path(tmp), self.path)
         finally:
             Path(tmp).unlink(missing_ok=True)
         self.frames.clear()

@@ -202,6 +202,18 @@ def _atomic_target(path: Path):
     return Path(tmp)
 
 
+def publish(tmp: Path, path: Path) -> None:
+    """Give ``tmp`` ordinary file permissions and move it onto ``path`` atomically.
+
+    ``mkstemp`` makes owner-only files; an exported picture should be readable like any
+    file the user writes (``0666`` less the umask).
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
 def save_png(widget: QWidget, path, scale: float | None = None, width: int | None = None) -> Path:
     """Write ``widget`` as a PNG file (atomically). Returns the path written."""
     path = Path(path)
@@ -210,7 +222,7 @@ def save_png(widget: QWidget, path, scale: float | None = None, width: int | Non
     try:
         if not image.save(str(tmp), "PNG"):
             raise ExportError(f"could not write {path}")
-        os.replace(tmp, path)
+        publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
@@ -243,7 +255,7 @@ def save_svg(widget: QWidget, path, title: str = "Softmax Explorer") -> Path:
                 painter.end()
         if tmp.stat().st_size == 0:
             raise ExportError(f"could not write {path}")
-        os.replace(tmp, path)
+        publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
