@@ -58,6 +58,7 @@ def difference(big: np.ndarray, one: np.ndarray) -> float:
 
 
 def assert_not_blank(a: np.ndarray) -> None:
+    a = a[::2, ::2]  # plenty to tell a picture from a blank, at a quarter of the cost
     assert a.std() > 8
     assert len(np.unique(a.reshape(-1, 3), axis=0)) > 20
 
@@ -76,8 +77,8 @@ def test_png_1x_2x_and_width_show_the_same_picture(window, key):
     assert w > 150 and h > 120, "a view on a hidden dock tab is exported at its real size"
     two, _ = export_png(window, key, scale=2)
     assert (two.width(), two.height()) == (2 * w, 2 * h)
-    wide, _ = export_png(window, key, width=3 * w)
-    assert (wide.width(), wide.height()) == (3 * w, 3 * h)
+    wide, _ = export_png(window, key, width=round(1.5 * w))
+    assert (wide.width(), wide.height()) == (round(1.5 * w), round(h * round(1.5 * w) / w))
     a1, a2, a3 = rgb(one), rgb(two), rgb(wide)
     for a in (a1, a2, a3):
         assert_not_blank(a)
