@@ -286,6 +286,9 @@ class RegionsView(SessionView):
             axis = plot.getAxis(side)
             axis.setPen(pg.mkPen(t.muted))
             axis.setTextPen(pg.mkPen(t.foreground))
+            # pyqtgraph 0.14 rescales by an SI prefix even when disabled if the range
+            # lies within ±1 (x₂ of the 9-point set read ×1000): no range qualifies.
+            axis.setSIPrefixEnableRanges(())
             axis.enableAutoSIPrefix(False)
         plot.setLabel("bottom", "x₁", color=hex_color(t.foreground))
         plot.setLabel("left", "x₂", color=hex_color(t.foreground))

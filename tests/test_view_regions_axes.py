@@ -1,0 +1,30 @@
+"""The regions view's axes read the data's own numbers, whatever their range."""
+
+import pytest
+
+from explorer.session.config import Config
+from explorer.session.session import Session
+from explorer.views.palette import DARK, LIGHT
+from explorer.views.regions import RegionsView
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK])
+def test_axes_of_data_within_one_are_not_rescaled(qtbot, theme):
+    # The 9-point set lies within ±1: pyqtgraph would label x₂ in thousandths (0.8 → 800).
+    view = RegionsView(Session(Config(dataset="cs231n")))
+    qtbot.addWidget(view)
+    view.resize(560, 560)
+    view.show()
+    qtbot.waitExposed(view)
+    view.session.step(3)
+    # Zoomed in to within ±0.4 when the theme is (re)applied, pyqtgraph picks "milli".
+    view.view_box.setRange(xRange=(-0.4, 0.4), yRange=(-0.4, 0.4), padding=0.0)
+    view.set_theme(theme)
+    qtbot.wait(1)
+    plot = view.plot_widget.getPlotItem()
+    for side in ("bottom", "left"):
+        axis = plot.getAxis(side)
+        assert axis.autoSIPrefixScale == 1.0
+        assert axis.labelUnitPrefix == ""
+        strings = axis.tickStrings([-0.2, 0.0, 0.2], axis.scale * axis.autoSIPrefixScale, 0.2)
+        assert strings == ["-0.2", "0", "0.2"]
