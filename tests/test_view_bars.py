@@ -183,3 +183,35 @@ def test_class_change_rebuilds_items(make_view):
     np.testing.assert_array_equal(view.bar_heights, session.train_true_error())
     ticks = view.detail_axis._tickLevels[0]
     assert [name for _, name in ticks] == list(session.data.class_names)
+
+
+def test_bars_item_draws_like_pyqtgraph_after_shrinking_and_keeps_one_array(qtbot):
+    """Fewer bars than before: same pixels as a fresh BarGraphItem, no new sip array."""
+    import pyqtgraph as pg
+
+    from explorer.views.bars import BarsItem
+
+    widgets = []
+    images = []
+    for cls in (BarsItem, pg.BarGraphItem):
+        plot = pg.PlotWidget()
+        qtbot.addWidget(plot)
+        widgets.append(plot)
+        plot.resize(300, 200)
+        plot.setRange(xRange=(0, 40), yRange=(-1, 0.1), padding=0)
+        kw = dict(width=1.0, pen=pg.mkPen(None), brush=pg.mkBrush((200, 30, 30)))
+        item = cls(x0=np.arange(40.0), height=-np.linspace(0.1, 1, 40), **kw)
+        plot.addItem(item)
+        plot.grab()
+        if cls is BarsItem:
+            array = item._rectarray.drawargs()[0]
+        item.setOpts(x0=np.arange(0.0, 40.0, 3.0), height=-np.linspace(0.2, 0.9, 14))
+        if cls is BarsItem:
+            assert item._rectarray.drawargs()[0] is array
+            assert len(item._rectarray) == 14
+        else:
+            item = cls(x0=np.arange(0.0, 40.0, 3.0), height=-np.linspace(0.2, 0.9, 14), **kw)
+            plot.clear()
+            plot.addItem(item)
+        images.append(plot.grab().toImage())
+    assert images[0] == images[1]
