@@ -28,3 +28,22 @@ def test_axes_of_data_within_one_are_not_rescaled(qtbot, theme):
         assert axis.labelUnitPrefix == ""
         strings = axis.tickStrings([-0.2, 0.0, 0.2], axis.scale * axis.autoSIPrefixScale, 0.2)
         assert strings == ["-0.2", "0", "0.2"]
+
+
+def test_curves_of_a_two_class_loss_are_not_rescaled(qtbot):
+    # Two classes start at a loss of ln 2 ≈ 0.69: pyqtgraph would write 690 "(x0.001)".
+    from explorer.views.curves import CurvesView
+
+    view = CurvesView(Session(Config(dataset="moons")))
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.session.step(20)
+    view.refresh(frozenset({"history"}))
+    qtbot.wait(1)
+    for plot in (view.loss_plot, view.acc_plot):
+        for side in ("left", "bottom"):
+            axis = plot.getAxis(side)
+            assert axis.autoSIPrefixScale == 1.0, side
+            assert "0.001" not in axis.labelString()

@@ -81,6 +81,8 @@ def diverging_colormap() -> pg.ColorMap:
 def cache_axes(*plots) -> None:
     """Paint the axes of ``plots`` (``PlotItem``s or ``AxisItem``s) from a pixmap cache.
 
+    Their numbers are also kept plain (no SI prefix rescaling).
+
     An axis repaints its tick text whenever anything under its bounding rect changes
     (most of a plot's frame), which costs ~0.3 ms per axis per frame; cached, it repaints
     only after its own ``update()`` (new range, ticks, pen or size). Export switches the
@@ -91,6 +93,8 @@ def cache_axes(*plots) -> None:
         axes = [plot] if isinstance(plot, pg.AxisItem) else [a["item"] for a in plot.axes.values()]
         for axis in axes:
             axis.setCacheMode(mode)
+            # Never an SI prefix: pyqtgraph would label a loss of 0.7 as 700 "(x0.001)".
+            axis.setSIPrefixEnableRanges(())
 
 
 class HeatmapItem(pg.ImageItem):
