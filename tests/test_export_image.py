@@ -251,3 +251,33 @@ def test_written_files_have_ordinary_permissions(plot, tmp_path):
         os.umask(umask)
     for path in (png, svg, gif):
         assert path.stat().st_mode & 0o777 == 0o644
+
+
+class _Lazy(QLabel):
+    """A widget that draws late, like the inspector; flush() brings it up to date."""
+
+    def __init__(self, parent):
+        super().__init__("stale", parent)
+        self.flushed = 0
+
+    def flush(self):
+        self.flushed += 1
+        self.setText("fresh")
+
+
+def test_lazy_widgets_in_the_picture_are_flushed_first(composite, tmp_path):
+    outer, _ = composite
+    seen = _Lazy(outer)
+    outer.layout().addWidget(seen)
+    seen.show()
+    hidden = _Lazy(outer)
+    hidden.hide()
+    outside = _Lazy(outer)
+    outside.move(10_000, 10_000)  # where Qt parks a dock tab behind another
+    outside.show()
+    render_image(outer, 1)
+    save_svg(outer, tmp_path / "x.svg")
+    assert seen.flushed == 2 and seen.text() == "fresh"
+    assert hidden.flushed == 0 and outside.flushed == 0
+    render_image(seen, 2)  # the widget exported itself is always brought up to date
+    assert seen.flushed == 3

@@ -71,15 +71,21 @@ def _ensure_laid_out(widget: QWidget) -> None:
 
 
 def flush_pending(widget: QWidget) -> None:
-    """Bring ``widget`` and the widgets inside it up to date before they are drawn.
+    """Bring ``widget`` and the widgets seen inside it up to date before they are drawn.
 
     Some views defer their drawing (the inspector draws at most 15 times a second while
     training streams, hidden tabs not at all); they offer ``flush()`` to draw now. A GIF
-    frame or an export taken without it could show an older step.
+    frame or an export taken without it could show an older step. Widgets that would not
+    appear in the picture (on a dock tab behind another) are left alone.
     """
+    inside = widget.rect()
     for w in (widget, *widget.findChildren(QWidget)):
         flush = getattr(w, "flush", None)
-        if callable(flush):
+        if not callable(flush):
+            continue
+        if w is widget or (
+            w.isVisible() and QRect(w.mapTo(widget, QPoint(0, 0)), w.size()).intersects(inside)
+        ):
             flush()
 
 
