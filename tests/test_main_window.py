@@ -1,14 +1,26 @@
 """The main window: opening, stepping, scrubbing, playing, editing, and a random-action soak."""
 
+import colorsys
+
 import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QPalette
 from PyQt6.QtWidgets import QApplication
 
 from explorer.app.main_window import MainWindow
 from explorer.core import softmax_jacobian
 from explorer.session.config import Config
 from explorer.session.session import Session
+from explorer.views.palette import (
+    DARK,
+    LIGHT,
+    MIN_CONTRAST,
+    class_colors,
+    contrast_ratio,
+    readable_class_colors,
+    relative_luminance,
+)
 
 
 @pytest.fixture
@@ -132,3 +144,72 @@ def test_shortcut_space_steps(make_window, qtbot):
     window = make_window()
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.session.step_index >= 1
+
+
+# ----------------------------------------------------------------- appearance
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+@pytest.mark.parametrize("C", range(2, 13))
+def test_readable_class_colours_have_3_to_1_contrast(theme, C):
+    colors = readable_class_colors(C, theme)
+    assert colors.shape == (C, 3)
+    for rgb in colors:
+        assert contrast_ratio(rgb, theme.background) >= MIN_CONTRAST
+    assert len({tuple(c) for c in colors}) == C  # still one colour per class
+
+
+@pytest.mark.parametrize("C", range(2, 13))
+def test_class_colours_read_on_the_dark_background(C):
+    # Beyond Okabe–Ito's 8 the colours used to be too dark there (class 6 of 10: 2.1:1).
+    for rgb in class_colors(C):
+        assert contrast_ratio(rgb, DARK.background) >= MIN_CONTRAST
+
+
+@pytest.mark.parametrize("C", [9, 10, 12, 20, 50])
+def test_colours_beyond_okabe_ito_read_on_both_backgrounds_unchanged(C):
+    colors = class_colors(C)
+    for theme in (LIGHT, DARK):
+        assert np.array_equal(readable_class_colors(C, theme), colors)
+        assert min(contrast_ratio(c, theme.background) for c in colors) >= MIN_CONTRAST
+    assert len({tuple(c) for c in colors}) == C
+
+
+def test_okabe_ito_is_kept_and_only_darkened_where_white_needs_it():
+    light = readable_class_colors(8, LIGHT)
+    okabe = class_colors(8)
+    assert np.array_equal(readable_class_colors(8, DARK), okabe)
+    for before, after in zip(okabe, light, strict=True):
+        if contrast_ratio(before, LIGHT.background) >= MIN_CONTRAST:
+            assert tuple(after) == tuple(before)
+        else:
+            assert relative_luminance(after) < relative_luminance(before)
+            h0 = colorsys.rgb_to_hls(*(before / 255.0))[0]
+            h1 = colorsys.rgb_to_hls(*(after / 255.0))[0]
+            assert abs(h0 - h1) < 0.02 or before[0] == before[1] == before[2]  # hue kept
+
+
+def test_dark_palette_keeps_disabled_text_readable(make_window):
+    window = make_window()
+    app = QApplication.instance()
+    group, role = QPalette.ColorGroup, QPalette.ColorRole
+    try:
+        window.actions["dark"].trigger()
+        QApplication.processEvents()  # widgets take the new palette from an event
+        palette = app.palette()
+        window_bg = palette.color(group.Active, role.Window)
+        field_bg = palette.color(group.Disabled, role.Base)
+        for r in (role.WindowText, role.Text, role.ButtonText):
+            disabled = palette.color(group.Disabled, r)
+            rgb = (disabled.red(), disabled.green(), disabled.blue())
+            for bg in (window_bg, field_bg):
+                assert contrast_ratio(rgb, (bg.red(), bg.green(), bg.blue())) >= MIN_CONTRAST
+            assert disabled != palette.color(group.Active, r)  # still looks disabled
+        # a disabled label of the config panel (degree, with identity features) uses it
+        panel = window.views["config"]
+        assert not panel.controls()["degree"].isEnabled()
+        assert panel.controls()["degree"].palette().color(group.Disabled, role.Text) == (
+            palette.color(group.Disabled, role.Text)
+        )
+    finally:
+        window.actions["dark"].trigger()
+    assert not window.actions["dark"].isChecked()
+    assert app.palette().color(group.Active, role.Window).lightness() > 200

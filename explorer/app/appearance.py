@@ -35,6 +35,12 @@ def apply_palette(theme: Theme) -> None:
         (role.PlaceholderText, QColor(*theme.muted)),
     ):
         p.setColor(r, c)
-    p.setColor(QPalette.ColorGroup.Disabled, role.Text, QColor(*theme.muted))
-    p.setColor(QPalette.ColorGroup.Disabled, role.ButtonText, QColor(*theme.muted))
+    # Disabled text (labels of switched-off fields, greyed actions) must stay readable:
+    # the muted grey keeps >= 3:1 on the window and field backgrounds, yet differs from
+    # the normal text so it still looks disabled.
+    disabled = QColor(*theme.muted)
+    for r in (role.WindowText, role.Text, role.ButtonText, role.PlaceholderText):
+        p.setColor(QPalette.ColorGroup.Disabled, r, disabled)
+    p.setColor(QPalette.ColorGroup.Disabled, role.HighlightedText, disabled)
+    p.setColor(QPalette.ColorGroup.Disabled, role.Highlight, base.lighter(130))
     app.setPalette(p)
