@@ -3,6 +3,8 @@
 Frames are collected as RGB images; :meth:`GifWriter.finish` quantises them to a shared
 adaptive palette and writes a temporary file that then replaces the target atomically.
 :meth:`GifWriter.cancel` drops everything, so a cancelled recording leaves no file.
+Pillow stores a frame identical to the one before it as a longer delay of that frame:
+the animation plays the same, but ``n_frames`` counts only the distinct frames.
 """
 
 from __future__ import annotations
