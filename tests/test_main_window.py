@@ -213,3 +213,30 @@ def test_dark_palette_keeps_disabled_text_readable(make_window):
         window.actions["dark"].trigger()
     assert not window.actions["dark"].isChecked()
     assert app.palette().color(group.Active, role.Window).lightness() > 200
+
+
+# ------------------------------------------------------------------ status bar
+def _status_step(window) -> int:
+    return int(window.status_metrics.text().split()[1])
+
+
+def test_status_bar_shows_the_exact_step_after_pause(make_window, qtbot):
+    window = make_window()
+    window.fps_spin.setValue(240)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: window.session.head >= 30, timeout=10_000)
+    window.actions["play"].trigger()
+    assert not window.player.playing
+    assert _status_step(window) == window.session.step_index == window.session.head
+    assert f"loss {window.session.metrics.train_loss[window.session.step_index]:.4f}" in (
+        window.status_metrics.text()
+    )
+
+
+def test_status_bar_follows_every_change_while_paused(make_window):
+    window = make_window()
+    for action in ("step", "step", "step_back", "to_end", "to_start"):
+        window.actions[action].trigger()
+        assert _status_step(window) == window.session.step_index
+    window.timeline.setValue(1)
+    assert _status_step(window) == 1
