@@ -106,3 +106,26 @@ sys.exit(code)
     assert result.returncode == 0, result.stderr
     assert "Unsaved session" in result.stdout
     assert (tmp_path / "s.ini").exists()
+
+
+def test_csv_option_tells_the_config_panel_the_points_are_user_data(tmp_path, qapp, monkeypatch):
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer.app.cli import main
+    from explorer.app.main_window import MainWindow
+
+    csv = tmp_path / "points.csv"
+    csv.write_text("x1,x2,label\n0,0,a\n1,1,b\n0,1,a\n1,0,b\n2,2,b\n-1,0,a\n")
+    seen = {}
+
+    def fake_exec():
+        (window,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        seen["label"] = window.views["config"]._user_data
+        seen["names"] = list(window.session.data.class_names)
+        window.file_actions.modified = False
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    assert main(["--csv", str(csv)]) == 0
+    assert seen == {"label": "user data (points.csv)", "names": ["a", "b"]}

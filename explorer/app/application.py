@@ -42,12 +42,18 @@ def app_icon():
     return None if icon.isNull() else icon
 
 
-def run_window(session, play: bool = False) -> int:
-    """Show the main window on ``session`` and run the event loop; return the exit code."""
+def run_window(session, play: bool = False, data_label: str | None = None) -> int:
+    """Show the main window on ``session`` and run the event loop; return the exit code.
+
+    ``data_label`` (e.g. ``"user data (points.csv)"``) tells the configuration panel that
+    the points came from a file rather than from the configured data set.
+    """
     app = get_application()
     from explorer.app.main_window import MainWindow
 
     window = MainWindow(session)
+    if data_label:
+        window.views["config"].set_user_data(data_label)
     window.show()
     if play:
         window.player.play()

@@ -7,6 +7,7 @@ so ``--version`` and ``--help`` are instant and option errors never start Qt.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 SUBCOMMANDS = ("export", "bench")
 
@@ -28,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     session = build_session(args, "softmax-explorer")
     from explorer.app.application import run_window
 
-    return run_window(session, play=args.play)
+    label = f"user data ({Path(args.csv).name})" if args.csv else None
+    return run_window(session, play=args.play, data_label=label)
 
 
 if __name__ == "__main__":  # pragma: no cover
