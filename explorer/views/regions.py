@@ -121,6 +121,7 @@ class RegionsView(SessionView):
         self.view_box.addItem(self.image_item, ignoreBounds=True)
         self.points = PointLayers(self.view_box)
         self.selected_item = PointsItem(size=18)
+        self._selected_shown: tuple[float, float] | None = None
         self.selected_item.setZValue(20)
         self.view_box.addItem(self.selected_item, ignoreBounds=True)
         self.weights = WeightArrows(self.view_box)
@@ -328,11 +329,17 @@ class RegionsView(SessionView):
         if self.dragging is not None and self._drag_xy is not None:
             xy = self._drag_xy
         elif i is None or not 0 <= i < self.session.data.X.shape[1]:
-            self.selected_item.setData(x=[], y=[])
-            return
+            xy = None
         else:
             xy = self.session.data.X[:, i]
-        self.selected_item.setData(x=[float(xy[0])], y=[float(xy[1])])
+        shown = None if xy is None else (float(xy[0]), float(xy[1]))
+        if shown == self._selected_shown:
+            return  # training steps leave it where it is: skip pyqtgraph's setData
+        self._selected_shown = shown
+        if shown is None:
+            self.selected_item.setData(x=[], y=[])
+        else:
+            self.selected_item.setData(x=[shown[0]], y=[shown[1]])
 
     def _pull_allowed(self) -> bool:
         return self.session.data.train_index.size <= PULL_MAX_POINTS
