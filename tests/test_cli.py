@@ -119,7 +119,9 @@ def test_csv_option_tells_the_config_panel_the_points_are_user_data(tmp_path, qa
     seen = {}
 
     def fake_exec():
-        (window,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        (window,) = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
         seen["label"] = window.views["config"]._user_data
         seen["names"] = list(window.session.data.class_names)
         window.file_actions.modified = False

@@ -81,7 +81,7 @@ FLOAT_FIELDS = [
 def test_defaults_match_the_contract():
     c = Config()
     assert (c.dataset, c.classes, c.samples, c.noise, c.seed) == ("blobs", 3, 300, None, 0)
-    assert (c.features, c.optimizer, c.lr, c.batch_size) == ("identity", "sgd", 0.5, 0)
+    assert (c.features, c.optimizer, c.lr, c.batch_size) == ("identity", "sgd", 0.1, 0)
     assert DATA_FIELDS | FEATURE_FIELDS | TRAINING_FIELDS == FIELD_NAMES
     assert not DATA_FIELDS & FEATURE_FIELDS
     assert {"lr", "optimizer", "batch_size", "l2", "label_smoothing"} <= TRAINING_FIELDS
@@ -130,7 +130,7 @@ def test_json_round_trip_and_bad_json():
 
 def test_changed_fields():
     a = Config()
-    assert a.changed_fields(a.replace(lr=0.1, l2=0.01)) == {"lr", "l2"}
+    assert a.changed_fields(a.replace(lr=0.2, l2=0.01)) == {"lr", "l2"}
 
 
 def test_refused_configure_leaves_session_unchanged():

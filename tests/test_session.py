@@ -144,7 +144,7 @@ def test_training_change_mid_history_truncates_and_keeps_params():
     s.step(20)
     trained = s.W.copy()
     s.seek(3)
-    assert s.config.lr == 0.5  # the configuration in effect at that step
+    assert s.config.lr == 0.1  # the configuration in effect at that step
     s.seek(32)
     assert s.config.lr == 0.05 and np.array_equal(s.W, trained)
 

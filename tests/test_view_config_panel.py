@@ -210,10 +210,10 @@ def test_regenerate_uses_the_next_seed(make_panel, qtbot):
 def test_seek_shows_the_config_of_that_step(make_panel):
     session, panel, _ = make_panel()
     session.step(3)
-    user_sets(panel, "lr", 0.1)
+    user_sets(panel, "lr", 0.02)
     session.step(3)
     session.seek(1)
-    assert panel.shown_value("lr") == 0.5
+    assert panel.shown_value("lr") == 0.1
 
 
 # ---------------------------------------------------------------- refusals
@@ -224,7 +224,7 @@ def test_absurd_learning_rate_is_refused(make_panel, text):
     before = state_of(session)
     panel.controls()["lr"].commit_text(text)
     assert_same_state(session, before)
-    assert panel.controls()["lr"].text() == "0.5"
+    assert panel.controls()["lr"].text() == "0.1"
     assert len(messages) == 1 and messages[0]
 
 

@@ -109,7 +109,7 @@ class Config:
     momentum: float = 0.9
     beta1: float = 0.9
     beta2: float = 0.999
-    lr: float = 0.5
+    lr: float = 0.1
     schedule: str = "constant"
     step_every: int = 100
     step_gamma: float = 0.5
