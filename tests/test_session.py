@@ -96,7 +96,7 @@ def test_divergence_rolls_back_reports_and_emits():
     twin.step(done)  # the last finite state, trained without the failing step
     assert np.array_equal(s.W, twin.W) and np.array_equal(s.b, twin.b)
     assert s.diverged.startswith(f"Training diverged at step {6 + done}")
-    assert "learning rate 1e+06 is too large — lower it and press Step." in s.diverged
+    assert "Lower the learning rate 1e+06 and press Step." in s.diverged
     assert events == [frozenset({"params", "diverged"} | ({"history"} if done else set()))]
     for name in ("train_loss", "train_acc", "test_loss", "test_acc"):
         assert np.isfinite(getattr(s.metrics, name)).all()
@@ -468,3 +468,39 @@ def test_points_whose_features_overflow_are_refused():
     assert s.data.n_points == n
     with pytest.raises(ValueError, match="temperature"):
         s.set_temperature(1e-9)
+
+
+@pytest.mark.parametrize("gap", [710.0, 712.0, 740.0])
+def test_subnormal_probability_shows_no_inf(gap):
+    # p of the true class is tiny but not 0: −y/p overflows to −inf without the guard.
+    s = make()
+    b = np.zeros(3)
+    label = int(s.data.y[s.train_index[0]])
+    b[(label + 1) % 3] = gap
+    s.set_params(np.zeros_like(s.W, dtype=np.float64), b)
+    d = s.sample_detail(int(s.train_index[0]))
+    assert 0 < d.p[d.label] < 1e-300
+    assert d.underflow
+    for a in (d.z, d.p, d.J, d.dL_dp, d.jt_dl_dp, d.dz, d.dW, d.db):
+        assert np.isfinite(a).all()
+    assert np.array_equal(d.jt_dl_dp, d.dz)
+    assert d.loss == pytest.approx(gap, rel=1e-12)
+
+
+def test_small_but_safe_probability_keeps_the_literal_chain_rule():
+    s = make()
+    b = np.zeros(3)
+    label = int(s.data.y[s.train_index[0]])
+    b[(label + 1) % 3] = 600.0
+    s.set_params(np.zeros_like(s.W, dtype=np.float64), b)
+    d = s.sample_detail(int(s.train_index[0]))
+    assert not d.underflow
+    # The literal Jᵀ(−y/p): products p_j·p_k of two tiny p's underflow (~1e-261 → 0).
+    np.testing.assert_allclose(d.jt_dl_dp, d.dz, rtol=1e-9, atol=1e-250)
+
+
+def test_divergence_from_a_huge_l2_names_it():
+    s = Session(Config(samples=60, l2=1e6))
+    s.step(500)
+    assert s.diverged and "L2 1e+06" in s.diverged
+    assert np.isfinite(s.W).all()

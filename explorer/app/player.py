@@ -2,6 +2,8 @@
 
 One thread only (DESIGN §4.7): the timer fires in the GUI event loop, each tick calls
 ``session.step(n)`` once, which emits one event, so every view redraws once per frame.
+A tick never takes much longer than :data:`FRAME_BUDGET_S`: when the steps asked for per
+frame would (huge data, many steps per frame), fewer are taken, so the window stays live.
 """
 
 from __future__ import annotations
@@ -11,15 +13,20 @@ from collections import deque
 
 from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
 
+#: Time one tick may spend stepping and redrawing, in seconds.
+FRAME_BUDGET_S = 0.1
+
 
 class Player(QObject):
     """Drives training while playing and measures the frames per second reached."""
 
     playingChanged = pyqtSignal(bool)
 
-    def __init__(self, step_callback, parent: QObject | None = None):
+    def __init__(self, step_callback, parent: QObject | None = None, clock=time.perf_counter):
         super().__init__(parent)
         self._step = step_callback
+        self._clock = clock
+        self._seconds_per_step = 0.0  # measured while playing; 0 = not known yet
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
@@ -43,6 +50,17 @@ class Player(QObject):
     def set_steps_per_frame(self, n: int) -> None:
         self.steps_per_frame = max(1, min(10_000, int(n)))
 
+    def steps_this_frame(self) -> int:
+        """Steps the next tick takes: the steps per frame, fewer if they would not fit.
+
+        Until a tick has been timed, one step (so the first frame of a slow session
+        cannot freeze the window).
+        """
+        if self._seconds_per_step <= 0:
+            return 1
+        fit = int(FRAME_BUDGET_S / self._seconds_per_step)
+        return max(1, min(self.steps_per_frame, fit))
+
     def play(self) -> None:
         if not self.playing:
             self._ticks.clear()
@@ -65,7 +83,12 @@ class Player(QObject):
         return (len(self._ticks) - 1) / span if span > 0 else 0.0
 
     def _tick(self) -> None:
-        self._ticks.append(time.perf_counter())
-        done = self._step(self.steps_per_frame)
+        started = self._clock()
+        self._ticks.append(started)
+        done = self._step(self.steps_this_frame())
         if not done:
             self.pause()
+            return
+        per_step = (self._clock() - started) / done
+        previous = self._seconds_per_step
+        self._seconds_per_step = per_step if previous <= 0 else 0.5 * (previous + per_step)

@@ -75,8 +75,9 @@ class SampleDetail(PointDetail):
         ``dz``.
     underflow : bool
         True when a target class's ``p`` underflowed to 0 in float64 (a logit gap beyond
-        ~745): then ``−y/p`` is shown as ``−1.8e308`` (for −∞) and ``jt_dl_dp`` is the
-        exact limit ``p·Σy − y`` instead of the literal product, which would be NaN.
+        ~745) or is so small that ``−y/p`` overflows (a gap beyond ~709): then ``−y/p`` is
+        shown as ``−1.8e308`` (for −∞) and ``jt_dl_dp`` is the exact limit ``p·Σy − y``
+        instead of the literal product, which would be ±inf or NaN.
     """
 
     index: int
@@ -129,14 +130,15 @@ def sample_detail(
     else:
         y = one_hot(labels, C)[:, 0]
     dz = grad_wrt_logits(base.p, y)
-    underflow = bool(np.any((base.p == 0) & (y != 0)))
-    if underflow:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dL_dp = np.nan_to_num(grad_wrt_probs(base.p, y))
-        jt_dl_dp = dz.copy()
-    else:
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         dL_dp = grad_wrt_probs(base.p, y)
         jt_dl_dp = base.J.T @ dL_dp
+    # p of a target class is 0, or so small (subnormal) that −y/p overflows: show the
+    # clipped −y/p and the exact limit of the product instead of ±inf or NaN.
+    underflow = not (np.all(np.isfinite(dL_dp)) and np.all(np.isfinite(jt_dl_dp)))
+    if underflow:
+        dL_dp = np.nan_to_num(dL_dp)
+        jt_dl_dp = dz.copy()
     arrays = _readonly(
         y=y, dL_dp=dL_dp, jt_dl_dp=jt_dl_dp, dz=dz, dW=np.outer(dz, base.phi), db=dz.copy()
     )

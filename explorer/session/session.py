@@ -469,10 +469,13 @@ class Session:
     def _diverge(self, problem: str) -> None:
         failed = self.head + 1
         self._goto(self.head, live_valid=False)
-        lr = self._config.lr
+        c = self._config
+        causes = [f"learning rate {c.lr:g}"]
+        if c.l2 * c.lr >= 1.0:  # the L2 term alone overshoots once lr·λ ≥ 1 (plain SGD: ≥ 2)
+            causes.append(f"L2 {c.l2:g}")
         self.diverged = (
-            f"Training diverged at step {failed} ({problem}); learning rate {lr:g} is too "
-            "large — lower it and press Step."
+            f"Training diverged at step {failed} ({problem}); the last finite state is kept. "
+            f"Lower the {' or the '.join(causes)} and press Step."
         )
 
     def step_back(self, n: int = 1) -> int:
