@@ -38,6 +38,24 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
     return buffer.reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy()
 
 
+def palette_sample(frames: list[np.ndarray], max_frames: int = 12, stride: int = 2) -> np.ndarray:
+    """Pixels from up to ``max_frames`` frames spread over the recording, stacked.
+
+    Parameters
+    ----------
+    frames : list of ndarray, each shape (H, W, 3), uint8
+    max_frames : int
+    stride : int
+        Every ``stride``-th row and column of each chosen frame is kept.
+
+    Returns
+    -------
+    ndarray, shape (k * ceil(H / stride), ceil(W / stride), 3), uint8
+    """
+    picks = np.unique(np.linspace(0, len(frames) - 1, min(max_frames, len(frames))).round())
+    return np.concatenate([frames[int(i)][::stride, ::stride] for i in picks], axis=0)
+
+
 class GifWriter:
     """Collect frames, then write them as one animated GIF.
 
@@ -87,8 +105,12 @@ class GifWriter:
             raise GifError("no frames were recorded")
         self._closed = True
         images = [Image.fromarray(f, "RGB") for f in self.frames]
-        # One adaptive palette for all frames keeps colours steady between frames.
-        palette_source = images[0].quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+        # One adaptive palette for all frames keeps colours steady between frames; it is
+        # drawn from frames across the whole recording (the first alone lacks the colours
+        # that appear later: confident regions, a heatmap filling in).
+        palette_source = Image.fromarray(palette_sample(self.frames), "RGB").quantize(
+            colors=255, method=Image.Quantize.MEDIANCUT
+        )
         frames = [im.quantize(palette=palette_source, dither=Image.Dither.NONE) for im in images]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
