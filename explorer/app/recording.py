@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PyQt6.QtCore import QCoreApplication
+
 from explorer.export.gif import GifWriter
 from explorer.export.image import render_image
 
@@ -66,6 +68,8 @@ def record(
             if session.step(every) < every or session.step_index != before + every:
                 writer.cancel()
                 return False
+        # Labels whose text grew (the step counter) lay out again before the capture.
+        QCoreApplication.sendPostedEvents()
         writer.add_frame(render_image(widget, scale))
         if progress is not None and progress(done + 1, total) is False:
             writer.cancel()
