@@ -133,3 +133,34 @@ def test_docked_views_export_at_figure_size_and_window_keeps_its_layout(tmp_path
         assert gif.size == FIGURE_SIZES["inspector"]
     with Image.open(out / "window.png") as window:
         assert window.size == (1400, 900)
+
+
+def test_select_and_overlays_show_in_the_export(tmp_path):
+    from explorer.session.persist import load_session
+
+    out = tmp_path / "out"
+    result = export(
+        "--steps", "5", "--samples", "90", "--out", str(out), "--views", "regions",
+        "--select", "worst", "--overlays", "boundaries,weights",
+        "--save-session", str(tmp_path / "s.smx"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    session = load_session(tmp_path / "s.smx")
+    worst = int(session.train_index[int(session.train_sample_loss().argmax())])
+    assert session.selected == worst
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--select", "abc"], "--select takes a point index"),
+        (["--select", "90"], "the data has points 0 to 89"),
+        (["--overlays", "glow"], "unknown overlay glow"),
+    ],
+)
+def test_bad_select_or_overlay_exits_2_before_writing(tmp_path, args, message):
+    out = tmp_path / "out"
+    result = export("--samples", "90", "--out", str(out), *args)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()

@@ -17,6 +17,10 @@ from pathlib import Path
 
 from explorer.app.options import OneLineParser, add_config_options, build_session, fail
 
+#: The regions view's overlays (kept in step with ``explorer.views.regions.OVERLAYS``,
+#: which this module does not import before Qt is set up).
+OVERLAYS = ("boundaries", "weights", "pull")
+
 PROG = "softmax-explorer export"
 EXPORT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "parameters", "window")
 DEFAULT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "window")
@@ -65,6 +69,19 @@ def export_parser() -> OneLineParser:
     out.add_argument("--fps", type=float, default=10.0, metavar="F", help="GIF frames per second")
     out.add_argument("--gif-view", default="window", choices=EXPORT_VIEWS, help="view to record")
     out.add_argument("--save-session", metavar="FILE", help="also write the session file")
+    out.add_argument(
+        "--select",
+        metavar="I",
+        help="select data point I (or 'worst': the training point with the largest loss) "
+        "after training: the Jacobian, bars and inspector show it",
+    )
+    out.add_argument(
+        "--overlays",
+        type=_csv_list(OVERLAYS, "overlay"),
+        default=(),
+        metavar="LIST",
+        help=f"comma list of regions overlays to show: {','.join(OVERLAYS)}",
+    )
     return parser
 
 
@@ -83,6 +100,11 @@ def _check(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         fail(PROG, f"--out {out} exists and is not a folder")
+    if args.select not in (None, "worst"):
+        try:
+            args.select = int(args.select)
+        except ValueError:
+            fail(PROG, f"--select takes a point index or 'worst' (got {args.select!r})")
     if args.save_session and Path(args.save_session).is_dir():
         fail(PROG, f"--save-session {args.save_session} is a folder")
 
@@ -93,6 +115,9 @@ def run_export(argv: list[str]) -> int:
     args = export_parser().parse_args(argv)
     _check(args)
     session = build_session(args, PROG)
+    n = session.data.n_points
+    if isinstance(args.select, int) and not 0 <= args.select < n:
+        fail(PROG, f"--select {args.select}: the data has points 0 to {n - 1}")
     started = time.perf_counter()
 
     def say(text: str) -> None:
@@ -176,6 +201,19 @@ def _figure(window, view_id: str):
             QApplication.processEvents()
 
 
+def _show(window, session, args) -> None:
+    """Select a point and switch overlays on, as ``--select`` and ``--overlays`` ask."""
+    if args.select is not None:
+        if args.select == "worst":
+            worst = int(session.train_sample_loss().argmax())
+            index = int(session.train_index[worst])
+        else:
+            index = args.select
+        session.select(index)
+    for name in args.overlays:
+        window.regions.set_overlay(name, True)
+
+
 def _export_all(window, session, args, out: Path, say) -> list[Path]:
     from PyQt6.QtWidgets import QApplication
 
@@ -197,6 +235,7 @@ def _export_all(window, session, args, out: Path, say) -> list[Path]:
         session.step(args.steps)
     if session.diverged:
         say(session.diverged)
+    _show(window, session, args)
     # Let labels and docks lay themselves out for the final numbers before rendering.
     QApplication.processEvents()
     # The window first, as laid out on screen; single views are then drawn at figure size.
