@@ -240,3 +240,42 @@ def test_status_bar_follows_every_change_while_paused(make_window):
         assert _status_step(window) == window.session.step_index
     window.timeline.setValue(1)
     assert _status_step(window) == 1
+
+
+def test_timeline_and_labels_follow_every_step_with_steady_sizes(make_window, qtbot):
+    """The timeline holds the exact range and value; the labels only grow, so a new
+    number never relays out the toolbar; the slider repaints only when its handle moves."""
+    window = make_window()
+    slider, label = window.timeline, window.step_label
+    for n in (1, 1, 8, 90, 900):
+        window.session.step(n)
+        s = window.session
+        assert (slider.minimum(), slider.maximum(), slider.value()) == (0, s.head, s.head)
+        assert label.text() == f" step {s.head} / {s.head} "
+        assert label.width() >= label.sizeHint().width()
+        assert label.minimumWidth() == label.maximumWidth()  # fixed: no layout request
+    widest = label.width()
+    window.session.seek(3)
+    assert slider.value() == 3 and label.text() == f" step 3 / {window.session.head} "
+    assert label.width() == widest  # shorter text, same size
+    status = window.status_metrics
+    assert status.minimumWidth() == status.maximumWidth() >= status.sizeHint().width()
+
+    painted = []
+    paint = slider.paintEvent
+
+    def counted(event):
+        painted.append(event)
+        paint(event)
+
+    slider.paintEvent = counted
+    head = window.session.head
+    slider.set_range_and_value(head, head)
+    qtbot.wait(20)
+    painted.clear()
+    slider.set_range_and_value(head * 100, head * 100)  # handle stays at the right end
+    qtbot.wait(20)
+    assert painted == [] and slider.value() == head * 100
+    slider.set_range_and_value(head * 100, 0)  # handle moves to the left end
+    qtbot.wait(20)
+    assert len(painted) >= 1 and slider.value() == 0
