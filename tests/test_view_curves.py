@@ -14,10 +14,13 @@ NAMES = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 @pytest.fixture
 def make_view(qtbot):
+    views = []  # held until teardown, so the GC never deletes a view mid-paint
+
     def make(config=None, steps=20):
         session = Session(config or Config(samples=120))
         session.step(steps)
         view = CurvesView(session)
+        views.append(view)
         session.changed.connect(view.refresh)  # what the main window does
         qtbot.addWidget(view)
         view.resize(600, 420)
@@ -25,7 +28,11 @@ def make_view(qtbot):
         qtbot.waitExposed(view)
         return session, view
 
-    return make
+    yield make
+    for view in views:
+        view.close()
+        view.deleteLater()
+    qtbot.wait(1)
 
 
 def assert_curves_match(session, view):
@@ -54,7 +61,7 @@ def test_long_history_is_drawn_peak_decimated_to_the_plot_width(make_view, qtbot
     for name in ("train_loss", "test_acc"):
         item = view.curves[name]
         assert item.opts["downsample"] > 1 and item.opts["downsampleMethod"] == "peak"
-        x, y = item.curve.getData()  # what is drawn
+        x, y = item.getData()  # what is drawn
         width = item.getViewBox().width()
         assert 0 < len(x) <= 2 * width < session.head
         # Peak decimation draws exact values of the history (each bin's min and max,
