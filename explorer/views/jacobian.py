@@ -225,7 +225,8 @@ class JacobianView(SessionView):
         self._hover: np.ndarray | None = None
         self._n_classes = -1
         self._texts: list[pg.TextItem] = []
-        self._text_cache: list[tuple[str, bool]] = []
+        self._text_cache: list[tuple[str | None, bool | None]] = []
+        self._text_colors = {True: QColor(*LIGHT_TEXT), False: QColor(*DARK_TEXT)}
         self._build()
         self.rebuild()
         self.update_view(frozenset({"session"}))
@@ -372,7 +373,7 @@ class JacobianView(SessionView):
                     text.setPos(k + 0.5, j + 0.5)
                     self.plot.addItem(text)
                     self._texts.append(text)
-                    self._text_cache.append(("", False))
+                    self._text_cache.append((None, None))  # neither text nor colour set
 
     def update_view(self, kinds: frozenset[str]) -> None:
         """Recompute the matrix from the session and redraw the heatmap in place."""
@@ -423,8 +424,14 @@ class JacobianView(SessionView):
 
     def _update_texts(self, matrix: np.ndarray) -> None:
         light = np.abs(matrix).ravel() > 0.55 * J_LIMIT  # dark cell: white text
+        cache, colors = self._text_cache, self._text_colors
         for n, (text, v) in enumerate(zip(self._texts, matrix.ravel(), strict=True)):
-            key = (format_value(float(v)), bool(light[n]))
-            if key != self._text_cache[n]:
-                self._text_cache[n] = key
-                text.setText(key[0], color=LIGHT_TEXT if key[1] else DARK_TEXT)
+            shown, is_light = format_value(float(v)), bool(light[n])
+            old_shown, old_light = cache[n]
+            # Text and colour separately: a new string relays out one text document, a
+            # new colour only repaints; most frames change a few strings and no colour.
+            if is_light != old_light:
+                text.setColor(colors[is_light])
+            if shown != old_shown:
+                text.setPlainText(shown)
+            cache[n] = (shown, is_light)
