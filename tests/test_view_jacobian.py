@@ -70,7 +70,7 @@ def test_without_selection_the_batch_mean_is_shown_and_said(make_view):
     assert session.selected is None
     np.testing.assert_array_equal(view.matrix, session.mean_jacobian())
     n = len(session.data.train_index)
-    assert view.source_title == f"mean J over {n} training samples (no sample selected)"
+    assert view.source_title == f"mean J of {n} samples (none selected)"
 
 
 def test_batch_source_is_the_mean_of_per_sample_jacobians(make_view):
@@ -82,7 +82,7 @@ def test_batch_source_is_the_mean_of_per_sample_jacobians(make_view):
     np.testing.assert_array_equal(view.matrix, session.mean_jacobian())
     per_sample = [float64_jacobian(session, int(i)) for i in session.data.train_index]
     np.testing.assert_allclose(view.matrix, np.mean(per_sample, axis=0), rtol=0, atol=1e-6)
-    assert view.source_title == f"mean J over {len(per_sample)} training samples"
+    assert view.source_title == f"mean J of {len(per_sample)} training samples"
     assert view.source_combo.currentData() == "batch"
 
 

@@ -393,9 +393,9 @@ class JacobianView(SessionView):
         i = s.selected
         if self.source == "batch" or i is None:
             n = len(data.train_index)
-            title = f"mean J over {n} training samples"
+            title = f"mean J of {n} training samples"
             if self.source != "batch":
-                title += " (no sample selected)"
+                title = f"mean J of {n} samples (none selected)"
             return np.asarray(s.mean_jacobian(), dtype=np.float64), "batch", title, title
         label = int(data.y[i])
         name = data.class_names[label]
