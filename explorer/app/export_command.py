@@ -190,14 +190,24 @@ def _figure(window, view_id: str):
         return
     view = window.views[view_id]
     size = FIGURE_SIZES.get(view_id)
-    old = view.size()
+    old = (view.size(), view.minimumSize(), view.maximumSize(), window.size())
+    layout = window.saveState()
     if size is not None:
+        # Fixed, not just resized: a relayout of the dock (a posted layout request, a
+        # lazy view drawing itself) must not shrink it back mid-export.
+        view.setFixedSize(*size)
         view.resize(*size)
     try:
         yield view.export_widget()
     finally:
         if size is not None:
-            view.resize(old)
+            view.setMinimumSize(old[1])
+            view.setMaximumSize(old[2])
+            view.resize(old[0])
+            QApplication.processEvents()  # the window's minimum size shrinks again
+            # A fixed-size dock may have grown the window and its dock area: put both back.
+            window.resize(old[3])
+            window.restoreState(layout)
             QApplication.processEvents()
 
 
