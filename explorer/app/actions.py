@@ -48,6 +48,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("play", "&Play", "Train", "P", "Train continuously; press again to pause", True),
     ActionSpec("reset", "&Reset", "Train", "Ctrl+Shift+R", "New initial weights, keep the data"),
     ActionSpec("regenerate", "Re&generate Data", "Train", "Ctrl+G", "Draw new data (next seed)"),
+    ActionSpec(
+        "last_config",
+        "Use Pre&vious Configuration",
+        "Train",
+        "",
+        "Apply the configuration the window had when it was last closed",
+    ),
     ActionSpec("to_start", "Go to &First Step", "Train", "Home", "Show step 0"),
     ActionSpec("to_end", "Go to &Last Step", "Train", "End", "Show the newest step"),
     ActionSpec("dark", "&Dark Appearance", "View", "Ctrl+D", "Switch light/dark", True),

@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         menus = {}
         for name in ("File", "Edit", "View", "Train", "Help"):
             menus[name] = self.menuBar().addMenu(f"&{name}")
-        separators_after = {"save_as", "export_csv", "record_gif", "deselect", "regenerate"}
+        separators_after = {"save_as", "export_csv", "record_gif", "deselect", "last_config"}
         for spec in ACTIONS:
             menus[spec.menu].addAction(self.actions[spec.id])
             if spec.id in separators_after:
@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
             "play": self.player.toggle,
             "reset": self._guarded(lambda: self.session.reset()),
             "regenerate": self._guarded(self._regenerate),
+            "last_config": self._guarded(self.use_previous_config),
             "to_start": lambda: self._seek(0),
             "to_end": lambda: self._seek(self.session.head),
             "reset_zoom": self.regions.reset_view,
@@ -366,6 +367,14 @@ class MainWindow(QMainWindow):
     def _seek(self, k: int) -> None:
         self.session.seek(int(k))
 
+    def use_previous_config(self) -> None:
+        """Apply the configuration saved when the window was last closed (QSettings)."""
+        from explorer.session.config import Config
+
+        config = Config.from_json(self._previous_config)
+        note = self.session.configure(config)
+        self.show_message(note or "Applied the previous configuration")
+
     def _regenerate(self) -> None:
         note = self.session.configure(
             self.session.config.replace(seed=self.session.config.seed + 1)
@@ -486,6 +495,9 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- settings
     def _restore_settings(self) -> None:
         s = self.settings
+        # Kept as read now: closing this window overwrites it with this session's.
+        self._previous_config = app_settings.read(s, "session/last_config")
+        self.actions["last_config"].setEnabled(bool(self._previous_config))
         geometry = app_settings.read(s, "window/geometry")
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
