@@ -44,6 +44,8 @@ def test_default_views_png_and_svg_gif_and_session(tmp_path):
         str(session),
     )
     assert result.returncode == 0, result.stderr
+    # stderr holds progress lines only (no offscreen-platform notices).
+    assert all(line.startswith("[") for line in result.stderr.splitlines()), result.stderr
     names = {"regions", "jacobian", "bars", "curves", "inspector", "window"}
     expected = {f"{n}.{f}" for n in names for f in ("png", "svg")} | {"training.gif"}
     assert {p.name for p in out.iterdir()} == expected

@@ -125,6 +125,7 @@ def run_export(argv: list[str]) -> int:
 
     from explorer.app.application import get_application
 
+    _quiet_offscreen_notices()
     app = get_application()  # held: a discarded QApplication is destroyed at once
     from explorer.app.main_window import MainWindow
     from explorer.app.settings import open_settings
@@ -164,6 +165,21 @@ FIGURE_SIZES = {
     "inspector": (860, 900),
     "parameters": (640, 420),
 }
+
+
+def _quiet_offscreen_notices() -> None:
+    """Drop the offscreen platform's "This plugin does not support ..." notices.
+
+    They say that a headless window cannot be raised or resized by a window manager,
+    which is expected here; stderr keeps the progress lines and every other message.
+    """
+    from PyQt6.QtCore import qInstallMessageHandler
+
+    def handler(_kind, _context, message: str) -> None:
+        if not message.startswith("This plugin does not support"):
+            print(message, file=sys.stderr, flush=True)
+
+    qInstallMessageHandler(handler)
 
 
 def _wait_exposed(app, window, timeout_s: float = 5.0) -> None:
