@@ -215,3 +215,30 @@ def test_bars_item_draws_like_pyqtgraph_after_shrinking_and_keeps_one_array(qtbo
             plot.addItem(item)
         images.append(plot.grab().toImage())
     assert images[0] == images[1]
+
+
+def test_few_wide_bars_stand_apart_many_touch(qtbot):
+    from explorer.session.config import Config
+    from explorer.session.session import Session
+    from explorer.views.bars import BAR_GAP, BarsView
+
+    views = []
+    for config, gapped in ((Config(dataset="cs231n"), True), (Config(samples=2000), False)):
+        view = BarsView(Session(config))
+        views.append(view)
+        qtbot.addWidget(view)
+        view.resize(600, 400)
+        view.show()
+        qtbot.waitExposed(view)
+        view.session.step(2)
+        view.refresh(frozenset({"params"}))
+        labels = view.session.data.y[view.drawn_samples]
+        for c, item in enumerate(view.down_items):
+            slots = np.flatnonzero(labels == c)
+            x0 = np.asarray(item.opts["x0"])
+            if gapped:
+                np.testing.assert_allclose(x0, slots + BAR_GAP)
+                assert item.opts["width"] == pytest.approx(1 - 2 * BAR_GAP)
+            else:
+                np.testing.assert_array_equal(x0, slots)
+                assert item.opts["width"] == 1.0

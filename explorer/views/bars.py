@@ -34,6 +34,9 @@ from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 
 #: (id, combo text) of the bar orders.
 SORTS = (("index", "Data order"), ("loss", "Worst loss first"))
+#: Bars at least this many pixels wide get gaps of :data:`BAR_GAP` (a fraction of a slot).
+MIN_GAPPED_BAR_PX = 8
+BAR_GAP = 0.1
 #: Pixel width assumed before the plot has been laid out.
 DEFAULT_PIXELS = 600
 #: Bar colours of the detail plot: p, y, p − y (light theme, dark theme).
@@ -213,6 +216,7 @@ class BarsView(SessionView):
         self.bar_heights = np.zeros(0)
         self.max_wrong_heights = None
         self.bin_size = 1
+        self.bar_gap = 0.0
         self.drawn_samples = empty
         self.drawn_heights = np.zeros(0)
         self.drawn_up_samples = None
@@ -502,12 +506,20 @@ class BarsView(SessionView):
         return np.arange(bins, dtype=np.int64) * size + pick(padded.reshape(bins, size), axis=1)
 
     def _fill(self, items, labels: np.ndarray, heights: np.ndarray) -> None:
-        x0 = np.arange(len(labels), dtype=np.float64)
+        # Few, wide bars (the 9-point set): a gap on each side, so neighbours of one class
+        # read as separate samples rather than one block.
+        wide = self.bin_size == 1 and len(labels) * MIN_GAPPED_BAR_PX <= self._pixels
+        self.bar_gap = BAR_GAP if wide else 0.0
+        x0 = np.arange(len(labels), dtype=np.float64) + self.bar_gap
+        width = 1.0 - 2.0 * self.bar_gap
         for c, item in enumerate(items):
             mask = labels == c
             if not mask.any() and len(item.opts["height"]) == 0:
                 continue  # still empty: skip pyqtgraph's per-call overhead
-            item.setOpts(x0=x0[mask], height=heights[mask])
+            if item.opts.get("width") != width:
+                item.setOpts(x0=x0[mask], height=heights[mask], width=width)
+            else:
+                item.setOpts(x0=x0[mask], height=heights[mask])
 
     def _set_top_title(self, n: int, size: int) -> None:
         text = f"p<sub>y</sub> − 1 for {n} training samples"
