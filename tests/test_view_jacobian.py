@@ -69,8 +69,7 @@ def test_without_selection_the_batch_mean_is_shown_and_said(make_view):
     session.step(2)
     assert session.selected is None
     np.testing.assert_array_equal(view.matrix, session.mean_jacobian())
-    n = len(session.data.train_index)
-    assert view.source_title == f"mean J of {n} samples (none selected)"
+    assert view.source_title == "mean J (none selected)"
 
 
 def test_batch_source_is_the_mean_of_per_sample_jacobians(make_view):
@@ -172,3 +171,21 @@ def test_a_long_title_does_not_force_the_width(make_view):
     view.layout().activate()  # recompute the cached minimum
     assert view.title_label.sizeHint().width() > 3 * narrow
     assert view.minimumSizeHint().width() == narrow
+
+
+def test_batch_title_tooltip_says_how_many_samples_are_averaged(qtbot):
+    from explorer.session.config import Config
+    from explorer.session.session import Session
+    from explorer.views.jacobian import JacobianView
+
+    view = JacobianView(Session(Config(samples=90)))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    n = len(view.session.data.train_index)
+    assert view.source_title == "mean J (none selected)"
+    assert f"over the {n} training samples" in view.title_label.toolTip()
+    view.session.select(int(view.session.data.train_index[0]))
+    view.refresh(frozenset({"selection"}))
+    assert view.source_title.startswith("J for sample #")
+    assert view.title_label.toolTip() == "Which Jacobian is shown"

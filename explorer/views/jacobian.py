@@ -395,7 +395,7 @@ class JacobianView(SessionView):
             n = len(data.train_index)
             title = f"mean J of {n} training samples"
             if self.source != "batch":
-                title = f"mean J of {n} samples (none selected)"
+                title = "mean J (none selected)"
             return np.asarray(s.mean_jacobian(), dtype=np.float64), "batch", title, title
         label = int(data.y[i])
         name = data.class_names[label]
@@ -405,6 +405,15 @@ class JacobianView(SessionView):
         rich = f"J for {kind} #{i} (class <b style='color:{color}'>{name}</b>)"
         return np.asarray(s.sample_detail(i).J, dtype=np.float64), "sample", plain, rich
 
+    def _title_tip(self, what: str) -> str:
+        if what != "batch":
+            return "Which Jacobian is shown"
+        n = len(self.session.data.train_index)
+        return (
+            f"The mean of J over the {n} training samples. Click a point or a bar to see "
+            "one sample's J."
+        )
+
     def _show(self) -> None:
         if self._n_classes < 0:
             return
@@ -412,7 +421,9 @@ class JacobianView(SessionView):
         self.matrix = matrix
         self.shown = what
         self.source_title = plain
-        self.title_label.setText(rich)
+        if rich != self.title_label.text():  # the title changes far less often than J
+            self.title_label.setText(rich)
+            self.title_label.setToolTip(self._title_tip(what))
         if self.image.image is None or self.image.image.shape != matrix.shape:
             self.image.setImage(
                 matrix, autoLevels=False, levels=(-J_LIMIT, J_LIMIT), rect=self._rect
