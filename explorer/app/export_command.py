@@ -196,35 +196,34 @@ def _wait_exposed(app, window, timeout_s: float = 5.0) -> None:
 def _figure(window, view_id: str):
     """Yield the widget to render for ``view_id`` (the whole window for ``window``).
 
-    A docked view is resized to a figure's size while it is rendered, then given back
-    to its dock: in a narrow strip or a hidden tab it would have no room to draw.
+    A docked view is held at a figure's size while it is rendered, then given back to its
+    dock: in a narrow strip or a hidden tab it would have no room to draw.
     """
     from PyQt6.QtWidgets import QApplication
 
-    if view_id == "window":
-        yield window
+    from explorer.app.export_dialog import WINDOW, widget_for
+
+    size = None if view_id == WINDOW else FIGURE_SIZES.get(view_id)
+    if size is None:
+        yield widget_for(window, view_id)
         return
     view = window.views[view_id]
-    size = FIGURE_SIZES.get(view_id)
-    old = (view.size(), view.minimumSize(), view.maximumSize(), window.size())
-    layout = window.saveState()
-    if size is not None:
-        # Fixed, not just resized: a relayout of the dock (a posted layout request, a
-        # lazy view drawing itself) must not shrink it back mid-export.
-        view.setFixedSize(*size)
-        view.resize(*size)
+    old_size, old_min, old_max = view.size(), view.minimumSize(), view.maximumSize()
+    window_size, layout = window.size(), window.saveState()
+    # Fixed, not just resized: a relayout of the dock (a posted layout request, a lazy
+    # view drawing itself) must not shrink it back mid-export.
+    view.setFixedSize(*size)
     try:
-        yield view.export_widget()
+        yield widget_for(window, view_id)
     finally:
-        if size is not None:
-            view.setMinimumSize(old[1])
-            view.setMaximumSize(old[2])
-            view.resize(old[0])
-            QApplication.processEvents()  # the window's minimum size shrinks again
-            # A fixed-size dock may have grown the window and its dock area: put both back.
-            window.resize(old[3])
-            window.restoreState(layout)
-            QApplication.processEvents()
+        view.setMinimumSize(old_min)
+        view.setMaximumSize(old_max)
+        view.resize(old_size)
+        QApplication.processEvents()  # the window's minimum size shrinks again
+        # The fixed-size dock may have grown the window and its dock area: put both back.
+        window.resize(window_size)
+        window.restoreState(layout)
+        QApplication.processEvents()
 
 
 def _show(window, session, args) -> None:

@@ -38,18 +38,6 @@ def widget_for(window, key: str) -> QWidget:
     return window if key == WINDOW else window.views[key].export_widget()
 
 
-def key_for(window, target) -> str | None:
-    """The key of ``target``: a key already, a view, or the widget a view exports."""
-    if target is None or isinstance(target, str):
-        return target
-    if target is window:
-        return WINDOW
-    for key, view in window.views.items():
-        if target is view or target is view.export_widget():
-            return key
-    return None
-
-
 @contextmanager
 def showing(window, key: str):
     """Bring the dock tab holding view ``key`` to the front while it is exported.
@@ -98,7 +86,8 @@ class _PathRow(QWidget):
 class ExportDialog(QDialog):
     """Export one view or the whole window as PNG or SVG."""
 
-    def __init__(self, window, target: QWidget | None = None):
+    def __init__(self, window, target: str | None = None):
+        """``target``: the key (``"window"`` or a view id) preselected, if any."""
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle("Export image")
@@ -107,9 +96,8 @@ class ExportDialog(QDialog):
         self.target = QComboBox(self)
         for title, key in _targets(window):
             self.target.addItem(title, key)
-        key = key_for(window, target)
-        if key is not None:
-            self.target.setCurrentIndex(max(0, self.target.findData(key)))
+        if target is not None:
+            self.target.setCurrentIndex(max(0, self.target.findData(target)))
         self.target.setToolTip("What to export")
         self.format = QComboBox(self)
         self.format.addItems(["PNG", "SVG"])

@@ -155,7 +155,7 @@ class FileActions:
     def export_dialog(self, target=None) -> None:
         """File → Export: the export dialog, preselected on ``target`` if given.
 
-        ``target`` is a view id, a view, or the window.
+        ``target`` is ``"window"`` or a view id.
         """
         from explorer.app.export_dialog import ExportDialog
 
