@@ -29,6 +29,7 @@ from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.views.base import SessionView
+from explorer.views.cached_bounds import CachedBoundsMixin
 from explorer.views.jacobian import ClassAxisItem, cache_axes, cached_class_colors
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 
@@ -130,7 +131,7 @@ class _GrowingRects:
         return (self._array,)
 
 
-class BarsItem(pg.BarGraphItem):
+class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
     """A single-colour, pen-less ``BarGraphItem`` for bars whose count changes every frame.
 
     Its rects live in a :class:`_GrowingRects` (no per-frame sip objects) and its bounding
@@ -138,22 +139,12 @@ class BarsItem(pg.BarGraphItem):
     """
 
     def __init__(self, **opts):
-        self._rect: QRectF | None = None
-        self._rect_key = None
         super().__init__(**opts)
         self._rectarray = _GrowingRects()
         self.setOpts()  # refill the new array
 
-    def boundingRect(self) -> QRectF:
-        key = self._dataBounds  # a new tuple after every setOpts
-        if self._rect is None or self._rect_key is not key:
-            self._rect = super().boundingRect()
-            self._rect_key = key
-        return QRectF(self._rect)
-
-    def viewTransformChanged(self):
-        self._rect = None
-        super().viewTransformChanged()
+    def _bounds_key(self) -> object:
+        return self._dataBounds  # a new tuple after every setOpts
 
 
 def _minus(text: str) -> str:

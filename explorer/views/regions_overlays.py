@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor, QPen
 from PyQt6.QtWidgets import QGraphicsRectItem, QGraphicsTextItem
 
+from explorer.views.cached_bounds import CachedBoundsMixin
 from explorer.views.palette import hex_color
 
 #: Share of the range on each side added around the data.
@@ -125,31 +126,20 @@ def marker_size(n: int) -> float:
     return 7.0 if n <= 2000 else 5.0 if n <= 20000 else 3.0
 
 
-class PointsItem(pg.ScatterPlotItem):
+class PointsItem(CachedBoundsMixin, pg.ScatterPlotItem):
     """A scatter that lets every click through to the ViewBox (the view picks points)."""
 
     def __init__(self, **kwargs):
-        self._rect: QRectF | None = None
-        self._rect_key: list | None = None
         super().__init__(pxMode=True, symbol="o", **kwargs)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
     def mouseClickEvent(self, ev):
         ev.ignore()
 
-    def boundingRect(self) -> QRectF:
-        # The scene asks ~3 times per item per frame, and each answer costs a device-
-        # transform lookup. pyqtgraph replaces ``self.bounds`` (a new list) whenever the
-        # data, the sizes or the view transform change: that list identifies the rect.
-        key = self.bounds
-        if self._rect is None or self._rect_key is not key:
-            self._rect = super().boundingRect()
-            self._rect_key = key
-        return QRectF(self._rect)
-
-    def viewTransformChanged(self):
-        self._rect = None
-        super().viewTransformChanged()
+    def _bounds_key(self) -> object:
+        # pyqtgraph replaces ``self.bounds`` (a new list) whenever the data, the sizes or
+        # the view transform change.
+        return self.bounds
 
 
 class PointLayers:
