@@ -219,3 +219,24 @@ def test_bad_labels_are_refused():
         one_hot(np.array([0, 3]), 3)
     with pytest.raises(ValueError, match="smoothing"):
         smooth_labels(np.array([0]), 3, 1.0)
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_loss_and_grads_scratch_and_probability_hook_change_nothing(soft):
+    rng = np.random.default_rng(3)
+    C, D, N = 4, 3, 50
+    W, b, X = rng.normal(size=(C, D)), rng.normal(size=C), rng.normal(size=(D, N))
+    y = rng.integers(0, C, N)
+    Y = smooth_labels(y, C, 0.1) if soft else y
+    plain = loss_and_grads(W, b, X, Y, 0.01)
+    seen = []
+    scratch = np.empty((C, N))
+    hooked = loss_and_grads(W, b, X, Y, 0.01, out=scratch, on_probs=lambda P: seen.append(P.copy()))
+    assert hooked[0] == plain[0]
+    assert np.array_equal(hooked[1], plain[1]) and np.array_equal(hooked[2], plain[2])
+    (P,) = seen
+    np.testing.assert_array_equal(P, softmax(W @ X + b[:, None]))
+    with pytest.raises(ValueError, match="out must be"):
+        loss_and_grads(W, b, X, Y, out=np.empty((C, N + 1)))
+    with pytest.raises(ValueError, match="out must be"):
+        loss_and_grads(W, b, X, Y, out=np.empty((N, C)).T)

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from explorer.core import smooth_labels, softmax
+from explorer.core import loss_and_grads, smooth_labels, softmax
 from explorer.core.datasets import CS231N_B, CS231N_W
 from explorer.core.decision import decision_indices
 from explorer.core.features import make_feature_map
@@ -870,53 +870,26 @@ class Session:
 
         Both need the float64 softmax of every training point, and its ``exp`` is most of
         their cost (~7 ms at N = 80 000, C = 10: numpy's float64 ``exp`` has no SIMD path
-        here). This is :func:`explorer.core.loss_and_grads` step for step, so the
-        results are bit-identical to it and to ``softmax`` (``Z / 1.0`` is exact).
+        here): :func:`explorer.core.loss_and_grads` hands its probabilities over on the
+        way (``Z / 1.0`` is exact, so they are bit-identical to ``softmax``).
         """
         W64, b64 = self._params64()
         X = self._train_features64()
         y = self._trainer.y
         eps, l2 = self._config.label_smoothing, self._config.l2
-        n = X.shape[1]
-        if n == 0:
-            raise ValueError("loss_and_grads needs at least one sample")
-        # One (C, N) buffer kept between frames (fresh 6 MB arrays at W3 cost ~3 ms in
-        # page faults); exp in place once the shifted logits the loss needs are read.
-        shape = (W64.shape[0], n)
-        buffer = getattr(self, "_buffer64", None)  # kept across _touch(): scratch only
+        Y = smooth_labels(y, self.n_classes, eps) if eps > 0 else y
+        # One (C, N) scratch kept between frames (fresh 6 MB arrays at W3 cost ~3 ms in
+        # page faults); it survives _touch(): it holds nothing once the call returns.
+        shape = (W64.shape[0], X.shape[1])
+        buffer = getattr(self, "_buffer64", None)
         if buffer is None or buffer.shape != shape:
             buffer = self._buffer64 = np.empty(shape, dtype=np.float64)
-        shifted = np.matmul(W64, X, out=buffer)
-        shifted += b64[:, None]
-        shifted -= shifted.max(axis=0)
-        if eps > 0:
-            shifted = shifted.copy()  # the smoothed loss needs all of it after the exp
-        else:
-            # [y, arange(n)] through flat indices: the same elements, 4x faster to index.
-            z_true = np.take(shifted.ravel(), self._trainer.flat)
-        dZ = np.exp(buffer, out=buffer)
-        total = dZ.sum(axis=0)
-        dZ /= total
-        if self.temperature == 1.0 and "mean_jacobian" not in self._cache:
-            self._jacobian_of(dZ)  # dZ is P here
-        log_total = np.log(total)
-        if eps > 0:
-            Y = smooth_labels(y, self.n_classes, eps)
-            logp = shifted - log_total
-            loss = float(np.mean(-(Y * logp).sum(axis=0), dtype=np.float64))
-            dZ *= Y.sum(axis=0)
-            dZ -= Y
-        else:
-            loss = float(np.mean(log_total - z_true, dtype=np.float64))
-            dZ.ravel()[self._trainer.flat] -= 1
-        dW = dZ @ X.T
-        dW /= n
-        db = dZ.mean(axis=1, dtype=np.float64)
-        if l2:
-            loss += 0.5 * l2 * float(np.sum(W64**2))
-            dW += np.float64(l2) * W64
+        share = self.temperature == 1.0 and "mean_jacobian" not in self._cache
+        loss, dW, db = loss_and_grads(
+            W64, b64, X, Y, l2, out=buffer, on_probs=self._jacobian_of if share else None
+        )
         dW.flags.writeable = False
         db.flags.writeable = False
-        cached = (float(loss), dW, db)
+        cached = (loss, dW, db)
         self._cache[("batch_grads", l2, eps)] = cached
         return cached
