@@ -30,7 +30,7 @@ from PyQt6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayo
 
 from explorer.views.base import SessionView
 from explorer.views.cached_bounds import CachedBoundsMixin
-from explorer.views.jacobian import ClassAxisItem, cache_axes, cached_class_colors
+from explorer.views.jacobian import ClassAxisItem, cache_axes
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 
 #: (id, combo text) of the bar orders.
@@ -577,7 +577,7 @@ class BarsView(SessionView):
             self.detail_items[name].setOpts(x=x + offset, height=values[name])
         data = s.data
         label = int(data.y[i])
-        color = hex_color(cached_class_colors(len(data.class_names))[label])
+        color = hex_color(class_colors(len(data.class_names))[label])
         kind = "test sample" if data.is_test[i] else "sample"
         legend = "  ".join(
             f"<span style='color:{self._series_colors[name]}'>■</span> {name}" for name in SERIES

@@ -30,8 +30,7 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.views.base import SessionView
-from explorer.views.jacobian import cached_class_colors
-from explorer.views.palette import LIGHT, Theme, hex_color
+from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 
 #: Significant digits by default; ``FULL_PRECISION`` means the shortest exact repr.
 DEFAULT_DIGITS = 4
@@ -389,7 +388,7 @@ class InspectorView(SessionView):
 
     def _document(self) -> str:
         s = self.session
-        self._colors = cached_class_colors(s.data.n_classes)
+        self._colors = class_colors(s.data.n_classes)
         fg = hex_color(self.theme.foreground)
         muted = hex_color(self.theme.muted)
         identity = getattr(s.config, "features", "identity") == "identity"

@@ -12,8 +12,6 @@ the view only draws it.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt
@@ -58,18 +56,6 @@ MATRIX_TIP = (
     "The colour scale is fixed at ±0.25 since |J| ≤ 1/4 always: a pale matrix means a\n"
     "confident (saturated) softmax that passes little gradient back to the logits."
 )
-
-
-@functools.lru_cache(maxsize=16)
-def cached_class_colors(n_classes: int) -> np.ndarray:
-    """:func:`~explorer.views.palette.class_colors`, computed once per class count.
-
-    Beyond 8 classes each colour is found by bisection on its luminance (~1 ms per call
-    for 10 classes); views that need the colours every frame ask here. Read-only.
-    """
-    colors = class_colors(n_classes)
-    colors.flags.writeable = False
-    return colors
 
 
 def minus(text: str) -> str:
@@ -400,7 +386,7 @@ class JacobianView(SessionView):
         label = int(data.y[i])
         name = data.class_names[label]
         kind = "test sample" if data.is_test[i] else "sample"
-        color = hex_color(cached_class_colors(len(data.class_names))[label])
+        color = hex_color(class_colors(len(data.class_names))[label])
         plain = f"J for {kind} #{i} (class {name})"
         rich = f"J for {kind} #{i} (class <b style='color:{color}'>{name}</b>)"
         return np.asarray(s.sample_detail(i).J, dtype=np.float64), "sample", plain, rich

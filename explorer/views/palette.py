@@ -15,6 +15,7 @@ the colours that need it, keeping their hue.
 from __future__ import annotations
 
 import colorsys
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,8 +75,12 @@ def _with_luminance(hue: float, saturation: float, target: float) -> tuple[int, 
     return _hls_rgb(hue, (lo + hi) / 2, saturation)
 
 
+@functools.lru_cache(maxsize=16)
 def class_colors(n_classes: int) -> np.ndarray:
-    """Colours for ``n_classes`` classes.
+    """Colours for ``n_classes`` classes, computed once per class count.
+
+    Beyond 8 classes each colour is found by bisection on its luminance (~1 ms per call
+    for 10 classes), and views ask every frame: the result is cached and read-only.
 
     Returns
     -------
@@ -83,12 +88,15 @@ def class_colors(n_classes: int) -> np.ndarray:
         RGB per class.
     """
     if n_classes <= len(OKABE_ITO):
-        return np.array(OKABE_ITO[:n_classes], dtype=np.uint8)
-    rows = []
-    for k in range(n_classes):
-        hue = (k * 0.618033988749895) % 1.0  # golden-ratio steps keep neighbours apart
-        rows.append(_with_luminance(hue, _SATURATION, _BAND[k % 2]))
-    return np.array(rows, dtype=np.uint8)
+        colors = np.array(OKABE_ITO[:n_classes], dtype=np.uint8)
+    else:
+        rows = []
+        for k in range(n_classes):
+            hue = (k * 0.618033988749895) % 1.0  # golden-ratio steps keep neighbours apart
+            rows.append(_with_luminance(hue, _SATURATION, _BAND[k % 2]))
+        colors = np.array(rows, dtype=np.uint8)
+    colors.flags.writeable = False
+    return colors
 
 
 def readable_on(rgb, background, minimum: float = MIN_CONTRAST) -> tuple[int, int, int]:
