@@ -226,12 +226,10 @@ def _read_npy(raw: io.BytesIO, dtype: np.dtype, shape: tuple, name: str, label: 
         raise SessionFileError(f"{label}: array {name!r} does not match its declaration")
     raw.seek(0)
     try:
-        array = np.lib.format.read_array(raw, allow_pickle=False)
+        # The header was checked: the array read has that dtype and shape.
+        return np.lib.format.read_array(raw, allow_pickle=False)
     except ValueError as exc:
         raise SessionFileError(f"{label}: array {name!r} cannot be read ({exc})") from exc
-    if array.dtype != dtype or array.shape != shape:
-        raise SessionFileError(f"{label}: array {name!r} does not match its declaration")
-    return array
 
 
 def save_session(session, path: str | os.PathLike) -> Path:
