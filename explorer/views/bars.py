@@ -28,9 +28,9 @@ from PyQt6 import sip
 from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from explorer.views.axes import ClassAxisItem, cache_axes
 from explorer.views.base import SessionView
 from explorer.views.cached_bounds import CachedBoundsMixin
-from explorer.views.jacobian import ClassAxisItem, cache_axes
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 
 #: (id, combo text) of the bar orders.

@@ -16,8 +16,8 @@ from PyQt6.QtGui import QPainter
 from PyQt6.QtWidgets import QVBoxLayout, QWidget
 from pyqtgraph.Qt import internals
 
+from explorer.views.axes import cache_axes
 from explorer.views.base import SessionView
-from explorer.views.jacobian import cache_axes
 from explorer.views.palette import LIGHT, Theme, hex_color
 
 #: Smallest step range shown on the x axis.

@@ -16,9 +16,9 @@ from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from explorer.core.decision import decision_lut, grid_axes, grid_points, levels_per_class
+from explorer.views.axes import cache_axes
 from explorer.views.base import SessionView
 from explorer.views.decision_image_item import DecisionImageItem, mark_boundaries
-from explorer.views.jacobian import cache_axes
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.regions_overlays import (
     CornerLabel,
