@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.core.parallel import split_columns
+
 
 def grid_axes(
     xmin: float, xmax: float, ymin: float, ymax: float, G: int
@@ -169,8 +171,26 @@ def decision_indices(
     if F.dtype != np.float32 or not F.flags.c_contiguous:
         np.copyto(ws.F, F, casting="same_kind")
         F = ws.F
-    Z, zmax, level, base, mask = ws.Z, ws.zmax, ws.level, ws.base, ws.mask
 
+    def columns(lo: int, hi: int) -> None:
+        # Each grid point on its own: split_columns may run two halves at once.
+        _decision_columns(
+            Wt, bt, F[:, lo:hi], ws.Z[:, lo:hi], ws.zmax[lo:hi], ws.level[lo:hi],
+            ws.base[lo:hi], ws.mask[lo:hi], out[lo:hi], L,
+        )  # fmt: skip
+
+    split_columns(columns, M, C * M)
+    return out
+
+
+def _decision_columns(Wt, bt, F, Z, zmax, level, base, mask, out, L: int) -> None:
+    """:func:`decision_indices` of the grid points ``F (D, m)`` into ``out (m,)``.
+
+    ``Wt (C, D)`` and ``bt (C,)`` are float32 with the temperature folded in; ``Z (C, m)``,
+    ``zmax``, ``level (m,)`` float32, ``base (m,)`` uint8 and ``mask (m,)`` bool are
+    scratch, possibly column slices of larger buffers.
+    """
+    C, D = Wt.shape
     if D <= _SMALL_D:
         # A GEMM with an inner size of 2 is memory-bound, and with threaded BLAS on a busy
         # 2-core machine much slower than C·D multiply-adds (12 vs ~2 ms at C = 10,
@@ -198,7 +218,6 @@ def decision_indices(
     np.rint(level, out=level)
     np.clip(level, 0, L - 1, out=level)
     np.add(level, base, out=out, casting="unsafe")  # exact: small integers in float32
-    return out
 
 
 def index_to_class_and_confidence(

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from explorer.core.parallel import split_columns
 from explorer.core.softmax import log_softmax
 
 
@@ -203,28 +204,49 @@ def loss_and_grads(
         raise ValueError(f"out must be a C-contiguous {dtype} array of shape {(W.shape[0], n)}")
     # One exp pass serves both the loss (through log-softmax) and dZ.
     shifted = np.matmul(W, X, out=out)
-    shifted += np.asarray(b, dtype=dtype)[:, None]
-    shifted -= shifted.max(axis=0)
+    bias = np.asarray(b, dtype=dtype)[:, None]
     Y = np.asarray(Y)
     labels = np.issubdtype(Y.dtype, np.integer)
     if labels:
         # [y, arange(n)] as flat indices: the same elements, several times faster to index.
-        flat = Y.reshape(-1).astype(np.intp) * n + np.arange(n)
-        z_true = np.take(shifted.ravel(), flat)
-        dZ = np.exp(shifted, out=shifted)  # the logits are not needed after z_true
+        flat = np.empty(n, dtype=np.intp)
+        y = Y.reshape(-1)
+        z_true = np.empty(n, dtype=dtype)
+        total = np.empty(n, dtype=dtype)
+        everything = shifted.ravel()
+
+        def softmax_columns(lo: int, hi: int) -> None:
+            S = shifted[:, lo:hi]
+            S += bias
+            S -= S.max(axis=0)
+            picks = flat[lo:hi]
+            np.multiply(y[lo:hi], n, out=picks, dtype=np.intp)
+            picks += np.arange(lo, hi)
+            np.take(everything, picks, out=z_true[lo:hi])
+            np.exp(S, out=S)  # the logits are not needed after z_true
+            sums = total[lo:hi]
+            np.sum(S, axis=0, out=sums)
+            S /= sums
+            # total becomes log Σ exp − z_y, each sample's loss (−log p_y)
+            np.log(sums, out=sums)
+            sums -= z_true[lo:hi]
+
+        split_columns(softmax_columns, n, shifted.size)
+        dZ = shifted
     else:
+        shifted += bias
+        shifted -= shifted.max(axis=0)
         dZ = np.exp(shifted)  # the smoothed loss reads the logits again below
-    total = dZ.sum(axis=0)
-    dZ /= total
+        total = dZ.sum(axis=0)
+        dZ /= total
     if on_probs is not None:
         on_probs(dZ)
-    log_total = np.log(total)
     if labels:
-        loss = float(np.mean(log_total - z_true, dtype=np.float64))
+        loss = float(np.mean(total, dtype=np.float64))
         dZ.ravel()[flat] -= 1
     else:
         Yf = _targets(Y, dZ.shape[0], n, dtype)
-        logp = shifted - log_total
+        logp = shifted - np.log(total)
         loss = float(np.mean(-(Yf * logp).sum(axis=0), dtype=np.float64))
         dZ *= Yf.sum(axis=0)
         dZ -= Yf

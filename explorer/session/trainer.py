@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.core.loss import smooth_labels
+from explorer.core.parallel import split_columns
 
 #: Feature dimensions up to this use broadcast multiply-adds instead of a matrix product.
 _SMALL_D = 4
@@ -104,24 +105,37 @@ class Trainer:
     @staticmethod
     def _forward(W, b, F, flat, Z, P):
         """Fill ``Z`` with logits and ``P`` with probabilities; return the reductions."""
-        if F.shape[0] <= _SMALL_D:
-            # A GEMM with an inner size of 2 is memory-bound and, with threaded BLAS on
-            # a busy machine, much slower than D broadcast multiply-adds.
-            np.multiply(W[:, :1], F[0], out=Z)
-            for d in range(1, F.shape[0]):
-                np.multiply(W[:, d : d + 1], F[d], out=P)
-                Z += P
-        else:
-            np.matmul(W, F, out=Z)
-        Z += b[:, None]
-        zmax = Z.max(axis=0)
-        np.subtract(Z, zmax, out=P)
-        np.exp(P, out=P)
-        total = P.sum(axis=0)
-        P /= total
-        lse = np.log(total)
-        lse += zmax
-        z_true = np.take(Z.ravel(), flat)
+        n = F.shape[1]
+        zmax = np.empty(n, dtype=Z.dtype)
+        lse = np.empty(n, dtype=Z.dtype)
+        z_true = np.empty(n, dtype=Z.dtype)
+        everything = Z.ravel()
+        bias = b[:, None]
+
+        def columns(lo: int, hi: int) -> None:
+            # Column by column: split_columns may run two halves at once (bit-identical).
+            Zc, Pc, Fc = Z[:, lo:hi], P[:, lo:hi], F[:, lo:hi]
+            if F.shape[0] <= _SMALL_D:
+                # A GEMM with an inner size of 2 is memory-bound and, with threaded BLAS
+                # on a busy machine, much slower than D broadcast multiply-adds.
+                np.multiply(W[:, :1], Fc[0], out=Zc)
+                for d in range(1, F.shape[0]):
+                    np.multiply(W[:, d : d + 1], Fc[d], out=Pc)
+                    Zc += Pc
+            else:
+                np.matmul(W, Fc, out=Zc)
+            Zc += bias
+            np.take(everything, flat[lo:hi], out=z_true[lo:hi])
+            np.max(Zc, axis=0, out=zmax[lo:hi])
+            np.subtract(Zc, zmax[lo:hi], out=Pc)
+            np.exp(Pc, out=Pc)
+            total = lse[lo:hi]
+            np.sum(Pc, axis=0, out=total)
+            Pc /= total
+            np.log(total, out=total)
+            total += zmax[lo:hi]
+
+        split_columns(columns, n, Z.size)
         loss = float(np.mean(lse - z_true, dtype=np.float64))
         # the true class holds the maximum: accuracy without a slow argmax over axis 0
         acc = float(np.count_nonzero(z_true == zmax)) / max(flat.size, 1)
