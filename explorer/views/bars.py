@@ -32,6 +32,7 @@ from explorer.views.axes import ClassAxisItem, cache_axes
 from explorer.views.base import SessionView
 from explorer.views.cached_bounds import CachedBoundsMixin
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.rules import HorizontalRules
 
 #: (id, combo text) of the bar orders.
 SORTS = (("index", "Data order"), ("loss", "Worst loss first"))
@@ -266,11 +267,12 @@ class BarsView(SessionView):
         self.top.getAxis("bottom").setStyle(showValues=False, tickLength=0)
         self.bottom.setYRange(-1.0, 1.0, padding=0.02)
         # A few reference lines instead of showGrid(): an axis grid costs ~3 ms per paint.
-        self.zero_lines = [pg.InfiniteLine(pos=0.0, angle=0) for _ in range(2)]
-        self.grid_lines = [pg.InfiniteLine(pos=v, angle=0) for v in (-1.0, -0.5, 0.5, 1.0) * 2]
-        for k, line in enumerate(self.zero_lines + self.grid_lines):
-            line.setZValue(-5)
-            (self.top if k in (0, 2, 3, 4, 5) else self.bottom).addItem(line)
+        # Per plot (top, bottom): the zero line, and the dotted grid at ±0.5 and ±1.
+        self.zero_lines = [HorizontalRules([0.0]) for _ in range(2)]
+        self.grid_lines = [HorizontalRules([-1.0, -0.5, 0.5, 1.0]) for _ in range(2)]
+        for k, rules in enumerate(self.zero_lines + self.grid_lines):
+            rules.setZValue(-5)
+            (self.top if k % 2 == 0 else self.bottom).addItem(rules, ignoreBounds=True)
         self.highlight = pg.InfiniteLine(angle=90, movable=False)
         self.highlight.setZValue(10)
         self.highlight.setVisible(False)
@@ -280,6 +282,9 @@ class BarsView(SessionView):
         self.top.addItem(self.highlight_bar)
         self.highlight_marker = pg.ScatterPlotItem(size=9, symbol="t", pxMode=True)
         self.highlight_marker.setZValue(11)
+        # Hidden while empty: an empty scatter still costs ~0.3 ms in every paint.
+        self.highlight_marker.setVisible(False)
+        self.highlight_bar.setVisible(False)
         self.top.addItem(self.highlight_marker)
         self.down_items: list[pg.BarGraphItem] = []
         self.up_items: list[pg.BarGraphItem] = []
@@ -304,10 +309,10 @@ class BarsView(SessionView):
                 axis.setPen(pg.mkPen(theme.muted))
                 axis.setTextPen(pg.mkPen(fg))
             plot.titleLabel.setAttr("color", fg)
-        for line in self.zero_lines:
-            line.setPen(pg.mkPen(theme.muted))
-        for line in self.grid_lines:
-            line.setPen(pg.mkPen(theme.grid, style=Qt.PenStyle.DotLine))
+        for rules in self.zero_lines:
+            rules.setPen(pg.mkPen(theme.muted))
+        for rules in self.grid_lines:
+            rules.setPen(pg.mkPen(theme.grid, style=Qt.PenStyle.DotLine))
         self.highlight.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine))
         self.highlight_bar.setOpts(pen=pg.mkPen(theme.foreground, width=2), brush=pg.mkBrush(None))
         self.highlight_marker.setBrush(pg.mkBrush(theme.foreground))
@@ -399,12 +404,15 @@ class BarsView(SessionView):
                 pen=pg.mkPen(None),
                 brush=pg.mkBrush((*colors[c], UP_ALPHA)),
             )
-            self.top.addItem(down)
-            self.top.addItem(up)
+            for item in (down, up):
+                item.setVisible(False)  # until it has bars
+                self.top.addItem(item)
             self.down_items.append(down)
             self.up_items.append(up)
         self.detail_axis.set_classes(names, colors)
         self.bottom.setXRange(-0.6, C - 0.4, padding=0.0)
+        for rules in (self.zero_lines[1], self.grid_lines[1]):
+            rules.set_span(-0.6, C - 0.4)
         self.set_show_max_wrong(self.show_max_wrong)
 
     def update_view(self, kinds: frozenset[str]) -> None:
@@ -479,6 +487,8 @@ class BarsView(SessionView):
         if bars != self._x_bars:
             self._x_bars = bars
             self.top.setXRange(0.0, bars, padding=0.0)
+            for rules in (self.zero_lines[0], self.grid_lines[0]):
+                rules.set_span(0.0, bars)
         self._set_top_title(n, size)
 
     @staticmethod
@@ -507,6 +517,8 @@ class BarsView(SessionView):
             mask = labels == c
             if not mask.any() and len(item.opts["height"]) == 0:
                 continue  # still empty: skip pyqtgraph's per-call overhead
+            # An empty bar item is hidden: it would still cost a paint call every frame.
+            item.setVisible(bool(mask.any()))
             if item.opts.get("width") != width:
                 item.setOpts(x0=x0[mask], height=heights[mask], width=width)
             else:
@@ -541,7 +553,9 @@ class BarsView(SessionView):
                 self._highlighted = False
                 self.highlight.setVisible(False)
                 self.highlight_marker.setData([], [])
+                self.highlight_marker.setVisible(False)
                 self.highlight_bar.setOpts(x0=np.zeros(0), height=np.zeros(0))
+                self.highlight_bar.setVisible(False)
             return
         self._highlighted = True
         position = int(where[0])
@@ -550,8 +564,10 @@ class BarsView(SessionView):
         self.highlight.setVisible(True)
         top = 1.0 if self.show_max_wrong else 0.04
         self.highlight_marker.setData([b + 0.5], [top])
+        self.highlight_marker.setVisible(True)
         height = np.array([self.bar_heights[position]], dtype=np.float64)
         self.highlight_bar.setOpts(x0=np.array([float(b)]), height=height)
+        self.highlight_bar.setVisible(True)
 
     def _update_detail(self, i: int | None) -> None:
         s = self.session
@@ -562,6 +578,7 @@ class BarsView(SessionView):
                 self._detail_shown = False
                 for item in self.detail_items.values():
                     item.setOpts(x=np.zeros(0), height=np.zeros(0))
+                    item.setVisible(False)
             self._set_detail_title("select a sample (click a bar or a point)")
             return
         self._detail_shown = True
@@ -575,6 +592,7 @@ class BarsView(SessionView):
         x = np.arange(len(values["p"]), dtype=np.float64)
         for offset, name in zip((-0.28, 0.0, 0.28), SERIES, strict=True):
             self.detail_items[name].setOpts(x=x + offset, height=values[name])
+            self.detail_items[name].setVisible(True)
         data = s.data
         label = int(data.y[i])
         color = hex_color(class_colors(len(data.class_names))[label])

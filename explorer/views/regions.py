@@ -336,6 +336,8 @@ class RegionsView(SessionView):
         if shown == self._selected_shown:
             return  # training steps leave it where it is: skip pyqtgraph's setData
         self._selected_shown = shown
+        # Hidden while empty: an empty scatter still costs ~0.3 ms in every paint.
+        self.selected_item.setVisible(shown is not None)
         if shown is None:
             self.selected_item.setData(x=[], y=[])
         else:
