@@ -242,3 +242,39 @@ def test_few_wide_bars_stand_apart_many_touch(qtbot):
             else:
                 np.testing.assert_array_equal(x0, slots)
                 assert item.opts["width"] == 1.0
+
+
+def _lines(rules):
+    """``[(x0, y0, x1, y1), ...]`` of a HorizontalRules path (move-to, line-to pairs)."""
+    path = rules.path()
+    points = [(path.elementAt(k).x, path.elementAt(k).y) for k in range(path.elementCount())]
+    return [(*a, *b) for a, b in zip(points[::2], points[1::2], strict=True)]
+
+
+def test_reference_lines_span_the_plots_at_zero_and_the_grid(make_view):
+    view, session = make_view(classes=4)
+    session.step(1)
+    bars = len(view.drawn_samples)
+    zero_top, zero_bottom = view.zero_lines
+    grid_top, grid_bottom = view.grid_lines
+    assert _lines(zero_top) == [(0.0, 0.0, bars, 0.0)]
+    assert _lines(grid_top) == [(0.0, y, bars, y) for y in (-1.0, -0.5, 0.5, 1.0)]
+    assert _lines(zero_bottom) == [(-0.6, 0.0, 3.6, 0.0)]
+    assert _lines(grid_bottom) == [(-0.6, y, 3.6, y) for y in (-1.0, -0.5, 0.5, 1.0)]
+    for rules in (zero_top, grid_top):
+        assert rules.parentItem() is view.top.getViewBox().childGroup
+    assert view.grid_lines[0].pen().style() == Qt.PenStyle.DotLine
+
+
+def test_markers_and_empty_items_are_hidden_until_they_have_something(make_view):
+    view, session = make_view(classes=3)
+    assert not view.highlight_marker.isVisible() and not view.highlight_bar.isVisible()
+    assert not any(item.isVisible() for item in view.detail_items.values())
+    assert not any(item.isVisible() for item in view.up_items)  # max-wrong bars are off
+    assert all(item.isVisible() for item in view.down_items)
+    session.select(int(session.data.train_index[0]))
+    assert view.highlight_marker.isVisible() and view.highlight_bar.isVisible()
+    assert all(item.isVisible() for item in view.detail_items.values())
+    session.select(None)
+    assert not view.highlight_marker.isVisible() and not view.highlight_bar.isVisible()
+    assert not any(item.isVisible() for item in view.detail_items.values())

@@ -328,3 +328,15 @@ def test_pull_overlay_is_unavailable_for_huge_data(make_view, monkeypatch):
     view.set_overlay("pull", True)
     sizes = np.concatenate([item.data["size"] for item in view.points.train])
     assert np.ptp(sizes) == 0
+
+
+def test_the_selection_ring_is_hidden_while_nothing_is_selected(make_view):
+    view = make_view()
+    s = view.session
+    assert not view.selected_item.isVisible()
+    s.select(5)
+    assert view.selected_item.isVisible()
+    x, y = view.selected_item.getData()
+    assert (float(x[0]), float(y[0])) == (float(s.data.X[0, 5]), float(s.data.X[1, 5]))
+    s.select(None)
+    assert not view.selected_item.isVisible()

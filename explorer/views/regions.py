@@ -123,6 +123,7 @@ class RegionsView(SessionView):
         self.selected_item = PointsItem(size=18)
         self._selected_shown: tuple[float, float] | None = None
         self.selected_item.setZValue(20)
+        self.selected_item.setVisible(False)  # shown with a selection
         self.view_box.addItem(self.selected_item, ignoreBounds=True)
         self.weights = WeightArrows(self.view_box)
         self.hover_label = CornerLabel(self.view_box, "top-left")
