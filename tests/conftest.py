@@ -51,3 +51,28 @@ def _no_modal_dialogs(monkeypatch):
     monkeypatch.setattr(QMessageBox, "exec", _refuse("QMessageBox.exec"))
     monkeypatch.setattr(QMenu, "exec", _refuse("QMenu.exec"))
     yield
+
+
+@pytest.fixture(autouse=True)
+def _hold_added_widgets(request):
+    """Keep every widget given to ``qtbot.addWidget`` alive until pytest-qt closes it.
+
+    pytest-qt holds those widgets weakly and processes events after the test function
+    returns. A view that a test made in a local variable is then reachable only through
+    its own reference cycles (view ↔ session), and a garbage collection during that
+    event processing would delete it in the middle of a paint (a segfault).
+    """
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    qtbot = request.getfixturevalue("qtbot")
+    held = []
+    add_widget = qtbot.addWidget
+
+    def add_and_hold(widget, *args, **kwargs):
+        held.append(widget)
+        return add_widget(widget, *args, **kwargs)
+
+    qtbot.addWidget = add_and_hold
+    yield
+    held.clear()
