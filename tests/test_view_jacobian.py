@@ -121,12 +121,12 @@ def test_cell_values_written_up_to_eight_classes(make_view):
     view, session = make_view(classes=4)
     session.step(2)
     session.select(0)
-    assert len(view._texts) == 16
-    for text, v in zip(view._texts, view.matrix.ravel(), strict=True):
-        assert text.textItem.toPlainText() == format_value(float(v))
+    assert len(view.cell_texts.texts) == 16
+    for text, v in zip(view.cell_texts.texts, view.matrix.ravel(), strict=True):
+        assert text == format_value(float(v))
     big, _ = make_view(classes=10)
     assert big.matrix.shape == (10, 10)
-    assert big._texts == []
+    assert big.cell_texts is None
 
 
 def test_jacobian_properties_and_no_nan_with_extreme_parameters(make_view):
@@ -141,14 +141,14 @@ def test_jacobian_properties_and_no_nan_with_extreme_parameters(make_view):
         assert np.all(np.abs(m) <= J_LIMIT)
         np.testing.assert_allclose(m, m.T)
         np.testing.assert_allclose(m.sum(axis=1), 0.0, atol=1e-12)
-    assert "nan" not in "".join(t.textItem.toPlainText() for t in view._texts).lower()
+    assert "nan" not in "".join(view.cell_texts.texts).lower()
 
 
 def test_class_change_rebuilds_labels(make_view):
     view, session = make_view(classes=3)
     session.configure(session.config.replace(classes=5))
     assert view.matrix.shape == (5, 5)
-    assert len(view._texts) == 25
+    assert len(view.cell_texts.texts) == 25
     ticks = view.left_axis._tickLevels[0]
     assert [name for _, name in ticks] == list(session.data.class_names)
 

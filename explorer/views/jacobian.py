@@ -27,6 +27,7 @@ from PyQt6.QtWidgets import (
 
 from explorer.views.axes import ClassAxisItem, cache_axes
 from explorer.views.base import SessionView
+from explorer.views.cell_texts import CellTexts
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 
 #: Largest possible |J| entry; the fixed half-range of the colour scale.
@@ -152,9 +153,9 @@ class JacobianView(SessionView):
         self.matrix = np.zeros((0, 0))
         self._hover: np.ndarray | None = None
         self._n_classes = -1
-        self._texts: list[pg.TextItem] = []
-        self._text_cache: list[tuple[str | None, bool | None]] = []
-        self._text_colors = {True: QColor(*LIGHT_TEXT), False: QColor(*DARK_TEXT)}
+        #: The values in the cells (None above MAX_CLASSES_WITH_VALUES classes).
+        self.cell_texts: CellTexts | None = None
+        self._text_colors = (QColor(*DARK_TEXT), QColor(*LIGHT_TEXT))
         self._build()
         self.rebuild()
         self.update_view(frozenset({"session"}))
@@ -287,21 +288,15 @@ class JacobianView(SessionView):
         self.plot.getViewBox().setRange(
             xRange=(0.0, C), yRange=(0.0, C), padding=0.0, disableAutoRange=True
         )
-        for item in self._texts:
-            self.plot.removeItem(item)
-        self._texts = []
-        self._text_cache = []
+        if self.cell_texts is not None:
+            self.plot.removeItem(self.cell_texts)
+            self.cell_texts = None
         if C <= MAX_CLASSES_WITH_VALUES:
             font = QFont()
             font.setPointSizeF(11.0 if C <= 3 else 9.5 if C <= 5 else 8.0)
-            for j in range(C):
-                for k in range(C):
-                    text = pg.TextItem("", anchor=(0.5, 0.5))
-                    text.setFont(font)
-                    text.setPos(k + 0.5, j + 0.5)
-                    self.plot.addItem(text)
-                    self._texts.append(text)
-                    self._text_cache.append((None, None))  # neither text nor colour set
+            self.cell_texts = CellTexts(C, font, self._text_colors)
+            self.cell_texts.setZValue(5)  # above the heatmap
+            self.plot.addItem(self.cell_texts, ignoreBounds=True)
 
     def update_view(self, kinds: frozenset[str]) -> None:
         """Recompute the matrix from the session and redraw the heatmap in place."""
@@ -358,19 +353,6 @@ class JacobianView(SessionView):
             )
         else:
             self.image.setImage(matrix, autoLevels=False)
-        if self._texts:
-            self._update_texts(matrix)
-
-    def _update_texts(self, matrix: np.ndarray) -> None:
-        light = np.abs(matrix).ravel() > 0.55 * J_LIMIT  # dark cell: white text
-        cache, colors = self._text_cache, self._text_colors
-        for n, (text, v) in enumerate(zip(self._texts, matrix.ravel(), strict=True)):
-            shown, is_light = format_value(float(v)), bool(light[n])
-            old_shown, old_light = cache[n]
-            # Text and colour separately: a new string relays out one text document, a
-            # new colour only repaints; most frames change a few strings and no colour.
-            if is_light != old_light:
-                text.setColor(colors[is_light])
-            if shown != old_shown:
-                text.setPlainText(shown)
-            cache[n] = (shown, is_light)
+        if self.cell_texts is not None:
+            light = np.abs(matrix).ravel() > 0.55 * J_LIMIT  # dark cell: white text
+            self.cell_texts.set_values([format_value(float(v)) for v in matrix.ravel()], light)

@@ -1,0 +1,88 @@
+"""The numbers in the cells of a heatmap, drawn by one item in one paint call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtGui import QColor, QFont, QPainter
+from PyQt6.QtWidgets import QGraphicsItem
+
+
+class CellTexts(QGraphicsItem):
+    """A text centred in each cell of a ``C × C`` grid of unit cells at ``[0, C]²``.
+
+    One item instead of a ``pyqtgraph.TextItem`` per cell: a ``TextItem`` relays out a
+    ``QTextDocument`` on every new string and costs several Python calls per paint, which
+    at 16 cells was most of the Jacobian view's refresh. Here a new set of strings is a
+    list assignment, and one paint draws them all with ``QPainter.drawText``.
+
+    The text keeps its point size on screen whatever the cell size: it is drawn in a
+    frame scaled from data units to the view's pixels. Any scale the painter adds on top
+    (a 2× export) scales the text with everything else.
+
+    Parameters
+    ----------
+    C : int
+        Cells per side; cell ``(row j, column k)`` is ``[k, k + 1] × [j, j + 1]``.
+    font : QFont
+    colors : tuple of QColor
+        Text colours for normal and for *light* (dark-cell) texts.
+    """
+
+    def __init__(self, C: int, font: QFont, colors: tuple[QColor, QColor]):
+        super().__init__()
+        self.C = int(C)
+        self.font = QFont(font)
+        self.colors = colors
+        #: The shown strings, row-major (``texts[j * C + k]``).
+        self.texts: list[str] = [""] * (self.C * self.C)
+        #: Which cells use the light colour, row-major.
+        self.light: list[bool] = [False] * (self.C * self.C)
+
+    def set_values(self, texts: Sequence[str], light: Sequence[bool]) -> None:
+        """Show ``texts`` (row-major, ``C²`` strings), light where ``light`` is True."""
+        texts, light = list(texts), [bool(v) for v in light]
+        if len(texts) != self.C * self.C or len(light) != len(texts):
+            raise ValueError(f"expected {self.C * self.C} texts and flags")
+        if texts != self.texts or light != self.light:
+            self.texts, self.light = texts, light
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0.0, 0.0, self.C, self.C)
+
+    def _pixels_per_unit(self, widget) -> tuple[float, float] | None:
+        """Signed view pixels per data unit along x and y (None if not in a view)."""
+        view = widget.parent() if widget is not None else None
+        if view is None or not hasattr(view, "viewportTransform"):
+            views = self.scene().views() if self.scene() is not None else []
+            if not views:
+                return None
+            view = views[0]
+        t = self.deviceTransform(view.viewportTransform())
+        sx, sy = t.m11(), t.m22()
+        if sx == 0 or sy == 0:
+            return None
+        return sx, sy
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        scale = self._pixels_per_unit(widget)
+        if scale is None:
+            return
+        sx, sy = scale
+        painter.setFont(self.font)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        box = QRectF(-abs(sx) / 2, -abs(sy) / 2, abs(sx), abs(sy))
+        flags = Qt.AlignmentFlag.AlignCenter
+        C = self.C
+        for n, text in enumerate(self.texts):
+            if not text:
+                continue
+            j, k = divmod(n, C)
+            painter.save()
+            painter.translate(k + 0.5, j + 0.5)
+            painter.scale(1.0 / sx, 1.0 / sy)  # signed: undoes a flipped y axis too
+            painter.setPen(self.colors[self.light[n]])
+            painter.drawText(box, flags, text)
+            painter.restore()
