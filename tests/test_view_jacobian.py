@@ -189,3 +189,38 @@ def test_batch_title_tooltip_says_how_many_samples_are_averaged(qtbot):
     view.refresh(frozenset({"selection"}))
     assert view.source_title.startswith("J for sample #")
     assert view.title_label.toolTip() == "Which Jacobian is shown"
+
+
+def _pixels(widget):
+    from PyQt6.QtGui import QImage
+
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint32)
+    return raw.reshape(image.height(), image.bytesPerLine() // 4)[:, : image.width()]
+
+
+def test_cell_texts_are_painted_centred_in_their_own_cells(make_view, qtbot):
+    from PyQt6.QtCore import QPointF
+
+    view, session = make_view(classes=3)
+    view.show()
+    qtbot.waitExposed(view)
+    item = view.cell_texts
+    item.set_values(["0.5"] * 9, [False] * 9)
+    with_text = _pixels(view.graphics)
+    item.set_values([""] * 9, [False] * 9)
+    blank = _pixels(view.graphics)
+    ys, xs = np.nonzero(with_text != blank)
+    assert len(xs) > 0
+    ratio = view.graphics.devicePixelRatioF()
+    for j in range(3):
+        for k in range(3):
+            centre = view.graphics.mapFromScene(item.mapToScene(QPointF(k + 0.5, j + 0.5)))
+            corner = view.graphics.mapFromScene(item.mapToScene(QPointF(k, j)))
+            half = abs(centre.x() - corner.x()) * ratio
+            cx, cy = centre.x() * ratio, centre.y() * ratio
+            inside = (np.abs(xs - cx) < half) & (np.abs(ys - cy) < half)
+            assert inside.any(), (j, k)  # something drawn in each cell ...
+            assert abs(xs[inside].mean() - cx) < 3 and abs(ys[inside].mean() - cy) < 4
+    with pytest.raises(ValueError):
+        item.set_values(["1"] * 8, [False] * 8)
