@@ -279,3 +279,18 @@ def test_timeline_and_labels_follow_every_step_with_steady_sizes(make_window, qt
     slider.set_range_and_value(head * 100, 0)  # handle moves to the left end
     qtbot.wait(20)
     assert len(painted) >= 1 and slider.value() == 0
+
+
+def test_long_lived_objects_are_frozen_out_of_the_collector():
+    import gc
+
+    from explorer.app.application import freeze_long_lived_objects
+
+    before = gc.get_freeze_count()
+    kept = [[object()] for _ in range(100)]  # alive, and tracked by the collector
+    try:
+        freeze_long_lived_objects()
+        assert gc.get_freeze_count() >= before + len(kept)
+        assert not any(gc.is_tracked(k) and k in gc.get_objects(generation=2) for k in kept[:3])
+    finally:
+        gc.unfreeze()

@@ -202,7 +202,7 @@ def _pixels(widget):
 def test_cell_texts_are_painted_centred_in_their_own_cells(make_view, qtbot):
     from PyQt6.QtCore import QPointF
 
-    view, session = make_view(classes=3)
+    view, _ = make_view(classes=3)
     view.show()
     qtbot.waitExposed(view)
     item = view.cell_texts

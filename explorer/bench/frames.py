@@ -132,7 +132,7 @@ class WindowHarness:
     def __init__(self, workload, full_repaint: bool = False):
         from PyQt6.QtCore import QSettings, Qt
 
-        from explorer.app.application import get_application
+        from explorer.app.application import freeze_long_lived_objects, get_application
         from explorer.app.main_window import MainWindow
 
         self.workload = workload
@@ -160,6 +160,7 @@ class WindowHarness:
         w.regions.set_grid_size(workload.grid)
         self._instrument()
         self.settle()
+        freeze_long_lived_objects()  # as the app does once its window is up
 
     def select_sample(self, on: bool = True) -> None:
         """Select the first training sample (or nothing), as a click would."""
