@@ -148,3 +148,40 @@ def test_render_offscreen(make_view, tmp_path):
     path = tmp_path / "curves.png"
     assert view.export_widget().grab().save(str(path))
     assert path.stat().st_size > 1000
+
+
+def test_dragging_the_marker_with_the_mouse_seeks(make_view, qtbot):
+    from PyQt6.QtTest import QTest
+
+    session, view = make_view()
+    qtbot.wait(50)  # let the fixed ranges settle into the laid-out plots
+    vb = view.loss_plot.getViewBox()
+    y_mid = sum(vb.viewRange()[1]) / 2
+
+    def at(x):
+        return view.graphics.mapFromScene(vb.mapViewToScene(QPointF(x, y_mid)))
+
+    port = view.graphics.viewport()
+    start = session.head
+    assert view.markers[0].value() == start
+    QTest.mousePress(port, Qt.MouseButton.LeftButton, pos=at(start))
+    QTest.mouseMove(port, at(start - 3))
+    QTest.mouseRelease(port, Qt.MouseButton.LeftButton, pos=at(start - 5))
+    assert session.step_index == start - 5
+    assert [line.value() for line in view.markers] == [start - 5] * 2
+
+
+def test_the_marker_grabs_near_the_line_and_its_label_moves_sides(make_view, qtbot):
+    session, view = make_view()
+    qtbot.wait(50)
+    marker = view.markers[0]
+    px = marker._pixel_width()
+    x = marker.value()
+    assert marker.shape().contains(QPointF(x + 3 * px, sum(marker._vb.viewRange()[1]) / 2))
+    assert not marker.shape().contains(QPointF(x + 20 * px, sum(marker._vb.viewRange()[1]) / 2))
+    assert marker.boundingRect().width() > 150 * px  # room for the label, on both sides
+    assert not view.markers[1].labelled and view.markers[1].boundingRect().width() < 20 * px
+    session.seek(session.head)
+    right_at_head = marker.label_right
+    session.seek(0)
+    assert marker.label_right and not right_at_head  # label on the roomier side

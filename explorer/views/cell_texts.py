@@ -8,6 +8,8 @@ from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QColor, QFont, QPainter
 from PyQt6.QtWidgets import QGraphicsItem
 
+from explorer.views.pixel_frame import view_pixels_per_unit
+
 
 class CellTexts(QGraphicsItem):
     """A text centred in each cell of a ``C × C`` grid of unit cells at ``[0, C]²``.
@@ -52,22 +54,8 @@ class CellTexts(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(0.0, 0.0, self.C, self.C)
 
-    def _pixels_per_unit(self, widget) -> tuple[float, float] | None:
-        """Signed view pixels per data unit along x and y (None if not in a view)."""
-        view = widget.parent() if widget is not None else None
-        if view is None or not hasattr(view, "viewportTransform"):
-            views = self.scene().views() if self.scene() is not None else []
-            if not views:
-                return None
-            view = views[0]
-        t = self.deviceTransform(view.viewportTransform())
-        sx, sy = t.m11(), t.m22()
-        if sx == 0 or sy == 0:
-            return None
-        return sx, sy
-
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        scale = self._pixels_per_unit(widget)
+        scale = view_pixels_per_unit(self, widget)
         if scale is None:
             return
         sx, sy = scale

@@ -19,6 +19,7 @@ from pyqtgraph.Qt import internals
 from explorer.views.axes import cache_axes
 from explorer.views.base import SessionView
 from explorer.views.palette import LIGHT, Theme, hex_color
+from explorer.views.step_marker import StepMarker
 
 #: Smallest step range shown on the x axis.
 MIN_STEPS = 10
@@ -195,7 +196,7 @@ class CurvesView(SessionView):
     curves : dict[str, HistoryCurve]
         Keys ``train_loss``, ``test_loss``, ``train_acc``, ``test_acc``; each holds the
         session's ``metrics`` array of that name against ``arange(head + 1)``.
-    markers : list[pyqtgraph.InfiniteLine]
+    markers : list[explorer.views.step_marker.StepMarker]
         The vertical line at ``session.step_index`` in each plot.
     """
 
@@ -257,16 +258,11 @@ class CurvesView(SessionView):
         self._ds = 0
         self.markers = []
         for plot in (self.loss_plot, self.acc_plot):
-            labelled = plot is self.loss_plot
-            line = pg.InfiniteLine(
-                angle=90,
-                movable=True,
-                label="step {value:.0f}" if labelled else None,
-                labelOpts={"position": 0.92, "anchors": [(0, 0), (0, 0)]} if labelled else None,
-            )
+            line = StepMarker(plot.getViewBox(), labelled=plot is self.loss_plot)
+            line.setZValue(20)
             line.setToolTip("Shown step: drag to scrub through training")
             line.sigPositionChanged.connect(self._marker_dragged)
-            plot.addItem(line)
+            plot.addItem(line, ignoreBounds=True)
             self.markers.append(line)
         self.graphics.scene().sigMouseClicked.connect(self._scene_clicked)
         self._apply_theme()
@@ -286,11 +282,9 @@ class CurvesView(SessionView):
                 axis.setPen(pg.mkPen(theme.muted))
                 axis.setTextPen(pg.mkPen(fg))
         for line in self.markers:
-            line.setPen(pg.mkPen(theme.foreground, width=1.5))
-            line.setHoverPen(pg.mkPen(theme.foreground, width=3))
-            label = getattr(line, "label", None)
-            if label is not None:
-                label.setColor(theme.foreground)
+            line.set_pens(
+                pg.mkPen(theme.foreground, width=1.5), pg.mkPen(theme.foreground, width=3)
+            )
         self.legend.setLabelTextColor(fg)
         self.legend.setBrush(pg.mkBrush((*theme.background, 200)))
         self.legend.setPen(pg.mkPen(theme.grid))
@@ -337,12 +331,8 @@ class CurvesView(SessionView):
             # the step label sits on the side of the line with more room
             right = s.step_index <= 0.6 * self._x_top
             for line in self.markers:
-                line.setBounds((0, max(s.head, 0)))
                 line.setValue(s.step_index)
-                label = getattr(line, "label", None)
-                if label is not None and (label.anchors[0] == (0, 0)) != right:
-                    label.anchors = [(0, 0), (0, 0)] if right else [(1, 0), (1, 0)]
-                    label.updatePosition()
+                line.set_label_side(right)
         finally:
             self._updating = False
 

@@ -1,0 +1,166 @@
+"""The curves' marker of the shown step: a draggable vertical line with a step label."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PyQt6.QtWidgets import QGraphicsObject
+
+from explorer.views.pixel_frame import view_pixels_per_unit
+
+#: Half-width of the grab zone around the line, in pixels.
+GRAB_PX = 5.0
+#: Room kept for the label beside the line, in pixels.
+LABEL_PX = 110.0
+#: Height of the label, as a fraction of the plot's height from the bottom.
+LABEL_AT = 0.92
+
+
+class StepMarker(QGraphicsObject):
+    """A vertical line at ``x = value`` across a plot, optionally labelled ``step N``.
+
+    A light stand-in for ``pyqtgraph.InfiniteLine`` with a label, which moves every frame
+    while training plays: that one re-derives its bounds through several Python calls
+    and relays out its label's text document at every move (~0.5 ms a frame for two).
+    Here a move is a stored number and a repaint.
+
+    Drag it with the left mouse button; :attr:`sigPositionChanged` is emitted on every
+    new value, from a drag or from :meth:`setValue`.
+
+    Parameters
+    ----------
+    view_box : pyqtgraph.ViewBox
+        The plot it sits in (add it with ``plot.addItem``); its y range gives the
+        line's extent.
+    labelled : bool
+        Draw ``step N`` beside the line near the top.
+    """
+
+    sigPositionChanged = pyqtSignal(object)
+
+    def __init__(self, view_box, labelled: bool = False):
+        super().__init__()
+        self._vb = view_box
+        self.labelled = labelled
+        self._value = 0.0
+        self._bounds = QRectF()
+        self._grab = QRectF()
+        self._hovered = False
+        self._dragging = False
+        #: The label goes right of the line (True) or left of it.
+        self.label_right = True
+        self.pen = QPen(QColor(0, 0, 0))
+        self.hover_pen = QPen(QColor(0, 0, 0), 3)
+        self.font = QFont()
+        self.setAcceptHoverEvents(True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self.setCursor(Qt.CursorShape.SizeHorCursor)
+        view_box.sigTransformChanged.connect(self._refit)
+
+    # ------------------------------------------------------------------ value
+    def value(self) -> float:
+        return self._value
+
+    def setValue(self, value: float) -> None:
+        """Move the line to ``x = value`` (emits :attr:`sigPositionChanged` if it moved)."""
+        value = float(value)
+        if value == self._value:
+            return
+        self._value = value
+        self._refit()
+        self.sigPositionChanged.emit(self)
+
+    def set_label_side(self, right: bool) -> None:
+        if right != self.label_right:
+            self.label_right = right
+            self.update()
+
+    def set_pens(self, pen: QPen, hover_pen: QPen) -> None:
+        self.pen, self.hover_pen = QPen(pen), QPen(hover_pen)
+        for p in (self.pen, self.hover_pen):
+            p.setCosmetic(True)
+        self.update()
+
+    # --------------------------------------------------------------- geometry
+    def _pixel_width(self) -> float:
+        """Data units per pixel along x (0 before the plot is laid out)."""
+        size = self._vb.viewPixelSize()
+        return abs(size[0]) if size is not None else 0.0
+
+    def _refit(self, *args) -> None:
+        (_, _), (y0, y1) = self._vb.viewRange()
+        px = self._pixel_width()
+        grab = QRectF(self._value - GRAB_PX * px, y0, 2 * GRAB_PX * px, y1 - y0)
+        reach = (LABEL_PX if self.labelled else GRAB_PX) * px  # the label on either side
+        bounds = QRectF(self._value - reach, y0, 2 * reach, y1 - y0)
+        self._grab = grab
+        if bounds != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self._bounds)
+
+    def shape(self) -> QPainterPath:
+        """The grab zone: a few pixels either side of the line (not the label)."""
+        path = QPainterPath()
+        path.addRect(self._grab)
+        return path
+
+    # ------------------------------------------------------------------ paint
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        b = self._bounds
+        if b.isNull():
+            return
+        x = self._value
+        painter.setPen(self.hover_pen if (self._hovered or self._dragging) else self.pen)
+        painter.drawLine(QPointF(x, b.top()), QPointF(x, b.bottom()))
+        if not self.labelled:
+            return
+        scale = view_pixels_per_unit(self, widget)
+        if scale is None:
+            return
+        painter.save()
+        painter.translate(x, b.top() + LABEL_AT * b.height())
+        painter.scale(1.0 / scale[0], 1.0 / scale[1])  # one unit = one view pixel, y down
+        painter.setFont(self.font)
+        painter.setPen(QPen(self.pen.color()))
+        text = f"step {self._value:.0f}"
+        width = min(painter.fontMetrics().horizontalAdvance(text) + 8, LABEL_PX - 4)
+        height = painter.fontMetrics().height()
+        box = (
+            QRectF(4, 0, width, height)
+            if self.label_right
+            else QRectF(-width - 4, 0, width, height)
+        )
+        flags = Qt.AlignmentFlag.AlignLeft if self.label_right else Qt.AlignmentFlag.AlignRight
+        painter.drawText(box, int(flags | Qt.AlignmentFlag.AlignTop), text)
+        painter.restore()
+
+    # ------------------------------------------------------------------ mouse
+    def hoverEnterEvent(self, event) -> None:
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hovered = False
+        self.update()
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        self._dragging = True
+        event.accept()
+        self.update()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._dragging:
+            self.setValue(event.pos().x())
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.setValue(event.pos().x())
+            self.update()
