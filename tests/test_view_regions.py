@@ -340,3 +340,19 @@ def test_the_selection_ring_is_hidden_while_nothing_is_selected(make_view):
     assert (float(x[0]), float(y[0])) == (float(s.data.X[0, 5]), float(s.data.X[1, 5]))
     s.select(None)
     assert not view.selected_item.isVisible()
+
+
+def test_a_picture_taken_right_after_a_resize_has_the_grid_refitted(make_view, qtbot):
+    from explorer.export.image import render_image
+    from explorer.views.regions_overlays import fit_range
+
+    view = make_view()
+    qtbot.wait(300)  # the first fit has settled
+    view.resize(900, 420)  # much wider: the fitted range must widen too
+    qtbot.wait(10)  # the resize is in, its refit (150 ms later) is not
+    assert view._resize_timer.isActive()
+    stale = view.fitted_range
+    render_image(view.export_widget(), 1)
+    assert not view._resize_timer.isActive()
+    assert view.fitted_range != stale
+    assert view.fitted_range == fit_range(view.session.data.X, view._aspect())

@@ -160,8 +160,20 @@ class RegionsView(SessionView):
         layout.addWidget(self.plot_widget, 1)
 
     def export_widget(self) -> QWidget:
-        """The plot without the overlay check boxes."""
+        """The plot without the overlay check boxes (its grid refitted first)."""
+        self.flush()
         return self.plot_widget
+
+    def flush(self) -> None:
+        """Refit the grid now if a resize is still waiting for it (exports, GIF frames).
+
+        After a resize the grid is refitted to the plot's new shape only once the size
+        has settled (150 ms); a picture taken in between would show the old grid, with
+        blank margins where the plot grew.
+        """
+        if self._resize_timer.isActive():
+            self._resize_timer.stop()
+            self._on_resized()
 
     # ------------------------------------------------------------------ settings
     def set_grid_size(self, G: int) -> None:
