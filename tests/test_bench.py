@@ -27,6 +27,9 @@ def _check_workload(w: dict, reference: bool) -> None:
     if reference:
         assert _is_number(w["reference_ms"]) and w["reference_ms"] > 0
         assert _is_number(w["reference_ratio"]) and w["reference_ratio"] > 0
+        # the ratio is of one run's medians: ours and the reference's, interleaved
+        assert _is_number(w["interleaved_frame_ms"]) and w["interleaved_frame_ms"] > 0
+        assert w["reference_ratio"] == w["reference_ms"] / w["interleaved_frame_ms"]
     else:
         assert w["reference_ms"] is None
         assert w["reference_ratio"] is None
