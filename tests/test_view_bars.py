@@ -278,3 +278,19 @@ def test_markers_and_empty_items_are_hidden_until_they_have_something(make_view)
     session.select(None)
     assert not view.highlight_marker.isVisible() and not view.highlight_bar.isVisible()
     assert not any(item.isVisible() for item in view.detail_items.values())
+
+
+def test_the_highlight_follows_its_sample_when_the_order_changes(make_view):
+    view, session = make_view(classes=3, lr=2.0)
+    view.set_sort("loss")
+    i = int(session.data.train_index[7])
+    session.select(i)
+    seen = set()
+    for _ in range(12):
+        session.step(1)
+        b = int(np.flatnonzero(view.bar_samples == i)[0]) // view.bin_size
+        seen.add(b)
+        assert view.highlight.value() == b + 0.5
+        x, _ = view.highlight_marker.getData()
+        assert list(x) == [b + 0.5]
+    assert len(seen) > 1  # the sample did move along the sorted bars

@@ -273,3 +273,25 @@ def test_two_columns_when_wide_one_when_narrow(make_view, qtbot):
     view.resize(500, 500)
     qtbot.waitUntil(lambda: 'width="32"' not in view.html(), timeout=2000)
     assert format_number(view.shown_detail.loss) in text_of(view)
+
+
+def test_streamed_renders_are_spaced_by_their_own_cost(make_view, qtbot, monkeypatch):
+    """A costly render is followed by a longer wait, still ending on the latest state."""
+    import explorer.views.inspector as inspector
+
+    session, view = make_view()
+    session.select(3)
+    clock = [1000.0]
+    monkeypatch.setattr(inspector.time, "monotonic", lambda: clock[0])
+    view._render_cost = 0.05  # as if the last render took 50 ms: wait 8 × 50 ms
+    view._last_render = clock[0]
+    renders = []
+    render = view._render
+    monkeypatch.setattr(view, "_render", lambda: renders.append(clock[0]) or render())
+    clock[0] += inspector.MIN_INTERVAL_S + 0.01  # past 1/15 s, not past 0.4 s
+    session.step(1)
+    assert renders == [] and view._timer.isActive()
+    clock[0] += 0.4
+    session.step(1)
+    assert renders == [clock[0]]
+    assert np.array_equal(view.shown_detail.z, session.sample_detail(3).z)

@@ -560,11 +560,17 @@ class BarsView(SessionView):
         self._highlighted = True
         position = int(where[0])
         b = position // self.bin_size
-        self.highlight.setValue(b + 0.5)
-        self.highlight.setVisible(True)
         top = 1.0 if self.show_max_wrong else 0.04
-        self.highlight_marker.setData([b + 0.5], [top])
-        self.highlight_marker.setVisible(True)
+        if self.highlight_marker.isVisible():
+            x, y = self.highlight_marker.getData()
+            moved = len(x) != 1 or (float(x[0]), float(y[0])) != (b + 0.5, top)
+        else:
+            moved = True
+        if moved:  # training steps mostly leave the bar where it is: skip pyqtgraph's work
+            self.highlight.setValue(b + 0.5)
+            self.highlight.setVisible(True)
+            self.highlight_marker.setData([b + 0.5], [top])
+            self.highlight_marker.setVisible(True)
         height = np.array([self.bar_heights[position]], dtype=np.float64)
         self.highlight_bar.setOpts(x0=np.array([float(b)]), height=height)
         self.highlight_bar.setVisible(True)

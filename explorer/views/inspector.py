@@ -37,6 +37,11 @@ DEFAULT_DIGITS = 4
 FULL_PRECISION = 0
 #: Shortest time between two renders while updates stream in (training, scrubbing).
 MIN_INTERVAL_S = 1 / 15
+#: While updates stream in, a render waits at least this many times its own last cost:
+#: the text then takes at most about 1/8 of the time. A selected sample's page costs
+#: ~10 ms to lay out again (it is mostly tables), which at 15 renders a second was the
+#: largest part of a frame with a sample selected.
+RENDER_BUDGET_FACTOR = 8.0
 #: Matrix columns written out before "…".
 MAX_COLUMNS = 6
 #: Largest C for which the C×C Jacobian is written into the chain rule.
@@ -153,6 +158,8 @@ class InspectorView(SessionView):
         self._digits = DEFAULT_DIGITS
         self._dirty = True
         self._last_render = -math.inf
+        #: Seconds the last render took (it spaces out the renders of streamed updates).
+        self._render_cost = 0.0
         self._two_columns = True
         self._two_columns_width = 0.0
         self._timer = QTimer(self)
@@ -226,13 +233,15 @@ class InspectorView(SessionView):
 
         Laying out the changed numbers costs a few ms, and numbers changing 60 times a
         second cannot be read anyway: while updates stream in, the text is rendered at
-        most every ``MIN_INTERVAL_S`` (always ending on the latest state). A new
+        most every ``MIN_INTERVAL_S``, or ``RENDER_BUDGET_FACTOR`` times the last
+        render's cost if that is longer (always ending on the latest state). A new
         selection renders at once. Hidden views render when they are shown.
         """
         self._dirty = True
         if not on_screen(self):
             return
-        wait = self._last_render + MIN_INTERVAL_S - time.monotonic()
+        interval = max(MIN_INTERVAL_S, RENDER_BUDGET_FACTOR * self._render_cost)
+        wait = self._last_render + interval - time.monotonic()
         if wait <= 0 or "selection" in kinds or kinds & self.REBUILD_KINDS:
             self._timer.stop()
             self._ensure_rendered()
@@ -262,7 +271,13 @@ class InspectorView(SessionView):
         if not self._dirty:
             return
         self._dirty = False
-        self._last_render = time.monotonic()
+        self._last_render = started = time.monotonic()
+        try:
+            self._render()
+        finally:
+            self._render_cost = time.monotonic() - started
+
+    def _render(self) -> None:
         s = self.session
         i = s.selected
         if i is not None and not 0 <= i < s.data.X.shape[1]:
