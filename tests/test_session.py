@@ -504,3 +504,19 @@ def test_divergence_from_a_huge_l2_names_it():
     s.step(500)
     assert s.diverged and "L2 1e+06" in s.diverged
     assert np.isfinite(s.W).all()
+
+
+def test_sample_detail_is_cached_per_state_and_read_only():
+    s = Session(Config(samples=60))
+    first = s.sample_detail(4)
+    assert s.sample_detail(4) is first
+    assert not first.p.flags.writeable and not first.J.flags.writeable
+    s.step(1)
+    after_step = s.sample_detail(4)
+    assert after_step is not first and not np.array_equal(after_step.z, first.z)
+    s.set_temperature(2.0)
+    hotter = s.sample_detail(4)
+    assert hotter is not after_step
+    np.testing.assert_allclose(hotter.z * 2.0, after_step.z, rtol=1e-12)
+    s.step_back(1)
+    np.testing.assert_array_equal(s.sample_detail(4).phi, first.phi)

@@ -807,8 +807,23 @@ class Session:
         return F
 
     def sample_detail(self, i: int):
-        """:class:`~explorer.session.details.SampleDetail` of data point ``i`` (float64)."""
+        """:class:`~explorer.session.details.SampleDetail` of data point ``i`` (float64).
+
+        Cached until the parameters, the data or the display change: the Jacobian, the
+        bars and the inspector all show the selected sample's detail every frame. Its
+        arrays are read-only.
+        """
         i = self._check_index(i)
+        key = ("sample_detail", i, self._config.label_smoothing, self.temperature)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._sample_detail(i)
+            for value in vars(cached).values():
+                if isinstance(value, np.ndarray):
+                    value.flags.writeable = False
+        return cached
+
+    def _sample_detail(self, i: int):
         W64, b64 = self._params64()
         d = self._data
         return details.sample_detail(
