@@ -1,7 +1,10 @@
 """The p − y bars hold exactly the session's numbers; clicking a bar selects its sample."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PyQt6.QtCore import QPointF, Qt
 
 from explorer.session.config import Config
@@ -294,3 +297,25 @@ def test_the_highlight_follows_its_sample_when_the_order_changes(make_view):
         x, _ = view.highlight_marker.getData()
         assert list(x) == [b + 0.5]
     assert len(seen) > 1  # the sample did move along the sorted bars
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-1.0, 1.0, width=32), min_size=0, max_size=40),
+    st.sampled_from([1.0, 0.8, 0.37]),
+    st.sampled_from([np.float32, np.float64]),
+)
+def test_set_bars_makes_exactly_the_rects_and_bounds_of_set_opts(heights, width, dtype):
+    from explorer.views.bars import BarsItem
+
+    h = np.array(heights, dtype=dtype)
+    x0 = np.arange(len(h), dtype=np.float64) * 1.5 + 0.1
+    fast, slow = (
+        BarsItem(x0=np.zeros(0), height=np.zeros(0), width=1.0),
+        pg.BarGraphItem(x0=np.zeros(0), height=np.zeros(0), width=1.0),
+    )
+    fast.set_bars(x0, h, width)
+    slow.setOpts(x0=x0, height=h, width=width)
+    np.testing.assert_array_equal(fast._rectarray.ndarray(), slow._rectarray.ndarray())
+    assert fast._dataBounds == slow._dataBounds
+    assert fast.opts["width"] == width and fast.opts["height"] is not None

@@ -147,6 +147,37 @@ class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
     def _bounds_key(self) -> object:
         return self._dataBounds  # a new tuple after every setOpts
 
+    def set_bars(self, x0: np.ndarray, height: np.ndarray, width: float) -> None:
+        """Bars from ``x0 (B,)`` to ``x0 + width``, from 0 to ``height (B,)``.
+
+        The same rects and bounds as ``setOpts(x0=x0, height=height, width=width)`` for
+        ``width > 0``, without pyqtgraph's general coordinate handling (~0.2 ms a call,
+        once per class per frame).
+        """
+        x0 = np.asarray(x0, dtype=np.float64)
+        h = np.asarray(height, dtype=np.float64)
+        self.opts.update(x0=x0, height=height, width=width)
+        rects = self._rectarray
+        if len(x0) == 0 or len(h) == 0:
+            self._dataBounds = (None, None), (None, None)
+            rects.resize(0)
+        else:
+            x1 = x0 + width
+            lo = np.minimum(h, 0.0)
+            hi = np.maximum(h, 0.0)
+            rects.resize(len(x0))
+            memory = rects.ndarray()
+            memory[:, 0] = x0
+            memory[:, 1] = lo
+            memory[:, 2] = x1 - x0
+            memory[:, 3] = hi - lo
+            self._dataBounds = (np.min(x0), np.max(x1)), (np.min(lo), np.max(hi))
+        self.picture = None
+        self._shape = None
+        self.prepareGeometryChange()
+        self.update()
+        self.informViewBoundsChanged()
+
 
 def _minus(text: str) -> str:
     return text.replace("-", "−")
@@ -519,10 +550,7 @@ class BarsView(SessionView):
                 continue  # still empty: skip pyqtgraph's per-call overhead
             # An empty bar item is hidden: it would still cost a paint call every frame.
             item.setVisible(bool(mask.any()))
-            if item.opts.get("width") != width:
-                item.setOpts(x0=x0[mask], height=heights[mask], width=width)
-            else:
-                item.setOpts(x0=x0[mask], height=heights[mask])
+            item.set_bars(x0[mask], heights[mask], width)
 
     def _set_top_title(self, n: int, size: int) -> None:
         text = f"p<sub>y</sub> − 1 for {n} training samples"
