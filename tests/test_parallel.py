@@ -169,3 +169,15 @@ def test_helper_errors_reach_the_caller(monkeypatch):
     assert parallel.split_columns(lambda lo, hi: seen.append(lo), n, n) is True  # still works
     assert sorted(seen) == [0, n // 2]
     assert gc.isenabled()
+
+
+@settings(max_examples=30, deadline=None)
+@given(shapes, st.sampled_from([0.0, 0.1]))
+def test_trainer_full_grads_split_is_bit_identical(shape, eps):
+    W, b, X, y = _problem(*shape, dtype=np.float32)
+    trainer = Trainer(X, y, X[:, :1], y[:1], n_classes=W.shape[0])
+    fwd = trainer.forward(W, b)
+    one = [a.copy() for a in split_mode(False, lambda: trainer.full_grads(W, fwd, 0.01, eps))]
+    two = split_mode(True, lambda: trainer.full_grads(W, fwd, 0.01, eps))
+    for a, b_ in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b_)

@@ -150,12 +150,18 @@ class Trainer:
 
     def full_grads(self, W, fwd: Forward, l2: float, eps: float):
         """``dW (C, D)``, ``db (C,)`` on all training points from their forward pass."""
-        G = self._G
-        np.copyto(G, fwd.P)
-        if eps > 0:
-            G -= self.soft_targets(eps)
-        else:
-            G.ravel()[self.flat] -= 1
+        G, P, flat = self._G, fwd.P, self.flat
+        everything = G.ravel()
+        soft = self.soft_targets(eps) if eps > 0 else None
+
+        def columns(lo: int, hi: int) -> None:
+            np.copyto(G[:, lo:hi], P[:, lo:hi])
+            if soft is not None:
+                G[:, lo:hi] -= soft[:, lo:hi]
+            else:
+                everything[flat[lo:hi]] -= 1
+
+        split_columns(columns, self.n, G.size)
         return self._finish(G, self.FT, W, l2)
 
     def batch_grads(self, W, b, idx: np.ndarray, l2: float, eps: float):
