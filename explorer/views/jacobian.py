@@ -92,6 +92,7 @@ class HeatmapItem(pg.ImageItem):
     def __init__(self):
         super().__init__(axisOrder="row-major")
         self._buffer: np.ndarray | None = None
+        self._buffer_key: tuple | None = None
         self._qbuffer: QImage | None = None
         self._lut_key = None
         self._lut32 = np.zeros(0, dtype=np.uint32)
@@ -114,11 +115,14 @@ class HeatmapItem(pg.ImageItem):
             return
         lo, hi = float(levels[0]), float(levels[1])
         n = len(table)
-        if self._buffer is None or self._buffer.shape != image.shape:
+        # An opaque table (the colour bar's is) paints ~4x faster as RGB32: no blending.
+        opaque = bool(np.all((table >> 24) == 255))
+        key = (image.shape, opaque)
+        if self._buffer is None or self._buffer_key != key:
             self._buffer = np.zeros(image.shape, dtype=np.uint32)
-            self._qbuffer = pg.functions.ndarray_to_qimage(
-                self._buffer, QImage.Format.Format_ARGB32
-            )
+            fmt = QImage.Format.Format_RGB32 if opaque else QImage.Format.Format_ARGB32
+            self._qbuffer = pg.functions.ndarray_to_qimage(self._buffer, fmt)
+            self._buffer_key = key
         scaled = np.nan_to_num((image - lo) * (n / (hi - lo)), nan=0.0)
         index = np.clip(scaled, 0, n - 1).astype(np.intp)
         np.take(table, index, out=self._buffer)
