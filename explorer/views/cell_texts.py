@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PyQt6.QtCore import QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QPainter
+from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtGui import QColor, QFont, QPainter, QStaticText, QTransform
 from PyQt6.QtWidgets import QGraphicsItem
 
 from explorer.views.pixel_frame import view_pixels_per_unit
@@ -17,7 +17,7 @@ class CellTexts(QGraphicsItem):
     One item instead of a ``pyqtgraph.TextItem`` per cell: a ``TextItem`` relays out a
     ``QTextDocument`` on every new string and costs several Python calls per paint, which
     at 16 cells was most of the Jacobian view's refresh. Here a new set of strings is a
-    list assignment, and one paint draws them all with ``QPainter.drawText``.
+    list assignment, and one paint draws them all from cached ``QStaticText`` layouts.
 
     The text keeps its point size on screen whatever the cell size: it is drawn in a
     frame scaled from data units to the view's pixels. Any scale the painter adds on top
@@ -41,6 +41,7 @@ class CellTexts(QGraphicsItem):
         self.texts: list[str] = [""] * (self.C * self.C)
         #: Which cells use the light colour, row-major.
         self.light: list[bool] = [False] * (self.C * self.C)
+        self._statics: dict[str, QStaticText] = {}
 
     def set_values(self, texts: Sequence[str], light: Sequence[bool]) -> None:
         """Show ``texts`` (row-major, ``C²`` strings), light where ``light`` is True."""
@@ -54,23 +55,37 @@ class CellTexts(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(0.0, 0.0, self.C, self.C)
 
+    def _static(self, text: str) -> QStaticText:
+        """A laid-out ``QStaticText`` of ``text`` in the item's font (cached)."""
+        static = self._statics.get(text)
+        if static is None:
+            if len(self._statics) > 4 * self.C * self.C:
+                self._statics.clear()  # values drift while training: keep the cache small
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), self.font)
+            self._statics[text] = static
+        return static
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
         scale = view_pixels_per_unit(self, widget)
         if scale is None:
             return
         sx, sy = scale
+        painter.save()
         painter.setFont(self.font)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        box = QRectF(-abs(sx) / 2, -abs(sy) / 2, abs(sx), abs(sy))
-        flags = Qt.AlignmentFlag.AlignCenter
+        # One frame in view pixels for all cells (signed: upright on a flipped y axis);
+        # cell (j, k) has its centre at ((k + ½)·sx, (j + ½)·sy) there.
+        painter.scale(1.0 / sx, 1.0 / sy)
         C = self.C
         for n, text in enumerate(self.texts):
             if not text:
                 continue
             j, k = divmod(n, C)
-            painter.save()
-            painter.translate(k + 0.5, j + 0.5)
-            painter.scale(1.0 / sx, 1.0 / sy)  # signed: undoes a flipped y axis too
+            static = self._static(text)
+            size = static.size()
+            corner = QPointF((k + 0.5) * sx - size.width() / 2, (j + 0.5) * sy - size.height() / 2)
             painter.setPen(self.colors[self.light[n]])
-            painter.drawText(box, flags, text)
-            painter.restore()
+            painter.drawStaticText(corner, static)
+        painter.restore()
