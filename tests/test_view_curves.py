@@ -185,3 +185,41 @@ def test_the_marker_grabs_near_the_line_and_its_label_moves_sides(make_view, qtb
     right_at_head = marker.label_right
     session.seek(0)
     assert marker.label_right and not right_at_head  # label on the roomier side
+
+
+def test_live_curves_cover_the_pixels_of_the_two_pixel_pen(qtbot):
+    """Live, a 2-px curve is drawn as three 1-px passes; it must look like the real pen."""
+    import pyqtgraph as pg
+    from PyQt6.QtGui import QImage
+
+    from explorer.views.curves import HistoryCurve
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.setBackground("w")
+    curve = HistoryCurve()
+    curve.setPen(pg.mkPen((200, 0, 0), width=2))
+    x = np.arange(200, dtype=np.float64)
+    curve.setData(x, np.exp(-x / 30.0) + 0.05 * np.sin(x / 3.0))
+    plot.addItem(curve)
+    plot.setRange(xRange=(0, 200), yRange=(-0.1, 1.1), padding=0)
+    plot.show()
+    qtbot.waitExposed(plot)
+
+    def red_mask():
+        image = plot.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
+        rgb = raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
+        rgb = rgb.reshape(image.height(), image.width(), 4)
+        return (rgb[..., 2] > 150) & (rgb[..., 1] < 80) & (rgb[..., 0] < 80)  # BGRA
+
+    live = red_mask()
+    curve._exportOpts = {"antialias": False}  # the real 2-px pen, as exports draw it
+    curve.update()
+    real = red_mask()
+    curve._exportOpts = False
+    assert real.sum() > 300
+    overlap = (live & real).sum() / (live | real).sum()
+    assert overlap > 0.6, overlap
+    assert 0.75 < live.sum() / real.sum() < 1.33

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt
-from PyQt6.QtGui import QPainter
+from PyQt6.QtGui import QPainter, QPen, QTransform
 from PyQt6.QtWidgets import QVBoxLayout, QWidget
 from pyqtgraph.Qt import internals
 
@@ -172,6 +172,15 @@ class HistoryCurve(pg.GraphicsObject):
         export = self._exportOpts
         aa = export.get("antialias", True) if export is not False else self.opts["antialias"]
         p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+        thin = export is False and not aa and pen.isCosmetic() and pen.widthF() == 2.0
+        if thin:
+            # Qt's raster engine draws only 1-px cosmetic lines on its fast path; a 2-px
+            # pen goes through the general stroker, ~4x slower. Three 1-px passes, the
+            # second and third one device pixel right and down, cover the same pixels
+            # as the aliased 2-px line (give or take half a pixel). Exports (SVG, PNG
+            # at any scale) keep the real pen.
+            pen = QPen(pen)
+            pen.setWidthF(1.0)
         p.setPen(pen)
         lines = self._lines
         if pen.style() == Qt.PenStyle.SolidLine:
@@ -181,9 +190,18 @@ class HistoryCurve(pg.GraphicsObject):
             memory[:, 1] = y[:-1]
             memory[:, 2] = x[1:]
             memory[:, 3] = y[1:]
-            p.drawLines(*lines.drawargs())
+            args = lines.drawargs()
+            draw = lambda: p.drawLines(*args)  # noqa: E731
         else:  # dashes run on along the whole curve: one path
-            p.drawPath(pg.arrayToQPath(x, y, connect="all", finiteCheck=False))
+            path = pg.arrayToQPath(x, y, connect="all", finiteCheck=False)
+            draw = lambda: p.drawPath(path)  # noqa: E731
+        draw()
+        if thin:
+            base = p.transform()
+            for dx, dy in ((1.0, 0.0), (0.0, 1.0)):
+                p.setTransform(base * QTransform.fromTranslate(dx, dy))
+                draw()
+            p.setTransform(base)
 
 
 class CurvesView(SessionView):
