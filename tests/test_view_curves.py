@@ -223,3 +223,27 @@ def test_live_curves_cover_the_pixels_of_the_two_pixel_pen(qtbot):
     overlap = (live & real).sum() / (live | real).sum()
     assert overlap > 0.6, overlap
     assert 0.75 < live.sum() / real.sum() < 1.33
+
+
+def test_the_legend_is_cached_and_recoloured_with_the_theme(make_view, qtbot):
+    from PyQt6.QtGui import QColor
+    from PyQt6.QtWidgets import QGraphicsItem
+
+    from explorer.views.curves import TRAIN_COLOR_DARK
+
+    _, view = make_view()
+    cached = QGraphicsItem.CacheMode.DeviceCoordinateCache
+    items = [view.legend, *view.legend.childItems()]
+    assert all(item.cacheMode() == cached for item in items)
+    view.set_theme(DARK)
+    qtbot.wait(20)
+    image = view.graphics.grab().toImage()
+    box = view.graphics.mapFromScene(view.legend.sceneBoundingRect()).boundingRect()
+    ratio = image.width() / view.graphics.width()
+    want = QColor(*TRAIN_COLOR_DARK)
+    found = any(
+        image.pixelColor(round(x * ratio), round(y * ratio)) == want
+        for x in range(box.left(), box.right())
+        for y in range(box.top(), box.bottom())
+    )
+    assert found  # the cached legend sample took the dark theme's train colour

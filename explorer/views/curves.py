@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt
 from PyQt6.QtGui import QPainter, QPen, QTransform
-from PyQt6.QtWidgets import QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 from pyqtgraph.Qt import internals
 
 from explorer.views.axes import cache_axes
@@ -306,6 +306,7 @@ class CurvesView(SessionView):
         self.legend.setLabelTextColor(fg)
         self.legend.setBrush(pg.mkBrush((*theme.background, 200)))
         self.legend.setPen(pg.mkPen(theme.grid))
+        self._cache_legend()
 
     # ---------------------------------------------------------------- updating
     def set_theme(self, theme: Theme) -> None:
@@ -326,6 +327,18 @@ class CurvesView(SessionView):
                 self.curves[name].setData([], [])
         self._x_top = -1.0  # force a re-range on the next update
         self._loss_top = -1.0
+        self._cache_legend()
+
+    def _cache_legend(self) -> None:
+        """Paint the legend from pixmaps: it sits on the plot, which repaints every
+        frame, and drawing its box, samples and labels cost ~0.3 ms each time."""
+        mode = QGraphicsItem.CacheMode.DeviceCoordinateCache
+        pending = [self.legend]
+        while pending:
+            item = pending.pop()
+            item.setCacheMode(mode)
+            item.update()  # a new pen or colour must reach the cached pixmap
+            pending.extend(item.childItems())
 
     def update_view(self, kinds: frozenset[str]) -> None:
         """Push the metric arrays to the curves and move the marker to the shown step."""
