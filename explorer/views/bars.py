@@ -33,6 +33,7 @@ from explorer.views.base import SessionView
 from explorer.views.cached_bounds import CachedBoundsMixin
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.rules import HorizontalRules
+from explorer.views.viewport import repaint_changes_as_one_rect
 
 #: (id, combo text) of the bar orders.
 SORTS = (("index", "Data order"), ("loss", "Worst loss first"))
@@ -278,6 +279,7 @@ class BarsView(SessionView):
         layout.addLayout(row)
 
         self.graphics = pg.GraphicsLayoutWidget(self)
+        repaint_changes_as_one_rect(self.graphics)
         layout.addWidget(self.graphics, 1)
         g = self.graphics
         self.top = g.addPlot(row=0, col=0)

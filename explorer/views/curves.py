@@ -20,6 +20,7 @@ from explorer.views.axes import cache_axes
 from explorer.views.base import SessionView
 from explorer.views.palette import LIGHT, Theme, hex_color
 from explorer.views.step_marker import StepMarker
+from explorer.views.viewport import repaint_changes_as_one_rect
 
 #: Smallest step range shown on the x axis.
 MIN_STEPS = 10
@@ -230,6 +231,7 @@ class CurvesView(SessionView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.graphics = pg.GraphicsLayoutWidget(self)
+        repaint_changes_as_one_rect(self.graphics)
         self.graphics.setToolTip(
             "Loss (top) and accuracy (bottom) at every training step.\n"
             "Solid: training set, dashed: test set. Click a step or drag the line to show it."

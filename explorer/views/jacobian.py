@@ -29,6 +29,7 @@ from explorer.views.axes import ClassAxisItem, cache_axes
 from explorer.views.base import SessionView
 from explorer.views.cell_texts import CellTexts
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.viewport import repaint_changes_as_one_rect
 
 #: Largest possible |J| entry; the fixed half-range of the colour scale.
 J_LIMIT = 0.25
@@ -191,6 +192,7 @@ class JacobianView(SessionView):
         layout.addLayout(row)
 
         self.graphics = pg.GraphicsLayoutWidget(self)
+        repaint_changes_as_one_rect(self.graphics)
         self.graphics.setToolTip(MATRIX_TIP)
         layout.addWidget(self.graphics, 1)
         self.left_axis = ClassAxisItem("left")

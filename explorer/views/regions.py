@@ -31,6 +31,7 @@ from explorer.views.regions_overlays import (
     probabilities_html,
     readable_color,
 )
+from explorer.views.viewport import repaint_changes_as_one_rect
 
 OVERLAYS = ("boundaries", "weights", "pull")
 GRID_MIN, GRID_MAX = 10, 2000
@@ -107,6 +108,7 @@ class RegionsView(SessionView):
     def _build_ui(self) -> None:
         self.view_box = PlaneViewBox(self)
         self.plot_widget = pg.PlotWidget(viewBox=self.view_box)
+        repaint_changes_as_one_rect(self.plot_widget)
         self.plot_widget.setAntialiasing(False)
         self.plot_widget.setToolTip("")
         plot = self.plot_widget.getPlotItem()
