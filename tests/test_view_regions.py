@@ -356,3 +356,23 @@ def test_a_picture_taken_right_after_a_resize_has_the_grid_refitted(make_view, q
     assert not view._resize_timer.isActive()
     assert view.fitted_range != stale
     assert view.fitted_range == fit_range(view.session.data.X, view._aspect())
+
+
+def test_every_plot_view_repaints_one_bounding_rect_of_its_changes(make_view, qtbot):
+    from PyQt6.QtWidgets import QGraphicsView
+    from pyqtgraph import GraphicsView
+
+    from explorer.views.bars import BarsView
+    from explorer.views.curves import CurvesView
+    from explorer.views.jacobian import JacobianView
+
+    regions = make_view()
+    views = [regions]
+    for kind in (BarsView, CurvesView, JacobianView):
+        view = kind(regions.session)
+        qtbot.addWidget(view)
+        views.append(view)
+    mode = QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate
+    for view in views:
+        canvases = view.findChildren(GraphicsView)
+        assert canvases and all(c.viewportUpdateMode() == mode for c in canvases), view
