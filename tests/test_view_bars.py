@@ -319,3 +319,22 @@ def test_set_bars_makes_exactly_the_rects_and_bounds_of_set_opts(heights, width,
     np.testing.assert_array_equal(fast._rectarray.ndarray(), slow._rectarray.ndarray())
     assert fast._dataBounds == slow._dataBounds
     assert fast.opts["width"] == width and fast.opts["height"] is not None
+
+
+@pytest.mark.parametrize("show_max_wrong", [False, True])
+def test_long_titles_never_push_the_plots_out_of_a_narrow_dock(qtbot, show_max_wrong):
+    view = BarsView(Session(Config(classes=10, samples=20000)))
+    qtbot.addWidget(view)
+    view.resize(360, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_show_max_wrong(show_max_wrong)
+    view.session.select(int(view.session.data.train_index[0]))
+    view.refresh(frozenset({"params"}))
+    qtbot.wait(50)
+    width = view.graphics.viewport().width()
+    for plot in (view.top, view.bottom):
+        right = view.graphics.mapFromScene(plot.sceneBoundingRect().topRight()).x()
+        assert right <= width + 1, (plot, right, width)
+    assert view.bin_size > 1
+    assert f"worst of {view.bin_size}" in view.top.getAxis("bottom").labelText

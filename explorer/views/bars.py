@@ -557,14 +557,27 @@ class BarsView(SessionView):
     def _set_top_title(self, n: int, size: int) -> None:
         text = f"p<sub>y</sub> − 1 for {n} training samples"
         if self.show_max_wrong:
-            text = f"↓ p<sub>y</sub> − 1 and ↑ largest wrong p<sub>k</sub>, {n} training samples"
-        if size > 1:
-            text += f"  (1 bar = worst of {size})"
+            text = f"↓ p<sub>y</sub> − 1, ↑ largest wrong p<sub>k</sub>, {n} training samples"
         order = "in data order" if self.sort == "index" else "worst loss first →"
-        if (text, order) != self._top_texts:  # relabelling relayouts the plot: only on change
-            self._top_texts = (text, order)
-            self.top.setTitle(text, size="9pt")
-            self._label(self.top, "bottom", f"samples, {order}")
+        axis = f"samples, {order}"
+        if size > 1:
+            axis += f" (1 bar = worst of {size})"
+        if (text, axis) != self._top_texts:  # relabelling relayouts the plot: only on change
+            self._top_texts = (text, axis)
+            self._set_title(self.top, text)
+            self._label(self.top, "bottom", axis)
+
+    @staticmethod
+    def _set_title(plot, text: str) -> None:
+        """Title ``plot`` without letting a long title widen it beyond its dock.
+
+        pyqtgraph gives a title a minimum width of its whole text; a narrow dock then lays
+        the plot out wider than the view and cuts off its right side. Unpinned, a long
+        title overflows its own line instead.
+        """
+        plot.setTitle(text, size="9pt")
+        plot.titleLabel.setMinimumWidth(0)
+        plot.titleLabel.updateGeometry()
 
     def _label(self, plot, side: str, text: str) -> None:
         # AxisItem.setPen() recolours labels with the axis pen; labels use the text colour.
@@ -644,4 +657,4 @@ class BarsView(SessionView):
     def _set_detail_title(self, text: str) -> None:
         if text != self._detail_title:  # relabelling relayouts the plot: only on change
             self._detail_title = text
-            self.bottom.setTitle(text, size="9pt")
+            self._set_title(self.bottom, text)
