@@ -520,3 +520,18 @@ def test_sample_detail_is_cached_per_state_and_read_only():
     np.testing.assert_allclose(hotter.z * 2.0, after_step.z, rtol=1e-12)
     s.step_back(1)
     np.testing.assert_array_equal(s.sample_detail(4).phi, first.phi)
+
+
+@pytest.mark.parametrize("temperature", [1.0, 2.5])
+def test_mean_jacobian_from_float32_probabilities_is_within_1e6_of_the_exact_one(temperature):
+    s = Session(Config(classes=10, samples=3000))
+    s.step(5)
+    s.set_temperature(temperature)
+    fast = s.mean_jacobian(exact=False)
+    exact = s.mean_jacobian()
+    assert fast.dtype == np.float64 and fast.shape == (10, 10)
+    np.testing.assert_allclose(fast, exact, rtol=0, atol=2e-6)
+    assert not np.array_equal(fast, exact)  # a different computation, not the same one
+    assert s.mean_jacobian(exact=False) is fast and not fast.flags.writeable
+    s.step(1)
+    assert s.mean_jacobian(exact=False) is not fast

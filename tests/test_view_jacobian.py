@@ -224,3 +224,25 @@ def test_cell_texts_are_painted_centred_in_their_own_cells(make_view, qtbot):
             assert abs(xs[inside].mean() - cx) < 3 and abs(ys[inside].mean() - cy) < 4
     with pytest.raises(ValueError):
         item.set_values(["1"] * 8, [False] * 8)
+
+
+def test_above_eight_classes_the_batch_colours_come_from_float32_with_the_same_cells(make_view):
+    """No values are written above MAX_CLASSES_WITH_VALUES: the colours use the float32
+    mean J, and every cell gets the same colour as the exact matrix would give it."""
+    from explorer.views.jacobian import MAX_CLASSES_WITH_VALUES
+
+    view, session = make_view(classes=10, samples=2000)
+    assert MAX_CLASSES_WITH_VALUES < 10 and view.cell_texts is None
+    session.step(4)
+    np.testing.assert_array_equal(view.matrix, session.mean_jacobian(exact=False))
+    n = len(view.image._table())
+
+    def colour_index(J):
+        return np.clip((J - -J_LIMIT) * (n / (2 * J_LIMIT)), 0, n - 1).astype(int)
+
+    np.testing.assert_array_equal(
+        colour_index(view.matrix), colour_index(session.mean_jacobian(exact=True))
+    )
+    small, small_session = make_view(classes=4)
+    small_session.step(2)
+    np.testing.assert_array_equal(small.matrix, small_session.mean_jacobian(exact=True))

@@ -325,7 +325,10 @@ class JacobianView(SessionView):
             title = f"mean J of {n} training samples"
             if self.source != "batch":
                 title = "mean J (none selected)"
-            return np.asarray(s.mean_jacobian(), dtype=np.float64), "batch", title, title
+            # Exact when the cells show their values; above MAX_CLASSES_WITH_VALUES the
+            # heatmap shows colours only, and float32 probabilities give the same colours.
+            exact = self.cell_texts is not None
+            return np.asarray(s.mean_jacobian(exact), dtype=np.float64), "batch", title, title
         label = int(data.y[i])
         name = data.class_names[label]
         kind = "test sample" if data.is_test[i] else "sample"
