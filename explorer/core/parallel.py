@@ -61,7 +61,6 @@ class _Helper:
             target=self._loop, name="softmax-explorer-columns", daemon=True
         )
         self._thread.start()
-        self.ident = self._thread.ident
 
     def _loop(self) -> None:
         while True:
@@ -106,8 +105,8 @@ def split_columns(func: Callable[[int, int], None], n: int, elements: int) -> bo
         Number of columns.
     elements : int
         Size of the work, in array elements. Below :data:`MIN_SPLIT_ELEMENTS`, with
-        fewer than ``2 ·`` :data:`MIN_HALF_COLUMNS` columns, on one CPU, inside the
-        helper thread itself, or while another split runs, ``func(0, n)`` runs alone.
+        fewer than ``2 ·`` :data:`MIN_HALF_COLUMNS` columns, on one CPU, or while a split
+        runs (a split inside either half of another included), ``func(0, n)`` runs alone.
 
     Returns
     -------
@@ -118,8 +117,7 @@ def split_columns(func: Callable[[int, int], None], n: int, elements: int) -> bo
         n < 2 * MIN_HALF_COLUMNS
         or elements < MIN_SPLIT_ELEMENTS
         or usable_cpus() < 2
-        or (_helper is not None and threading.get_ident() == _helper.ident)
-        or not _busy.acquire(blocking=False)
+        or not _busy.acquire(blocking=False)  # also true inside a split (either half)
     ):
         func(0, n)
         return False

@@ -90,6 +90,16 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return v
 
 
+def _mean_jacobian(P: np.ndarray) -> np.ndarray:
+    """``diag(mean p) − P Pᵀ / N``, float64 ``(C, C)``, for probabilities ``P (C, N)``.
+
+    The product is taken in ``P``'s own dtype (float32 ``P`` gives a float32 ``P Pᵀ``).
+    """
+    J = np.diag(P.mean(axis=1, dtype=np.float64))
+    J -= (P @ P.T).astype(np.float64, copy=False) / P.shape[1]
+    return J
+
+
 class Session:
     """A linear softmax classifier learning on 2-D data, with history for scrubbing.
 
@@ -870,18 +880,14 @@ class Session:
     def _mean_jacobian_float32(self) -> np.ndarray:
         cached = self._cache.get("mean_jacobian_float32")
         if cached is None:
-            P = self.train_probs()  # (C, N) float32 at the display temperature
-            n = P.shape[1]
-            cached = np.diag(P.mean(axis=1, dtype=np.float64))
-            cached -= (P @ P.T).astype(np.float64) / n
+            cached = _mean_jacobian(self.train_probs())  # float32, display temperature
             cached.flags.writeable = False
             self._cache["mean_jacobian_float32"] = cached
         return cached
 
     def _jacobian_of(self, P: np.ndarray) -> np.ndarray:
         """``diag(mean p) − P Pᵀ / N`` for ``P (C, N)``, cached read-only."""
-        n = P.shape[1]
-        J = np.diag(P.mean(axis=1)) - (P @ P.T) / n
+        J = _mean_jacobian(P)
         J.flags.writeable = False
         self._cache["mean_jacobian"] = J
         return J

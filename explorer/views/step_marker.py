@@ -55,7 +55,9 @@ class StepMarker(QGraphicsObject):
         self.setAcceptHoverEvents(True)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setCursor(Qt.CursorShape.SizeHorCursor)
-        view_box.sigTransformChanged.connect(self._refit)
+        self._view = (0.0, 0.0, 0.0)  # y0, y1 and data units per pixel along x
+        view_box.sigTransformChanged.connect(self._view_changed)
+        self._view_changed()
 
     # ------------------------------------------------------------------ value
     def value(self) -> float:
@@ -87,9 +89,15 @@ class StepMarker(QGraphicsObject):
         size = self._vb.viewPixelSize()
         return abs(size[0]) if size is not None else 0.0
 
-    def _refit(self, *args) -> None:
+    def _view_changed(self, *args) -> None:
         (_, _), (y0, y1) = self._vb.viewRange()
-        px = self._pixel_width()
+        self._view = (y0, y1, self._pixel_width())
+        self._refit()
+
+    def _refit(self) -> None:
+        """Bounds and grab zone around the line (from the view's extent, kept between
+        view changes: a move every frame asks pyqtgraph for nothing)."""
+        y0, y1, px = self._view
         grab = QRectF(self._value - GRAB_PX * px, y0, 2 * GRAB_PX * px, y1 - y0)
         reach = (LABEL_PX if self.labelled else GRAB_PX) * px  # the label on either side
         bounds = QRectF(self._value - reach, y0, 2 * reach, y1 - y0)
