@@ -76,3 +76,18 @@ def _hold_added_widgets(request):
     qtbot.addWidget = add_and_hold
     yield
     held.clear()
+
+
+@pytest.fixture
+def show_view(qtbot):
+    """``show_view(widget, width, height)``: hand ``widget`` to qtbot, size it, show it and
+    wait until it is on screen; returns it."""
+
+    def show(widget, width: int, height: int):
+        qtbot.addWidget(widget)
+        widget.resize(width, height)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return show

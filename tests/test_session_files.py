@@ -57,37 +57,32 @@ def rich_session() -> Session:
     return s
 
 
-def open_answer(monkeypatch, path):
+def _answer_with(monkeypatch, owner, name: str, value):
+    """Make the static dialog ``owner.name`` return ``value``; returns its calls' args."""
     calls = []
 
     def answer(*args, **kwargs):
         calls.append(args)
-        return (str(path) if path else "", "")
+        return value
 
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(answer))
+    monkeypatch.setattr(owner, name, staticmethod(answer))
     return calls
+
+
+def open_answer(monkeypatch, path):
+    return _answer_with(
+        monkeypatch, QFileDialog, "getOpenFileName", (str(path) if path else "", "")
+    )
 
 
 def save_answer(monkeypatch, path):
-    calls = []
-
-    def answer(*args, **kwargs):
-        calls.append(args)
-        return (str(path) if path else "", "")
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
-    return calls
+    return _answer_with(
+        monkeypatch, QFileDialog, "getSaveFileName", (str(path) if path else "", "")
+    )
 
 
 def question_answer(monkeypatch, button):
-    calls = []
-
-    def answer(*args, **kwargs):
-        calls.append(args)
-        return button
-
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
-    return calls
+    return _answer_with(monkeypatch, QMessageBox, "question", button)
 
 
 def record_errors(monkeypatch, window):

@@ -220,19 +220,15 @@ def test_bars_item_draws_like_pyqtgraph_after_shrinking_and_keeps_one_array(qtbo
     assert images[0] == images[1]
 
 
-def test_few_wide_bars_stand_apart_many_touch(qtbot):
+def test_few_wide_bars_stand_apart_many_touch(qtbot, show_view):
     from explorer.session.config import Config
     from explorer.session.session import Session
     from explorer.views.bars import BAR_GAP, BarsView
 
     views = []
     for config, gapped in ((Config(dataset="cs231n"), True), (Config(samples=2000), False)):
-        view = BarsView(Session(config))
+        view = show_view(BarsView(Session(config)), 600, 400)
         views.append(view)
-        qtbot.addWidget(view)
-        view.resize(600, 400)
-        view.show()
-        qtbot.waitExposed(view)
         view.session.step(2)
         view.refresh(frozenset({"params"}))
         labels = view.session.data.y[view.drawn_samples]
@@ -322,12 +318,8 @@ def test_set_bars_makes_exactly_the_rects_and_bounds_of_set_opts(heights, width,
 
 
 @pytest.mark.parametrize("show_max_wrong", [False, True])
-def test_long_titles_never_push_the_plots_out_of_a_narrow_dock(qtbot, show_max_wrong):
-    view = BarsView(Session(Config(classes=10, samples=20000)))
-    qtbot.addWidget(view)
-    view.resize(360, 300)
-    view.show()
-    qtbot.waitExposed(view)
+def test_long_titles_never_push_the_plots_out_of_a_narrow_dock(qtbot, show_view, show_max_wrong):
+    view = show_view(BarsView(Session(Config(classes=10, samples=20000))), 360, 300)
     view.set_show_max_wrong(show_max_wrong)
     view.session.select(int(view.session.data.train_index[0]))
     view.refresh(frozenset({"params"}))

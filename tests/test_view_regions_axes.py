@@ -9,13 +9,9 @@ from explorer.views.regions import RegionsView
 
 
 @pytest.mark.parametrize("theme", [LIGHT, DARK])
-def test_axes_of_data_within_one_are_not_rescaled(qtbot, theme):
+def test_axes_of_data_within_one_are_not_rescaled(qtbot, show_view, theme):
     # The 9-point set lies within ±1: pyqtgraph would label x₂ in thousandths (0.8 → 800).
-    view = RegionsView(Session(Config(dataset="cs231n")))
-    qtbot.addWidget(view)
-    view.resize(560, 560)
-    view.show()
-    qtbot.waitExposed(view)
+    view = show_view(RegionsView(Session(Config(dataset="cs231n"))), 560, 560)
     view.session.step(3)
     # Zoomed in to within ±0.4 when the theme is (re)applied, pyqtgraph picks "milli".
     view.view_box.setRange(xRange=(-0.4, 0.4), yRange=(-0.4, 0.4), padding=0.0)
@@ -30,15 +26,11 @@ def test_axes_of_data_within_one_are_not_rescaled(qtbot, theme):
         assert strings == ["-0.2", "0", "0.2"]
 
 
-def test_curves_of_a_two_class_loss_are_not_rescaled(qtbot):
+def test_curves_of_a_two_class_loss_are_not_rescaled(qtbot, show_view):
     # Two classes start at a loss of ln 2 ≈ 0.69: pyqtgraph would write 690 "(x0.001)".
     from explorer.views.curves import CurvesView
 
-    view = CurvesView(Session(Config(dataset="moons")))
-    qtbot.addWidget(view)
-    view.resize(800, 400)
-    view.show()
-    qtbot.waitExposed(view)
+    view = show_view(CurvesView(Session(Config(dataset="moons"))), 800, 400)
     view.session.step(20)
     view.refresh(frozenset({"history"}))
     qtbot.wait(1)
