@@ -179,12 +179,21 @@ def test_the_marker_grabs_near_the_line_and_its_label_moves_sides(make_view, qtb
     x = marker.value()
     assert marker.shape().contains(QPointF(x + 3 * px, sum(marker._vb.viewRange()[1]) / 2))
     assert not marker.shape().contains(QPointF(x + 20 * px, sum(marker._vb.viewRange()[1]) / 2))
-    assert marker.boundingRect().width() > 150 * px  # room for the label, on both sides
     assert not view.markers[1].labelled and view.markers[1].boundingRect().width() < 20 * px
+
+    def label_reach(marker):
+        """How far the bounds reach left and right of the line, in pixels."""
+        b, x = marker.boundingRect(), marker.value()
+        return (x - b.left()) / px, (b.right() - x) / px
+
     session.seek(session.head)
     right_at_head = marker.label_right
+    left, right = label_reach(marker)
+    assert right < 20 and left > 100  # the label (left of the line) is inside the bounds
     session.seek(0)
     assert marker.label_right and not right_at_head  # label on the roomier side
+    left, right = label_reach(marker)
+    assert left < 20 and right > 100
 
 
 def test_live_curves_cover_the_pixels_of_the_two_pixel_pen(qtbot):
@@ -247,3 +256,84 @@ def test_the_legend_is_cached_and_recoloured_with_the_theme(make_view, qtbot):
         for y in range(box.top(), box.bottom())
     )
     assert found  # the cached legend sample took the dark theme's train colour
+
+
+def _rgb(image):
+    from PyQt6.QtGui import QImage
+
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
+    rows = raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
+    return rows.reshape(image.height(), image.width(), 4)
+
+
+def test_a_growing_curve_repaints_only_its_new_segments_and_looks_repainted_whole(qtbot):
+    """Appending points marks only the rectangle of the new segments for repaint; what is
+    on screen (the window's backing store) is then pixel for pixel a full repaint."""
+    import pyqtgraph as pg
+    from PyQt6.QtCore import QEvent, QObject
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer.views.curves import HistoryCurve
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.setBackground("w")
+    solid, dashed = HistoryCurve(), HistoryCurve()
+    solid.setPen(pg.mkPen((200, 0, 0), width=2))
+    dashed.setPen(pg.mkPen((0, 0, 200), width=2, style=Qt.PenStyle.DashLine))
+    for curve in (solid, dashed):
+        plot.addItem(curve)
+    plot.setRange(xRange=(0, 200), yRange=(-1.2, 1.2), padding=0)
+    plot.show()
+    qtbot.waitExposed(plot)
+
+    painted = []
+
+    class PaintRects(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                painted.append(event.rect())
+            return False
+
+    spy = PaintRects()
+    plot.viewport().installEventFilter(spy)
+    x = np.arange(200, dtype=np.float64)
+    y = np.sin(x / 7.0) * np.exp(-x / 150.0)
+    app = QApplication.instance()
+    for n in range(2, 150, 3):
+        solid.setData(x[:n], y[:n])
+        dashed.setData(x[:n], -y[:n])
+        app.processEvents()
+    # all but the frames where the curves' bounds grow (geometrically) are thin strips
+    narrow = [r.width() < plot.viewport().width() / 8 for r in painted]
+    assert len(painted) >= 45 and sum(narrow) >= 0.7 * len(painted), painted
+
+    live = _rgb(app.primaryScreen().grabWindow(plot.winId()).toImage())
+    whole = _rgb(plot.grab().toImage())
+    assert (live[..., :3] != whole[..., :3]).any(axis=2).sum() == 0
+    assert ((whole[..., 2] > 150) & (whole[..., 1] < 80)).sum() > 300  # the red curve is there
+
+    painted.clear()
+    solid.setData(x[:100], y[:100] + 0.1)  # a rewritten history: all of it repaints
+    app.processEvents()
+    assert painted and max(r.width() for r in painted) > plot.viewport().width() / 2
+
+
+def test_the_curves_view_on_screen_matches_a_full_repaint_while_training(make_view, qtbot):
+    """Frames of training repaint strips near the newest step; the window's pixels stay
+    those of a full repaint (the marker's label changing sides on the way)."""
+    from PyQt6.QtWidgets import QApplication
+
+    session, view = make_view(steps=3)
+    qtbot.wait(20)
+    app = QApplication.instance()
+    for _ in range(40):
+        session.step(1)
+        app.processEvents()
+    session.seek(2)  # the label moves to the right of the line
+    app.processEvents()
+    live = _rgb(app.primaryScreen().grabWindow(view.winId()).toImage())
+    whole = _rgb(view.grab().toImage())
+    assert (live[..., :3] != whole[..., :3]).any(axis=2).sum() == 0

@@ -31,6 +31,9 @@ DOWNSAMPLE_FACTOR = 0.5
 TRAIN_COLOR = (0x00, 0x72, 0xB2)
 TEST_COLOR = (0xD5, 0x5E, 0x00)
 TRAIN_COLOR_DARK = (0x56, 0xB4, 0xE9)
+#: Margin around new curve segments marked for repaint, in pixels: the 2-px pen (drawn
+#: live as three 1-px passes, one pixel right and down) with room to spare.
+DIRTY_PAD_PX = 4.0
 
 
 def lazy_upper(
@@ -90,9 +93,15 @@ class HistoryCurve(pg.GraphicsObject):
     """One metric against step: a light replacement for ``PlotDataItem``.
 
     ``setData`` only keeps references to the arrays (no copy, no bounds pass, no finite
-    check: metrics are finite); the peak decimation runs at paint time, only for what is
-    drawn. Solid pens draw as line segments (Qt strokes a 2-pixel polyline about three
-    times slower), dashed pens as one path so the dashes run on across points.
+    check: metrics are finite). Solid pens draw as line segments (Qt strokes a 2-pixel
+    polyline about three times slower), dashed pens as one path so the dashes run on
+    across points.
+
+    A history grows at its end: when what is drawn (after decimation) only gained points
+    after the ones drawn before, only the rectangle around the new segments is marked for
+    repaint. The rest of the old picture is still right, and the plot then repaints a
+    strip near the newest step instead of its whole area (grid, axes and legend
+    included), which was most of the curves' cost of a frame.
 
     Attributes
     ----------
@@ -115,26 +124,72 @@ class HistoryCurve(pg.GraphicsObject):
         }
         self.xData = self.yData = None
         self._drawn = None
+        self._painted: tuple[np.ndarray, np.ndarray] | None = None  # copies of the last drawn
+        self._pixel = (0.0, 0.0)  # data units per view pixel along x and y, once known
         self._rect = QRectF()
         self._lines = internals.PrimitiveArray(QLineF, 4)
+        # paint() gets the exposed rect: a strip repaint then draws only its segments
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def setPen(self, *args, **kwargs) -> None:
         self.opts["pen"] = pg.mkPen(*args, **kwargs)
-        self.update()
+        self._repaint_all()
 
     def setDownsampling(self, ds: int = 1, auto: bool = False, method: str = "peak") -> None:
         self.opts["downsample"] = max(1, int(ds))
         self.opts["downsampleMethod"] = method
         self._drawn = None
-        self.update()
+        self._repaint_all()
 
     def setData(self, x, y) -> None:
         """Show ``y`` against ``x`` (arrays of one length, finite; kept, not copied)."""
         self.xData = np.asarray(x)
         self.yData = np.asarray(y)
         self._drawn = None
-        self._grow_rect()
+        if self._grow_rect() or not self.isVisible():
+            self._repaint_all()
+            return
+        dirty = self._appended_rect()
+        if dirty is None:
+            self.update()
+        elif not dirty.isEmpty():
+            self.update(dirty)
+
+    def _repaint_all(self) -> None:
+        self._painted = None
         self.update()
+
+    def _appended_rect(self) -> QRectF | None:
+        """The rectangle (item coordinates) holding every segment new since the last
+        call, padded by a few pixels; empty if nothing changed; None if the drawn points
+        changed otherwise (a new start, a rewritten history) or the pixel size is unknown.
+        """
+        x, y = self.getData()
+        before, self._painted = self._painted, (x.copy(), y.copy())
+        px, py = self._pixel
+        if before is None or px <= 0.0 or py <= 0.0:
+            return None
+        x0, y0 = before
+        k = len(x0)
+        if k == 0 or len(x) < k:
+            return None
+        if not (np.array_equal(x[:k], x0) and np.array_equal(y[:k], y0)):
+            return None
+        if len(x) == k:
+            return QRectF()
+        xs, ys = x[k - 1 :], y[k - 1 :]  # the new segments start at the last old point
+        pad_x, pad_y = DIRTY_PAD_PX * px, DIRTY_PAD_PX * py
+        left, bottom = float(xs.min()) - pad_x, float(ys.min()) - pad_y
+        return QRectF(
+            left, bottom, float(xs.max()) + pad_x - left, float(ys.max()) + pad_y - bottom
+        )
+
+    def viewTransformChanged(self) -> None:
+        """A new range or size: everything moves, so the next change repaints it all."""
+        px, py = self.pixelVectors()
+        known = px is not None and py is not None
+        self._pixel = (px.length(), py.length()) if known else (0.0, 0.0)
+        self._repaint_all()
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         """What is drawn: the data after decimation."""
@@ -145,27 +200,28 @@ class HistoryCurve(pg.GraphicsObject):
                 self._drawn = peak_decimate(self.xData, self.yData, self.opts["downsample"])
         return self._drawn
 
-    def _grow_rect(self) -> None:
+    def _grow_rect(self) -> bool:
         """Keep a bounding rect holding the data; change it (rarely) only to grow it or to
-        shrink it after a reset."""
+        shrink it after a reset. Returns whether it changed."""
         x, y = self.xData, self.yData
         if len(x) == 0:
-            return
+            return False
         x_hi, y_lo, y_hi = float(x[-1]), float(y.min()), float(y.max())
         r = self._rect
         fits = r.isValid() and r.right() >= x_hi and r.top() <= y_lo and r.bottom() >= y_hi
         if fits and r.right() <= 4.0 * max(x_hi, 8.0):
-            return
+            return False
         self.prepareGeometryChange()
         pad = 0.1 * max(y_hi - y_lo, 1.0)
         self._rect = QRectF(
             float(x[0]), y_lo - pad, max(2.0 * x_hi, 16.0) - float(x[0]), y_hi - y_lo + 2 * pad
         )
+        return True
 
     def boundingRect(self) -> QRectF:
         return QRectF(self._rect)
 
-    def paint(self, p: QPainter, *args) -> None:
+    def paint(self, p: QPainter, option=None, widget=None) -> None:
         x, y = self.getData()
         if len(x) < 2:
             return
@@ -185,6 +241,8 @@ class HistoryCurve(pg.GraphicsObject):
         p.setPen(pen)
         lines = self._lines
         if pen.style() == Qt.PenStyle.SolidLine:
+            if export is False and option is not None:
+                x, y = self._exposed_segments(x, y, option.exposedRect)
             lines.resize(len(x) - 1)
             memory = lines.ndarray()
             memory[:, 0] = x[:-1]
@@ -203,6 +261,23 @@ class HistoryCurve(pg.GraphicsObject):
                 p.setTransform(base * QTransform.fromTranslate(dx, dy))
                 draw()
             p.setTransform(base)
+
+
+    def _exposed_segments(
+        self, x: np.ndarray, y: np.ndarray, exposed: QRectF
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The points of the segments that can reach ``exposed`` (item coordinates).
+
+        ``x`` is non-decreasing, so the segments whose x span meets the exposed x range
+        (widened by the pen's pixels) are one run; the others put no pixel inside it.
+        Solid lines only: a dash pattern depends on all the path before it.
+        """
+        pad = DIRTY_PAD_PX * self._pixel[0]
+        if pad <= 0.0 or not exposed.isValid():
+            return x, y
+        lo = max(int(np.searchsorted(x, exposed.left() - pad, side="right")) - 1, 0)
+        hi = min(int(np.searchsorted(x, exposed.right() + pad, side="left")) + 1, len(x))
+        return x[lo:hi], y[lo:hi]
 
 
 class CurvesView(SessionView):

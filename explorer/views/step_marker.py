@@ -75,7 +75,7 @@ class StepMarker(QGraphicsObject):
     def set_label_side(self, right: bool) -> None:
         if right != self.label_right:
             self.label_right = right
-            self.update()
+            self._refit()
 
     def set_pens(self, pen: QPen, hover_pen: QPen) -> None:
         self.pen, self.hover_pen = QPen(pen), QPen(hover_pen)
@@ -96,11 +96,17 @@ class StepMarker(QGraphicsObject):
 
     def _refit(self) -> None:
         """Bounds and grab zone around the line (from the view's extent, kept between
-        view changes: a move every frame asks pyqtgraph for nothing)."""
+        view changes: a move every frame asks pyqtgraph for nothing). The bounds reach
+        over the label on its side only: each move repaints the strip they cover."""
         y0, y1, px = self._view
         grab = QRectF(self._value - GRAB_PX * px, y0, 2 * GRAB_PX * px, y1 - y0)
-        reach = (LABEL_PX if self.labelled else GRAB_PX) * px  # the label on either side
-        bounds = QRectF(self._value - reach, y0, 2 * reach, y1 - y0)
+        left = right = GRAB_PX * px
+        if self.labelled:
+            if self.label_right:
+                right = LABEL_PX * px
+            else:
+                left = LABEL_PX * px
+        bounds = QRectF(self._value - left, y0, left + right, y1 - y0)
         self._grab = grab
         if bounds != self._bounds:
             self.prepareGeometryChange()
