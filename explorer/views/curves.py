@@ -262,7 +262,6 @@ class HistoryCurve(pg.GraphicsObject):
                 draw()
             p.setTransform(base)
 
-
     def _exposed_segments(
         self, x: np.ndarray, y: np.ndarray, exposed: QRectF
     ) -> tuple[np.ndarray, np.ndarray]:
