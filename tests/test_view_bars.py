@@ -330,3 +330,49 @@ def test_long_titles_never_push_the_plots_out_of_a_narrow_dock(qtbot, show_view,
         assert right <= width + 1, (plot, right, width)
     assert view.bin_size > 1
     assert f"worst of {view.bin_size}" in view.top.getAxis("bottom").labelText
+
+
+def test_bars_with_a_span_keep_one_bounding_rect_that_holds_every_bar():
+    from explorer.views.bars import BarsItem
+
+    item = BarsItem(x0=np.zeros(0), height=np.zeros(0), width=1.0)
+    rng = np.random.default_rng(3)
+    x0 = np.arange(30, dtype=np.float64) + 0.1
+    rects = []
+    for _ in range(5):
+        item.set_bars(x0, -rng.random(30), 0.8, span=30.0)
+        rects.append(item.boundingRect())
+        bars = item._rectarray.ndarray()
+        bound = rects[-1]
+        assert bound.left() <= bars[:, 0].min() and bound.right() >= (bars[:, 0] + bars[:, 2]).max()
+        assert bound.top() <= bars[:, 1].min() and bound.bottom() >= (bars[:, 1] + bars[:, 3]).max()
+    assert all(r == rects[0] for r in rects)  # new heights: no geometry change
+    item.set_bars(x0, np.full(30, 1.5), 0.8, span=30.0)  # beyond [−1, 1]: the rect grows
+    assert item.boundingRect().bottom() >= 1.5
+    item.setOpts(x0=x0, height=np.full(30, -0.5), width=0.8)  # back to pyqtgraph's bounds
+    assert item.boundingRect().bottom() < 0.5
+
+
+def test_bars_on_screen_match_a_full_repaint_after_training_frames(make_view, qtbot):
+    """Bars repaint inside their fixed bounds: the window's pixels (its backing store)
+    stay those of a full repaint, in data order and sorted by loss."""
+    from PyQt6.QtGui import QImage
+    from PyQt6.QtWidgets import QApplication
+
+    view, session = make_view()
+    app = QApplication.instance()
+
+    def pixels(image):
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+        raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
+        return raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
+
+    for sort in ("index", "loss"):
+        view.set_sort(sort)
+        for _ in range(15):
+            session.step(1)
+            app.processEvents()
+        live = pixels(app.primaryScreen().grabWindow(view.winId()).toImage())
+        whole = pixels(view.grab().toImage())
+        assert live.shape == whole.shape
+        assert (live != whole).sum() == 0, sort

@@ -136,9 +136,15 @@ class _GrowingRects:
 class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
     """A single-colour, pen-less ``BarGraphItem`` for bars whose count changes every frame.
 
-    Its rects live in a :class:`_GrowingRects` (no per-frame sip objects) and its bounding
-    rect is computed once per change of data or view, not at each of the scene's queries.
+    Its rects live in a :class:`_GrowingRects` (no per-frame sip objects). Its bounding
+    rect is computed once per change of data or view, not at each of the scene's
+    queries; bars set with a ``span`` (:meth:`set_bars`) keep one fixed bounding rect
+    over the whole span, so new heights every frame are a repaint only, with no
+    geometry change for the scene and the view box to process.
     """
+
+    #: The fixed bounding rect while bars come from ``set_bars(..., span=...)``.
+    _extent: QRectF | None = None
 
     def __init__(self, **opts):
         super().__init__(**opts)
@@ -148,12 +154,27 @@ class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
     def _bounds_key(self) -> object:
         return self._dataBounds  # a new tuple after every setOpts
 
-    def set_bars(self, x0: np.ndarray, height: np.ndarray, width: float) -> None:
+    def boundingRect(self) -> QRectF:
+        if self._extent is not None:
+            return QRectF(self._extent)
+        return super().boundingRect()
+
+    def setOpts(self, **opts) -> None:
+        if self._extent is not None:
+            self.prepareGeometryChange()  # while the old rect is still the bounds
+            self._extent = None
+        super().setOpts(**opts)
+
+    def set_bars(
+        self, x0: np.ndarray, height: np.ndarray, width: float, span: float | None = None
+    ) -> None:
         """Bars from ``x0 (B,)`` to ``x0 + width``, from 0 to ``height (B,)``.
 
-        The same rects and bounds as ``setOpts(x0=x0, height=height, width=width)`` for
-        ``width > 0``, without pyqtgraph's general coordinate handling (~0.2 ms a call,
-        once per class per frame).
+        The same rects and data bounds as ``setOpts(x0=x0, height=height, width=width)``
+        for ``width > 0``, without pyqtgraph's general coordinate handling (~0.2 ms a
+        call, once per class per frame). With ``span``, the bounding rect is
+        ``[0, span] × [−1, 1]`` (grown to hold any bar outside it), the same from frame
+        to frame.
         """
         x0 = np.asarray(x0, dtype=np.float64)
         h = np.asarray(height, dtype=np.float64)
@@ -175,9 +196,21 @@ class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
             self._dataBounds = (np.min(x0), np.max(x1)), (np.min(lo), np.max(hi))
         self.picture = None
         self._shape = None
-        self.prepareGeometryChange()
+        extent = None if span is None else self._extent_over(float(span))
+        if extent is None or extent != self._extent:
+            self.prepareGeometryChange()
+            self._extent = extent
+            self.informViewBoundsChanged()
         self.update()
-        self.informViewBoundsChanged()
+
+    def _extent_over(self, span: float) -> QRectF:
+        """``[0, span] × [−1, 1]``, grown to hold the data bounds."""
+        (x_lo, x_hi), (y_lo, y_hi) = self._dataBounds
+        if x_lo is None:
+            return QRectF(0.0, -1.0, span, 2.0)
+        left, right = min(0.0, float(x_lo)), max(span, float(x_hi))
+        bottom, top = min(-1.0, float(y_lo)), max(1.0, float(y_hi))
+        return QRectF(left, bottom, right - left, top - bottom)
 
 
 def _minus(text: str) -> str:
@@ -552,7 +585,7 @@ class BarsView(SessionView):
                 continue  # still empty: skip pyqtgraph's per-call overhead
             # An empty bar item is hidden: it would still cost a paint call every frame.
             item.setVisible(bool(mask.any()))
-            item.set_bars(x0[mask], heights[mask], width)
+            item.set_bars(x0[mask], heights[mask], width, span=float(len(labels)))
 
     def _set_top_title(self, n: int, size: int) -> None:
         text = f"p<sub>y</sub> − 1 for {n} training samples"
