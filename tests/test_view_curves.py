@@ -84,6 +84,31 @@ def test_marker_sits_at_the_shown_step(make_view):
     assert [line.value() for line in view.markers] == [4, 4]
 
 
+def test_the_marker_label_reads_the_shown_step_beside_the_line(make_view):
+    """The label is drawn (from a cached layout of its text) just beside the line."""
+    from PyQt6.QtGui import QImage
+
+    from explorer.views.step_marker import LABEL_AT
+
+    session, view = make_view()
+    session.seek(6)
+    marker = view.markers[0]
+    image = view.graphics.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    assert marker._label is not None and marker._label[0] == "step 6"
+    assert marker.label_right  # the roomier side at step 6 of 20
+    b = marker.boundingRect()
+    anchor = QPointF(6, b.top() + LABEL_AT * b.height())  # the label's top left, nearly
+    at = view.graphics.mapFromScene(marker.mapToScene(anchor))
+    ratio = view.graphics.devicePixelRatioF()
+    x, y = int(at.x() * ratio), int(at.y() * ratio)
+    raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
+    rgb = raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
+    rgb = rgb.reshape(image.height(), image.width(), 4)[..., :3].astype(int)
+    dark = rgb.sum(axis=2) < 250  # the text, in the foreground colour
+    assert dark[y : y + 20, x + 3 : x + 70].sum() > 20
+    assert dark[y : y + 20, x - 70 : x - 3].sum() == 0  # nothing on the other side
+
+
 def test_clicking_on_the_plot_seeks_to_that_step(make_view, qtbot):
     session, view = make_view()
     qtbot.wait(50)  # let the fixed ranges settle into the laid-out plots

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PyQt6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QStaticText, QTransform
 from PyQt6.QtWidgets import QGraphicsObject
 
 from explorer.views.pixel_frame import view_pixels_per_unit
@@ -52,6 +52,7 @@ class StepMarker(QGraphicsObject):
         self.pen = QPen(QColor(0, 0, 0))
         self.hover_pen = QPen(QColor(0, 0, 0), 3)
         self.font = QFont()
+        self._label: tuple[str, QFont, QStaticText] | None = None  # the last label laid out
         self.setAcceptHoverEvents(True)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setCursor(Qt.CursorShape.SizeHorCursor)
@@ -140,17 +141,20 @@ class StepMarker(QGraphicsObject):
         painter.scale(1.0 / scale[0], 1.0 / scale[1])  # one unit = one view pixel, y down
         painter.setFont(self.font)
         painter.setPen(QPen(self.pen.color()))
-        text = f"step {self._value:.0f}"
-        width = min(painter.fontMetrics().horizontalAdvance(text) + 8, LABEL_PX - 4)
-        height = painter.fontMetrics().height()
-        box = (
-            QRectF(4, 0, width, height)
-            if self.label_right
-            else QRectF(-width - 4, 0, width, height)
-        )
-        flags = Qt.AlignmentFlag.AlignLeft if self.label_right else Qt.AlignmentFlag.AlignRight
-        painter.drawText(box, int(flags | Qt.AlignmentFlag.AlignTop), text)
+        label = self._static_label(f"step {self._value:.0f}")
+        width = min(label.size().width(), LABEL_PX - 12)
+        painter.drawStaticText(QPointF(4.0 if self.label_right else -4.0 - width, 0.0), label)
         painter.restore()
+
+    def _static_label(self, text: str) -> QStaticText:
+        """``text`` laid out once in the marker's font (a rect-and-flags ``drawText`` runs
+        the full text-layout engine at every paint, ~0.4 ms a frame while playing)."""
+        if self._label is None or self._label[0] != text or self._label[1] is not self.font:
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), self.font)
+            self._label = (text, self.font, static)
+        return self._label[2]
 
     # ------------------------------------------------------------------ mouse
     def hoverEnterEvent(self, event) -> None:
