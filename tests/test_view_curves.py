@@ -362,3 +362,36 @@ def test_the_curves_view_on_screen_matches_a_full_repaint_while_training(make_vi
     live = _rgb(app.primaryScreen().grabWindow(view.winId()).toImage())
     whole = _rgb(view.grab().toImage())
     assert (live[..., :3] != whole[..., :3]).any(axis=2).sum() == 0
+
+
+def test_the_grid_is_drawn_in_the_background_at_the_ticks_and_follows_the_range(make_view):
+    """The axes draw no grid (their bounds would then cover the plot); the view draws the
+    lines under the data, at the ticks, and recomputes them when the range grows."""
+    session, view = make_view(steps=5)
+    for plot in (view.loss_plot, view.acc_plot):
+        for side in ("left", "bottom"):
+            assert plot.getAxis(side).grid is False
+    acc_grid = view.grids[1]
+    vb = view.acc_plot.getViewBox()
+    image = _rgb(view.graphics.grab().toImage())[..., :3].astype(int)
+    background = image[2, 2]
+
+    def row_of(y):
+        return round(view.graphics.mapFromScene(vb.mapViewToScene(QPointF(0, y))).y())
+
+    x0 = int(view.graphics.mapFromScene(vb.mapViewToScene(QPointF(6.5, 0))).x())
+    x1 = int(view.graphics.mapFromScene(vb.mapViewToScene(QPointF(9.5, 0))).x())
+    on_line = image[row_of(0.5), x0:x1]  # right of the curves' end (step 5)
+    between = image[row_of(0.375), x0:x1]
+    assert (np.abs(on_line - background).sum(axis=1) > 0).mean() > 0.7
+    assert (np.abs(between - background).sum(axis=1) == 0).mean() > 0.7  # crossings only
+
+    def vertical_lines(grid):
+        (_, path), *_ = grid.lines
+        return {round(path.elementAt(i).x, 6) for i in range(0, path.elementCount(), 2)}
+
+    before = max(vertical_lines(view.grids[0]))
+    session.step(100)  # the x range doubles past 100 steps
+    after = max(vertical_lines(view.grids[0]))
+    assert after > before and after <= view.loss_plot.getViewBox().viewRange()[0][1]
+    assert acc_grid.lines  # still drawn

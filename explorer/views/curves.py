@@ -12,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt
-from PyQt6.QtGui import QPainter, QPen, QTransform
+from PyQt6.QtGui import QColor, QPainter, QPen, QTransform
 from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 from pyqtgraph.Qt import internals
 
 from explorer.views.axes import cache_axes
 from explorer.views.base import SessionView
 from explorer.views.palette import LIGHT, Theme, hex_color
+from explorer.views.rules import PlotGrid
 from explorer.views.step_marker import StepMarker
 from explorer.views.viewport import repaint_changes_as_one_rect
 
@@ -279,6 +280,33 @@ class HistoryCurve(pg.GraphicsObject):
         return x[lo:hi], y[lo:hi]
 
 
+class GridGraphics(pg.GraphicsLayoutWidget):
+    """A ``GraphicsLayoutWidget`` that draws its plots' grids in its background.
+
+    The view caches its background (pyqtgraph's default), so the lines cost nothing in
+    the repaints of a training step; the cache is refreshed when a grid changes.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.grids: list[PlotGrid] = []
+
+    def set_grids(self, grids: list[PlotGrid]) -> None:
+        self.grids = list(grids)
+        for grid in self.grids:
+            grid.changed = self._grid_changed
+            grid.refit()
+
+    def _grid_changed(self) -> None:
+        self.resetCachedContent()
+        self.viewport().update()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawBackground(painter, rect)
+        for grid in self.grids:
+            grid.draw(painter)
+
+
 class CurvesView(SessionView):
     """Train/test loss and accuracy against step; click or drag the marker to seek.
 
@@ -304,7 +332,7 @@ class CurvesView(SessionView):
         self._updating = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics = GridGraphics(self)
         repaint_changes_as_one_rect(self.graphics)
         self.graphics.setToolTip(
             "Loss (top) and accuracy (bottom) at every training step.\n"
@@ -330,13 +358,15 @@ class CurvesView(SessionView):
             plot.hideButtons()
             plot.getViewBox().setMouseEnabled(x=False, y=False)
             plot.getViewBox().enableAutoRange(enable=False)
-            plot.showGrid(x=True, y=True, alpha=0.25)
             plot.getAxis("left").setWidth(48)
             cache_axes(plot)
         self.acc_plot.setYRange(0.0, 1.0, padding=0.06)
-        self.acc_plot.getAxis("left").setTicks(
-            [[(v, f"{v:.0%}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)], []]
-        )
+        acc_ticks = (0.0, 0.25, 0.5, 0.75, 1.0)
+        self.acc_plot.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in acc_ticks], []])
+        # Grid lines in the view's cached background (not pyqtgraph's axis grids, which
+        # make every repaint of a plot repaint its axes).
+        self.grids = [PlotGrid(self.loss_plot), PlotGrid(self.acc_plot, y_ticks=acc_ticks)]
+        self.graphics.set_grids(self.grids)
         # Bottom right of the accuracy plot: empty once training has got going.
         self.legend = self.acc_plot.addLegend(offset=(-10, -10), labelTextSize="8pt")
         self.curves: dict[str, HistoryCurve] = {}
@@ -375,6 +405,8 @@ class CurvesView(SessionView):
                 axis = plot.getAxis(side)
                 axis.setPen(pg.mkPen(theme.muted))
                 axis.setTextPen(pg.mkPen(fg))
+        for grid in self.grids:
+            grid.set_color(QColor(*theme.muted))
         for line in self.markers:
             line.set_pens(
                 pg.mkPen(theme.foreground, width=1.5), pg.mkPen(theme.foreground, width=3)
