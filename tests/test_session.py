@@ -535,3 +535,27 @@ def test_mean_jacobian_from_float32_probabilities_is_within_1e6_of_the_exact_one
     assert s.mean_jacobian(exact=False) is fast and not fast.flags.writeable
     s.step(1)
     assert s.mean_jacobian(exact=False) is not fast
+
+
+@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("C, N", [(2, 5), (3, 300), (10, 4000)])
+def test_display_mean_jacobian_matches_a_float64_recomputation(C, N, split, monkeypatch):
+    """The float32 batch J (two-core P Pᵀ, mean p from its row sums) is the float64
+    ``diag(mean p) − P Pᵀ / N`` of the same probabilities within float32 rounding."""
+    from explorer.core import parallel
+    from explorer.session.session import _mean_jacobian_display
+
+    if split:  # make every size split in two halves
+        monkeypatch.setattr(parallel, "MIN_SPLIT_ELEMENTS", 0)
+        monkeypatch.setattr(parallel, "MIN_HALF_COLUMNS", 1)
+    rng = np.random.default_rng(C * N)
+    Z = rng.normal(scale=3.0, size=(C, N))
+    P = np.exp(Z - Z.max(axis=0))
+    P /= P.sum(axis=0)
+    P32 = P.astype(np.float32)
+    P64 = P32.astype(np.float64)
+    want = np.diag(P64.mean(axis=1)) - P64 @ P64.T / N
+    got = _mean_jacobian_display(P32)
+    assert got.dtype == np.float64 and got.shape == (C, C)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(got, got.T, rtol=0, atol=1e-7)  # symmetric, as J is

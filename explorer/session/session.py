@@ -32,6 +32,7 @@ from explorer.core.datasets import CS231N_B, CS231N_W
 from explorer.core.decision import decision_indices
 from explorer.core.features import make_feature_map
 from explorer.core.optimizers import make_optimizer
+from explorer.core.parallel import split_columns
 from explorer.core.schedules import learning_rate
 from explorer.session import details, state_io
 from explorer.session.config import DATA_FIELDS, Config, ConfigError
@@ -97,6 +98,28 @@ def _mean_jacobian(P: np.ndarray) -> np.ndarray:
     """
     J = np.diag(P.mean(axis=1, dtype=np.float64))
     J -= (P @ P.T).astype(np.float64, copy=False) / P.shape[1]
+    return J
+
+
+def _mean_jacobian_display(P: np.ndarray) -> np.ndarray:
+    """:func:`_mean_jacobian` of float32 display probabilities ``P (C, N)``, faster.
+
+    ``P Pᵀ`` is summed over two halves of the samples at once (two cores), and ``mean p``
+    is read off its row sums: each column of ``P`` sums to one, so row ``j`` of ``P Pᵀ``
+    sums to ``Σₙ p_jn``, within ~1e-8 of the float64 mean in float32. Not bit-identical
+    to :func:`_mean_jacobian` (another summation order): only for colours, never for
+    shown values.
+    """
+    C, N = P.shape
+    halves = np.zeros((2, C, C), dtype=P.dtype)
+
+    def gram(lo: int, hi: int) -> None:
+        np.matmul(P[:, lo:hi], P[:, lo:hi].T, out=halves[0 if lo == 0 else 1])
+
+    split_columns(gram, N, C * N)
+    PPt = halves[0].astype(np.float64) + halves[1]
+    J = np.diag(PPt.sum(axis=1) / N)
+    J -= PPt / N
     return J
 
 
@@ -880,7 +903,7 @@ class Session:
     def _mean_jacobian_float32(self) -> np.ndarray:
         cached = self._cache.get("mean_jacobian_float32")
         if cached is None:
-            cached = _mean_jacobian(self.train_probs())  # float32, display temperature
+            cached = _mean_jacobian_display(self.train_probs())  # float32, display temperature
             cached.flags.writeable = False
             self._cache["mean_jacobian_float32"] = cached
         return cached
