@@ -242,6 +242,23 @@ def test_status_bar_follows_every_change_while_paused(make_window):
     assert _status_step(window) == 1
 
 
+def test_the_status_numbers_repaint_alone_on_the_status_bars_own_colour(make_window, qtbot):
+    """The status label is opaque (a new text repaints only it) and its fill is the status
+    bar's colour, in both themes."""
+    window = make_window()
+    label = window.status_metrics
+    assert label.autoFillBackground()
+    for _ in range(2):
+        window.actions["dark"].trigger()
+        window.session.step(1)
+        qtbot.wait(20)
+        image = window.grab().toImage()
+        fill = label.palette().color(label.backgroundRole())
+        bar = window.statusBar()
+        corner = bar.mapTo(window, bar.rect().topLeft())
+        assert image.pixelColor(corner.x() + 2, corner.y() + bar.height() // 2) == fill
+
+
 def test_timeline_and_labels_follow_every_step_with_steady_sizes(make_window, qtbot):
     """The timeline holds the exact range and value; the labels only grow, so a new
     number never relays out the toolbar; the slider repaints only when its handle moves."""

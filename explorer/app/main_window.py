@@ -228,6 +228,9 @@ class MainWindow(QMainWindow):
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         )
         self.status_metrics.setToolTip("Shown step, train loss, train and test accuracy, fps")
+        # Opaque (the status bar's own flat colour): a new text repaints the label alone,
+        # not the status bar and the window beneath it.
+        self.status_metrics.setAutoFillBackground(True)
         self.statusBar().addPermanentWidget(self.status_metrics)
 
     def _connect(self) -> None:
