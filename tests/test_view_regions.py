@@ -376,3 +376,36 @@ def test_every_plot_view_repaints_one_bounding_rect_of_its_changes(make_view, qt
     for view in views:
         canvases = view.findChildren(GraphicsView)
         assert canvases and all(c.viewportUpdateMode() == mode for c in canvases), view
+
+
+def test_point_layers_are_drawn_from_one_cached_pixmap_and_exported_as_vectors(make_view):
+    """The layers are children of one group drawn through a pixmap-caching effect: the
+    picture matches direct drawing (within blending rounding), and exports switch the
+    effect off so SVG gets vector points."""
+    from PyQt6.QtGui import QImage
+
+    from explorer.export.image import export_mode
+
+    view = make_view()
+    group = view.points.group
+    layers = view.points.train + view.points.test
+    assert layers and all(item.parentItem() is group for item in layers)
+    effect = group.graphicsEffect()
+    assert effect is not None and effect.isEnabled()
+
+    def pixels():
+        image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
+        rows = raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
+        return rows.astype(int)
+
+    cached = pixels()
+    effect.setEnabled(False)  # each layer drawn directly, uncached
+    direct = pixels()
+    effect.setEnabled(True)
+    assert np.abs(cached - direct).max() <= 3
+    assert (np.abs(cached - direct) > 0).mean() < 0.01
+    assert (np.abs(cached - pixels()) > 0).sum() == 0  # the same pixmap again
+    with export_mode(view):
+        assert not effect.isEnabled()
+    assert effect.isEnabled()

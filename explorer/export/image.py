@@ -100,8 +100,9 @@ def graphics_views(widget: QWidget) -> list[QGraphicsView]:
 def export_mode(widget: QWidget, scale: float = 1.0):
     """Prepare every graphics scene inside ``widget`` for an export at ``scale``.
 
-    Item caches and the views' background caches are switched off (a cached pixmap would
-    be up-sampled at 2× and embedded as a bitmap in SVG), and pyqtgraph items get their
+    Item caches, graphics effects (which draw an item and its children from a pixmap)
+    and the views' background caches are switched off (a cached pixmap would be
+    up-sampled at 2× and embedded as a bitmap in SVG), and pyqtgraph items get their
     export options (``antialias``, ``resolutionScale``). Everything is restored on exit.
     """
     # pyqtgraph draws pixel-sized markers after resetting the painter's world transform.
@@ -111,6 +112,7 @@ def export_mode(widget: QWidget, scale: float = 1.0):
     options = {"antialias": True, "resolutionScale": resolution}
     item_caches: list[tuple[QGraphicsItem, QGraphicsItem.CacheMode]] = []
     view_caches: list[tuple[QGraphicsView, QGraphicsView.CacheModeFlag]] = []
+    effects = []  # the enabled graphics effects, switched off
     exporting: list[QGraphicsItem] = []
     seen_scenes: set[int] = set()
     try:
@@ -130,6 +132,10 @@ def export_mode(widget: QWidget, scale: float = 1.0):
                 if mode != QGraphicsItem.CacheMode.NoCache:
                     item_caches.append((item, mode))
                     item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+                effect = item.graphicsEffect()
+                if effect is not None and effect.isEnabled():
+                    effects.append(effect)
+                    effect.setEnabled(False)
                 if hasattr(item, "setExportMode"):
                     item.setExportMode(True, dict(options))
                     exporting.append(item)
@@ -139,6 +145,8 @@ def export_mode(widget: QWidget, scale: float = 1.0):
             item.setExportMode(False)
         for item, mode in item_caches:
             item.setCacheMode(mode)
+        for effect in effects:
+            effect.setEnabled(True)
         for view, mode in view_caches:
             view.setCacheMode(mode)
 

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QBrush, QColor, QPen
-from PyQt6.QtWidgets import QGraphicsRectItem, QGraphicsTextItem
+from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
+from PyQt6.QtWidgets import (
+    QGraphicsEffect,
+    QGraphicsItem,
+    QGraphicsObject,
+    QGraphicsRectItem,
+    QGraphicsTextItem,
+)
 
 from explorer.views.cached_bounds import CachedBoundsMixin
 from explorer.views.palette import hex_color
@@ -142,15 +148,58 @@ class PointsItem(CachedBoundsMixin, pg.ScatterPlotItem):
         return self.bounds
 
 
+class PixmapCachedGroup(QGraphicsObject):
+    """An item without contents whose children are drawn as one cached pixmap.
+
+    Qt caches each item's own painting (``setCacheMode``), never its children's. A
+    graphics effect, though, renders its item *with* its children into one pixmap, which
+    Qt keeps until a child changes or the view transform does; the effect here draws that
+    pixmap as it is. Many still layers over a changing picture then cost one pixmap a
+    repaint instead of one each. Exports switch effects off (vector output).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self.setGraphicsEffect(_DrawCachedSource())
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter, option, widget=None) -> None:  # no contents
+        pass
+
+
+class _DrawCachedSource(QGraphicsEffect):
+    """Draws the source item (with its children) from Qt's cached device pixmap."""
+
+    def draw(self, painter: QPainter) -> None:
+        pixmap, offset = self.sourcePixmap(
+            Qt.CoordinateSystem.DeviceCoordinates, QGraphicsEffect.PixmapPadMode.NoPad
+        )
+        if pixmap.isNull():
+            return
+        painter.save()
+        painter.setWorldTransform(QTransform())  # the pixmap is in device pixels
+        painter.drawPixmap(offset, pixmap)
+        painter.restore()
+
+
 class PointLayers:
     """The data on the plane: per class one filled train item and one hollow test item.
 
     One single-colour item per class (rather than per-point brushes) keeps setting data
-    cheap; positions are set once per data change, never per frame.
+    cheap; positions are set once per data change, never per frame. The points sit
+    still while the decision image changes under them every step: all the layers are
+    children of one :class:`PixmapCachedGroup`, drawn from one pixmap per repaint (one
+    cached pixmap per layer cost ~0.5 ms a frame at 10 classes and 100 000 points).
     """
 
     def __init__(self, view_box: pg.ViewBox):
         self._vb = view_box
+        self.group = PixmapCachedGroup()
+        self.group.setZValue(10)
+        view_box.addItem(self.group, ignoreBounds=True)
         self.train: list[PointsItem] = []
         self.test: list[PointsItem] = []
         #: Per class, the positions (in training order) of its training points.
@@ -160,16 +209,17 @@ class PointLayers:
 
     def set_classes(self, C: int) -> None:
         """Make ``C`` pairs of items (the old ones are removed)."""
+        scene = self.group.scene()
         for item in self.train + self.test:
-            self._vb.removeItem(item)
+            item.setParentItem(None)
+            if scene is not None:
+                scene.removeItem(item)
         self.train, self.test = [], []
         for _ in range(C):
-            for items, z in ((self.train, 10), (self.test, 11)):
+            for items, z in ((self.train, 0), (self.test, 1)):  # test points on top
                 item = PointsItem()
                 item.setZValue(z)
-                # The points sit still while the image changes under them: paint them once.
-                item.setCacheMode(item.CacheMode.DeviceCoordinateCache)
-                self._vb.addItem(item, ignoreBounds=True)
+                item.setParentItem(self.group)
                 items.append(item)
 
     def set_data(self, data, colors: np.ndarray, theme) -> None:
