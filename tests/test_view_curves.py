@@ -395,3 +395,42 @@ def test_the_grid_is_drawn_in_the_background_at_the_ticks_and_follows_the_range(
     after = max(vertical_lines(view.grids[0]))
     assert after > before and after <= view.loss_plot.getViewBox().viewRange()[0][1]
     assert acc_grid.lines  # still drawn
+
+
+def test_a_dashed_curve_grows_its_path_and_rebuilds_it_after_a_rewrite(qtbot, monkeypatch):
+    """The dashed path gains only the new points while the history grows at its end; it
+    is then exactly the path built from the whole arrays. A rewrite rebuilds it."""
+    import pyqtgraph as pg
+
+    from explorer.views.curves import HistoryCurve
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    curve = HistoryCurve()
+    curve.setPen(pg.mkPen((0, 0, 200), width=2, style=Qt.PenStyle.DashLine))
+    plot.addItem(curve)
+    plot.setRange(xRange=(0, 100), yRange=(-1, 1), padding=0)
+    plot.show()
+    qtbot.waitExposed(plot)
+    x = np.arange(100, dtype=np.float64)
+    y = np.sin(x / 5.0)
+
+    def elements(path):
+        return [(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())]
+
+    whole = pg.arrayToQPath
+    builds = []
+    monkeypatch.setattr(pg, "arrayToQPath", lambda *a, **k: builds.append(1) or whole(*a, **k))
+    frames = 0
+    for n in range(2, 60, 3):
+        curve.setData(x[:n], y[:n])
+        plot.grab()  # paint
+        frames += 1
+    # grown in place; built anew only when the curve's bounds grow (geometrically)
+    assert 1 <= len(builds) <= frames // 2
+    assert elements(curve._path) == elements(whole(x[:59], y[:59], connect="all"))
+    builds.clear()
+    curve.setData(x[:59], -y[:59])  # rewritten: built anew
+    plot.grab()
+    assert len(builds) == 1
+    assert elements(curve._path) == elements(whole(x[:59], -y[:59], connect="all"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QPainter, QPen, QTransform
+from PyQt6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 from pyqtgraph.Qt import internals
 
@@ -35,6 +35,12 @@ TRAIN_COLOR_DARK = (0x56, 0xB4, 0xE9)
 #: Margin around new curve segments marked for repaint, in pixels: the 2-px pen (drawn
 #: live as three 1-px passes, one pixel right and down) with room to spare.
 DIRTY_PAD_PX = 4.0
+#: Above this many drawn points, a partial repaint draws only the solid segments that
+#: reach it (below, finding them costs more than drawing them all).
+EXPOSED_MIN_POINTS = 1000
+#: At most this many new points are appended to a dashed curve's path; more, and the
+#: path is rebuilt from the arrays.
+PATH_APPEND_MAX = 64
 
 
 def lazy_upper(
@@ -129,11 +135,19 @@ class HistoryCurve(pg.GraphicsObject):
         self._pixel = (0.0, 0.0)  # data units per view pixel along x and y, once known
         self._rect = QRectF()
         self._lines = internals.PrimitiveArray(QLineF, 4)
+        self._thin_pen = QPen(self.opts["pen"])  # the live 1-px pass pen (see paint)
+        self._thin_pen.setWidthF(1.0)
+        #: A dashed curve's path and how many drawn points it holds; None when the drawn
+        #: points changed otherwise than by growing at the end.
+        self._path: QPainterPath | None = None
+        self._path_len = 0
         # paint() gets the exposed rect: a strip repaint then draws only its segments
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def setPen(self, *args, **kwargs) -> None:
         self.opts["pen"] = pg.mkPen(*args, **kwargs)
+        self._thin_pen = QPen(self.opts["pen"])
+        self._thin_pen.setWidthF(1.0)
         self._repaint_all()
 
     def setDownsampling(self, ds: int = 1, auto: bool = False, method: str = "peak") -> None:
@@ -152,12 +166,14 @@ class HistoryCurve(pg.GraphicsObject):
             return
         dirty = self._appended_rect()
         if dirty is None:
+            self._path = None
             self.update()
         elif not dirty.isEmpty():
             self.update(dirty)
 
     def _repaint_all(self) -> None:
         self._painted = None
+        self._path = None
         self.update()
 
     def _appended_rect(self) -> QRectF | None:
@@ -237,12 +253,11 @@ class HistoryCurve(pg.GraphicsObject):
             # second and third one device pixel right and down, cover the same pixels
             # as the aliased 2-px line (give or take half a pixel). Exports (SVG, PNG
             # at any scale) keep the real pen.
-            pen = QPen(pen)
-            pen.setWidthF(1.0)
+            pen = self._thin_pen
         p.setPen(pen)
         lines = self._lines
         if pen.style() == Qt.PenStyle.SolidLine:
-            if export is False and option is not None:
+            if export is False and option is not None and len(x) > EXPOSED_MIN_POINTS:
                 x, y = self._exposed_segments(x, y, option.exposedRect)
             lines.resize(len(x) - 1)
             memory = lines.ndarray()
@@ -253,7 +268,7 @@ class HistoryCurve(pg.GraphicsObject):
             args = lines.drawargs()
             draw = lambda: p.drawLines(*args)  # noqa: E731
         else:  # dashes run on along the whole curve: one path
-            path = pg.arrayToQPath(x, y, connect="all", finiteCheck=False)
+            path = self._dash_path(x, y)
             draw = lambda: p.drawPath(path)  # noqa: E731
         draw()
         if thin:
@@ -262,6 +277,18 @@ class HistoryCurve(pg.GraphicsObject):
                 p.setTransform(base * QTransform.fromTranslate(dx, dy))
                 draw()
             p.setTransform(base)
+
+    def _dash_path(self, x: np.ndarray, y: np.ndarray) -> QPainterPath:
+        """The polyline through ``(x, y)``: the last one grown by the new points when the
+        drawn points only grew at the end since, else built anew."""
+        n, k = len(x), self._path_len
+        if self._path is None or n < k or n - k > PATH_APPEND_MAX:
+            self._path = pg.arrayToQPath(x, y, connect="all", finiteCheck=False)
+        else:
+            for i in range(k, n):
+                self._path.lineTo(float(x[i]), float(y[i]))
+        self._path_len = n
+        return self._path
 
     def _exposed_segments(
         self, x: np.ndarray, y: np.ndarray, exposed: QRectF
