@@ -42,6 +42,9 @@ class CellTexts(QGraphicsItem):
         #: Which cells use the light colour, row-major.
         self.light: list[bool] = [False] * (self.C * self.C)
         self._statics: dict[str, QStaticText] = {}
+        #: (scale, [(colour index, corner, static text)]) of the shown texts, laid out
+        #: for that view scale; None when the texts changed.
+        self._placed: tuple[tuple[float, float], list] | None = None
 
     def set_values(self, texts: Sequence[str], light: Sequence[bool]) -> None:
         """Show ``texts`` (row-major, ``C²`` strings), light where ``light`` is True."""
@@ -50,6 +53,7 @@ class CellTexts(QGraphicsItem):
             raise ValueError(f"expected {self.C * self.C} texts and flags")
         if texts != self.texts or light != self.light:
             self.texts, self.light = texts, light
+            self._placed = None
             self.update()
 
     def boundingRect(self) -> QRectF:
@@ -75,9 +79,22 @@ class CellTexts(QGraphicsItem):
         painter.save()
         painter.setFont(self.font)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        # One frame in view pixels for all cells (signed: upright on a flipped y axis);
-        # cell (j, k) has its centre at ((k + ½)·sx, (j + ½)·sy) there.
+        # One frame in view pixels for all cells (signed: upright on a flipped y axis).
         painter.scale(1.0 / sx, 1.0 / sy)
+        for light, placed in enumerate(self._place(sx, sy)):
+            if placed:
+                painter.setPen(self.colors[light])
+                for corner, static in placed:
+                    painter.drawStaticText(corner, static)
+        painter.restore()
+
+    def _place(self, sx: float, sy: float) -> tuple[list, list]:
+        """Each shown text's top-left corner and layout in the view-pixel frame, split
+        into normal and light texts (kept until the texts or the scale change)."""
+        if self._placed is not None and self._placed[0] == (sx, sy):
+            return self._placed[1]
+        normal: list[tuple[QPointF, QStaticText]] = []
+        light: list[tuple[QPointF, QStaticText]] = []
         C = self.C
         for n, text in enumerate(self.texts):
             if not text:
@@ -85,7 +102,8 @@ class CellTexts(QGraphicsItem):
             j, k = divmod(n, C)
             static = self._static(text)
             size = static.size()
+            # cell (j, k) has its centre at ((k + ½)·sx, (j + ½)·sy) in this frame
             corner = QPointF((k + 0.5) * sx - size.width() / 2, (j + 0.5) * sy - size.height() / 2)
-            painter.setPen(self.colors[self.light[n]])
-            painter.drawStaticText(corner, static)
-        painter.restore()
+            (light if self.light[n] else normal).append((corner, static))
+        self._placed = ((sx, sy), (normal, light))
+        return normal, light
