@@ -52,7 +52,8 @@ class StepMarker(QGraphicsObject):
         self.pen = QPen(QColor(0, 0, 0))
         self.hover_pen = QPen(QColor(0, 0, 0), 3)
         self.font = QFont()
-        self._label: tuple[str, QFont, QStaticText] | None = None  # the last label laid out
+        self._label: tuple | None = None  # (text, font, layout, width) of the last label
+        self._text_pen = QPen(self.pen.color())
         self.setAcceptHoverEvents(True)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setCursor(Qt.CursorShape.SizeHorCursor)
@@ -82,6 +83,7 @@ class StepMarker(QGraphicsObject):
         self.pen, self.hover_pen = QPen(pen), QPen(hover_pen)
         for p in (self.pen, self.hover_pen):
             p.setCosmetic(True)
+        self._text_pen = QPen(self.pen.color())
         self.update()
 
     # --------------------------------------------------------------- geometry
@@ -140,21 +142,21 @@ class StepMarker(QGraphicsObject):
         painter.translate(x, b.top() + LABEL_AT * b.height())
         painter.scale(1.0 / scale[0], 1.0 / scale[1])  # one unit = one view pixel, y down
         painter.setFont(self.font)
-        painter.setPen(QPen(self.pen.color()))
-        label = self._static_label(f"step {self._value:.0f}")
-        width = min(label.size().width(), LABEL_PX - 12)
+        painter.setPen(self._text_pen)
+        label, width = self._static_label(f"step {self._value:.0f}")
         painter.drawStaticText(QPointF(4.0 if self.label_right else -4.0 - width, 0.0), label)
         painter.restore()
 
-    def _static_label(self, text: str) -> QStaticText:
-        """``text`` laid out once in the marker's font (a rect-and-flags ``drawText`` runs
-        the full text-layout engine at every paint, ~0.4 ms a frame while playing)."""
+    def _static_label(self, text: str) -> tuple[QStaticText, float]:
+        """``text`` laid out once in the marker's font, and its width in pixels (a
+        rect-and-flags ``drawText`` runs the full text-layout engine at every paint)."""
         if self._label is None or self._label[0] != text or self._label[1] is not self.font:
             static = QStaticText(text)
             static.setTextFormat(Qt.TextFormat.PlainText)
             static.prepare(QTransform(), self.font)
-            self._label = (text, self.font, static)
-        return self._label[2]
+            width = min(static.size().width(), LABEL_PX - 12)
+            self._label = (text, self.font, static, width)
+        return self._label[2], self._label[3]
 
     # ------------------------------------------------------------------ mouse
     def hoverEnterEvent(self, event) -> None:
