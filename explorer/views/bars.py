@@ -172,9 +172,9 @@ class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
 
         The same rects and data bounds as ``setOpts(x0=x0, height=height, width=width)``
         for ``width > 0``, without pyqtgraph's general coordinate handling (~0.2 ms a
-        call, once per class per frame). With ``span``, the bounding rect is
-        ``[0, span] × [−1, 1]`` (grown to hold any bar outside it), the same from frame
-        to frame.
+        call, once per class per frame). With ``span``, the bounding rect spans
+        ``[0, span]`` and the unit height on the side(s) of zero the bars are on (grown
+        to hold any bar outside it): the same from frame to frame.
         """
         x0 = np.asarray(x0, dtype=np.float64)
         h = np.asarray(height, dtype=np.float64)
@@ -204,12 +204,14 @@ class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
         self.update()
 
     def _extent_over(self, span: float) -> QRectF:
-        """``[0, span] × [−1, 1]``, grown to hold the data bounds."""
+        """``[0, span]`` by ``[−1, 0]`` for bars down, ``[0, 1]`` up (both if both), grown
+        to hold the data bounds: it changes only if the bars change sides."""
         (x_lo, x_hi), (y_lo, y_hi) = self._dataBounds
         if x_lo is None:
             return QRectF(0.0, -1.0, span, 2.0)
         left, right = min(0.0, float(x_lo)), max(span, float(x_hi))
-        bottom, top = min(-1.0, float(y_lo)), max(1.0, float(y_hi))
+        bottom = min(-1.0 if y_lo < 0 else 0.0, float(y_lo))
+        top = max(1.0 if y_hi > 0 else 0.0, float(y_hi))
         return QRectF(left, bottom, right - left, top - bottom)
 
 
