@@ -246,3 +246,36 @@ def test_above_eight_classes_the_batch_colours_come_from_float32_with_the_same_c
     small, small_session = make_view(classes=4)
     small_session.step(2)
     np.testing.assert_array_equal(small.matrix, small_session.mean_jacobian(exact=True))
+
+
+@pytest.mark.parametrize(
+    "classes, size, drawn",
+    [
+        (3, (900, 800), "as set"),  # large cells: the font as chosen
+        (3, (300, 260), "smaller"),  # the numbers shrink to fit
+        (6, (260, 220), "none"),  # 17-pixel cells: no legible size fits, colours only
+    ],
+)
+def test_cell_numbers_shrink_to_fit_their_cells(make_view, qtbot, classes, size, drawn):
+    """The widest number fills at most FIT of a cell, so neighbours never run together;
+    when even MIN_POINTS does not fit, no number is drawn."""
+    from explorer.views.cell_texts import FIT, MIN_POINTS
+    from explorer.views.pixel_frame import view_pixels_per_unit
+
+    view, session = make_view(classes=classes)
+    session.step(3)
+    item = view.cell_texts
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    view.graphics.grab()  # lay out and paint
+    sx, sy = view_pixels_per_unit(item, view.graphics.viewport())
+    font, (normal, light) = item._place(sx, sy)
+    widths = [static.size().width() for _, static in normal + light]
+    if drawn == "none":
+        assert widths == []
+        return
+    assert len(widths) == classes * classes
+    assert max(widths) <= FIT * abs(sx) + 1e-9
+    assert font.pointSizeF() >= MIN_POINTS
+    assert (font.pointSizeF() < item.font.pointSizeF()) == (drawn == "smaller")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from PyQt6.QtCore import QPointF, QRectF, Qt
@@ -9,6 +10,12 @@ from PyQt6.QtGui import QColor, QFont, QPainter, QStaticText, QTransform
 from PyQt6.QtWidgets import QGraphicsItem
 
 from explorer.views.pixel_frame import view_pixels_per_unit
+
+#: The widest text fills at most this share of a cell's width.
+FIT = 0.9
+#: Fitted point sizes are multiples of this (few layouts to cache), and at least MIN_POINTS.
+POINT_STEP = 0.5
+MIN_POINTS = 5.0
 
 
 class CellTexts(QGraphicsItem):
@@ -19,9 +26,12 @@ class CellTexts(QGraphicsItem):
     at 16 cells was most of the Jacobian view's refresh. Here a new set of strings is a
     list assignment, and one paint draws them all from cached ``QStaticText`` layouts.
 
-    The text keeps its point size on screen whatever the cell size: it is drawn in a
-    frame scaled from data units to the view's pixels. Any scale the painter adds on top
-    (a 2× export) scales the text with everything else.
+    The text keeps its point size on screen whatever the cell size (it is drawn in a
+    frame scaled from data units to the view's pixels), unless the widest text would fill
+    more than :data:`FIT` of a cell's width: then all texts get a smaller point size that
+    fits, so neighbouring numbers never run into each other in a small view (and below
+    :data:`MIN_POINTS` none is drawn: the colours remain). Any scale the painter adds on
+    top (a 2× export) scales the text with everything else.
 
     Parameters
     ----------
@@ -41,10 +51,12 @@ class CellTexts(QGraphicsItem):
         self.texts: list[str] = [""] * (self.C * self.C)
         #: Which cells use the light colour, row-major.
         self.light: list[bool] = [False] * (self.C * self.C)
-        self._statics: dict[str, QStaticText] = {}
-        #: (scale, [(colour index, corner, static text)]) of the shown texts, laid out
-        #: for that view scale; None when the texts changed.
-        self._placed: tuple[tuple[float, float], list] | None = None
+        self._statics: dict[tuple[str, float], QStaticText] = {}
+        #: (scale, font, (normal, light)) of the shown texts laid out for that view scale,
+        #: each list holding (corner, static text); None when the texts changed.
+        self._placed: tuple[tuple[float, float], QFont, tuple[list, list]] | None = None
+        #: (cell width in pixels, the font fitted to it or None)
+        self._fit: tuple[float, QFont | None] | None = None
 
     def set_values(self, texts: Sequence[str], light: Sequence[bool]) -> None:
         """Show ``texts`` (row-major, ``C²`` strings), light where ``light`` is True."""
@@ -59,51 +71,82 @@ class CellTexts(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(0.0, 0.0, self.C, self.C)
 
-    def _static(self, text: str) -> QStaticText:
-        """A laid-out ``QStaticText`` of ``text`` in the item's font (cached)."""
-        static = self._statics.get(text)
+    def _static(self, text: str, font: QFont) -> QStaticText:
+        """A laid-out ``QStaticText`` of ``text`` in ``font`` (cached)."""
+        key = (text, font.pointSizeF())
+        static = self._statics.get(key)
         if static is None:
             if len(self._statics) > 4 * self.C * self.C:
                 self._statics.clear()  # values drift while training: keep the cache small
             static = QStaticText(text)
             static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(QTransform(), self.font)
-            self._statics[text] = static
+            static.prepare(QTransform(), font)
+            self._statics[key] = static
         return static
+
+    def fitted_font(self, cell_px: float) -> QFont | None:
+        """The item's font, or a smaller one in which the widest text fits a cell
+        ``cell_px`` pixels wide (see :data:`FIT`); None if it would be smaller than
+        :data:`MIN_POINTS` (the cells are then too small for legible numbers).
+
+        The size found is kept for that cell width: new values are measured in it (the
+        layouts that are then drawn), and shrink it further only if one no longer fits.
+        """
+        # a new cell width starts again from the full size
+        same_width = self._fit is not None and self._fit[0] == cell_px
+        font = self._fit[1] if same_width else self.font
+        while font is not None:
+            widths = [self._static(t, font).size().width() for t in self.texts if t]
+            widest = max(widths, default=0.0)
+            if widest <= FIT * cell_px:
+                break
+            size = math.floor(font.pointSizeF() * FIT * cell_px / widest / POINT_STEP)
+            size = min(size * POINT_STEP, font.pointSizeF() - POINT_STEP)
+            if size < MIN_POINTS:
+                font = None
+            else:
+                font = QFont(self.font)
+                font.setPointSizeF(size)
+        self._fit = (cell_px, font)
+        return font
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         scale = view_pixels_per_unit(self, widget)
         if scale is None:
             return
         sx, sy = scale
+        font, texts = self._place(sx, sy)
         painter.save()
-        painter.setFont(self.font)
+        painter.setFont(font)  # the layouts' font: drawing then reuses them as they are
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         # One frame in view pixels for all cells (signed: upright on a flipped y axis).
         painter.scale(1.0 / sx, 1.0 / sy)
-        for light, placed in enumerate(self._place(sx, sy)):
+        for light, placed in enumerate(texts):
             if placed:
                 painter.setPen(self.colors[light])
                 for corner, static in placed:
                     painter.drawStaticText(corner, static)
         painter.restore()
 
-    def _place(self, sx: float, sy: float) -> tuple[list, list]:
-        """Each shown text's top-left corner and layout in the view-pixel frame, split
-        into normal and light texts (kept until the texts or the scale change)."""
+    def _place(self, sx: float, sy: float) -> tuple[QFont, tuple[list, list]]:
+        """The font, and each shown text's top-left corner and layout in the view-pixel
+        frame, split into normal and light texts (kept until the texts or the scale
+        change)."""
         if self._placed is not None and self._placed[0] == (sx, sy):
-            return self._placed[1]
+            return self._placed[1], self._placed[2]
+        font = self.fitted_font(abs(sx))
         normal: list[tuple[QPointF, QStaticText]] = []
         light: list[tuple[QPointF, QStaticText]] = []
         C = self.C
         for n, text in enumerate(self.texts):
-            if not text:
+            if not text or font is None:  # None: no legible size fits, colours only
                 continue
             j, k = divmod(n, C)
-            static = self._static(text)
+            static = self._static(text, font)
             size = static.size()
             # cell (j, k) has its centre at ((k + ½)·sx, (j + ½)·sy) in this frame
             corner = QPointF((k + 0.5) * sx - size.width() / 2, (j + 0.5) * sy - size.height() / 2)
             (light if self.light[n] else normal).append((corner, static))
-        self._placed = ((sx, sy), (normal, light))
-        return normal, light
+        font = font or self.font
+        self._placed = ((sx, sy), font, (normal, light))
+        return font, (normal, light)
