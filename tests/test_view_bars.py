@@ -376,3 +376,30 @@ def test_bars_on_screen_match_a_full_repaint_after_training_frames(make_view, qt
         whole = pixels(view.grab().toImage())
         assert live.shape == whole.shape
         assert (live != whole).sum() == 0, sort
+
+
+@pytest.mark.parametrize("height, densest", [(900, True), (230, False)])
+def test_y_tick_labels_never_crowd_a_short_plot(make_view, qtbot, height, densest):
+    """Each y axis shows the densest tick set whose neighbouring labels are at least
+    LABEL_ROOM line heights apart; a tall view gets the densest set."""
+    from PyQt6.QtGui import QFont, QFontMetricsF
+
+    from explorer.views.axes import LABEL_ROOM
+    from explorer.views.bars import BOTH_SIDES_TICKS, TOP_TICKS
+
+    view, _ = make_view()
+    view.resize(500, height)
+    qtbot.wait(20)
+    view.graphics.grab()
+    all_choices = (TOP_TICKS[False], BOTH_SIDES_TICKS)
+    for fitter, choices in zip(view.tick_fitters, all_choices, strict=True):
+        axis = fitter.axis
+        values = [v for v, _ in axis._tickLevels[0]]
+        assert tuple(values) == fitter.values and fitter.values in choices
+        vb = axis.linkedView()
+        (_, _), (y0, y1) = vb.viewRange()
+        pixels = [v * vb.height() / (y1 - y0) for v in values]
+        line = QFontMetricsF(axis.style["tickFont"] or QFont()).height()
+        gaps = np.abs(np.diff(pixels))
+        assert np.all(gaps >= LABEL_ROOM * line - 1e-9)
+        assert (fitter.values == choices[0]) == densest

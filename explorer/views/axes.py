@@ -1,9 +1,13 @@
-"""Axis helpers shared by the plot views: cached plain-number axes, class-name axes."""
+"""Axis helpers shared by the plot views: cached plain-number axes, class-name axes,
+and tick sets that fit a short axis."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtGui import QColor, QFont
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF
 from PyQt6.QtWidgets import QGraphicsItem
 
 
@@ -24,6 +28,69 @@ def cache_axes(*plots) -> None:
             axis.setCacheMode(mode)
             # Never an SI prefix: pyqtgraph would label a loss of 0.7 as 700 "(x0.001)".
             axis.setSIPrefixEnableRanges(())
+
+
+#: Neighbouring tick labels on a vertical axis are at least this many line heights apart.
+LABEL_ROOM = 1.2
+
+
+class TickFitter:
+    """Gives a vertical axis the densest of a few tick sets whose labels fit its height.
+
+    pyqtgraph spaces ticks by the axis's length but not by its font, so in a short plot
+    the labels of its ticks run into each other. The fitter re-chooses on every resize
+    of the plot, and on :meth:`set_choices` (a new range): neighbouring labels are at
+    least :data:`LABEL_ROOM` line heights apart.
+
+    Parameters
+    ----------
+    axis : pyqtgraph.AxisItem
+        A ``"left"`` or ``"right"`` axis.
+    choices : sequence of sequences of float
+        Tick values, densest first; the last is used when none fits.
+    label : callable, optional
+        Text of a tick value (default: pyqtgraph's own formatting of the values).
+    on_change : callable, optional
+        Called with the chosen values after they change (e.g. to move grid lines).
+    """
+
+    def __init__(self, axis, choices, label=None, on_change=None):
+        self.axis = axis
+        self.label = label
+        self.on_change = on_change
+        self.values: tuple[float, ...] | None = None
+        self.choices: list[tuple[float, ...]] = []
+        axis.linkedView().sigResized.connect(self.fit)
+        self.set_choices(choices)
+
+    def set_choices(self, choices) -> None:
+        self.choices = [tuple(float(v) for v in values) for values in choices]
+        self.fit()
+
+    def fit(self, *args) -> None:
+        axis = self.axis
+        view = axis.linkedView()
+        font = axis.style["tickFont"] or QFont()
+        need = LABEL_ROOM * QFontMetricsF(font).height()  # pixels between two labels
+        (_, _), (y0, y1) = view.viewRange()
+        pixels_per_unit = view.height() / (y1 - y0) if y1 > y0 else 0.0
+        values = self.choices[-1]
+        for candidate in self.choices:
+            gaps = [abs(b - a) for a, b in pairwise(candidate)]
+            if min(gaps, default=np.inf) * pixels_per_unit >= need:
+                values = candidate
+                break
+        if values == self.values:
+            return  # new ticks re-render the axis: only when they change
+        self.values = values
+        if self.label is not None:
+            texts = [self.label(v) for v in values]
+        else:
+            spacing = min((abs(b - a) for a, b in pairwise(values)), default=1.0)
+            texts = axis.tickStrings(list(values), 1.0, spacing)
+        axis.setTicks([list(zip(values, texts, strict=True)), []])
+        if self.on_change is not None:
+            self.on_change(values)
 
 
 class ClassAxisItem(pg.AxisItem):

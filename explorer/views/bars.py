@@ -28,13 +28,19 @@ from PyQt6 import sip
 from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from explorer.views.axes import ClassAxisItem, cache_axes
+from explorer.views.axes import ClassAxisItem, TickFitter, cache_axes
 from explorer.views.base import SessionView
 from explorer.views.cached_bounds import CachedBoundsMixin
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.rules import HorizontalRules
 from explorer.views.viewport import repaint_changes_as_one_rect
 
+#: Tick sets of the y axes, densest first (the first whose labels fit a plot's height).
+BOTH_SIDES_TICKS = ((1.0, 0.5, 0.0, -0.5, -1.0), (1.0, 0.0, -1.0), (0.0,))
+TOP_TICKS = {
+    False: ((0.0, -0.2, -0.4, -0.6, -0.8, -1.0), (0.0, -0.5, -1.0), (0.0, -1.0), (0.0,)),
+    True: BOTH_SIDES_TICKS,  # with the upward bars of the largest wrong p_k
+}
 #: (id, combo text) of the bar orders.
 SORTS = (("index", "Data order"), ("loss", "Worst loss first"))
 #: Bars at least this many pixels wide get gaps of :data:`BAR_GAP` (a fraction of a slot).
@@ -334,6 +340,11 @@ class BarsView(SessionView):
         self.bottom.getViewBox().setToolTip(DETAIL_TIP)
         self.top.getAxis("bottom").setStyle(showValues=False, tickLength=0)
         self.bottom.setYRange(-1.0, 1.0, padding=0.02)
+        # Tick labels that fit a short plot (the bars often get a small dock).
+        self.tick_fitters = [
+            TickFitter(self.top.getAxis("left"), TOP_TICKS[False]),
+            TickFitter(self.bottom.getAxis("left"), BOTH_SIDES_TICKS),
+        ]
         # A few reference lines instead of showGrid(): an axis grid costs ~3 ms per paint.
         # Per plot (top, bottom): the zero line, and the dotted grid at ±0.5 and ±1.
         self.zero_lines = [HorizontalRules([0.0]) for _ in range(2)]
@@ -409,6 +420,7 @@ class BarsView(SessionView):
             self.wrong_check.setChecked(self.show_max_wrong)
             self.wrong_check.blockSignals(False)
         self.top.setYRange(-1.0, 1.0 if self.show_max_wrong else 0.05, padding=0.02)
+        self.tick_fitters[0].set_choices(TOP_TICKS[self.show_max_wrong])
         self._label(self.top, "left", "p<sub>y</sub> − 1")
         self._update_bars()
         self._update_selection()

@@ -16,7 +16,7 @@ from PyQt6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 from pyqtgraph.Qt import internals
 
-from explorer.views.axes import cache_axes
+from explorer.views.axes import TickFitter, cache_axes
 from explorer.views.base import SessionView
 from explorer.views.palette import LIGHT, Theme, hex_color
 from explorer.views.rules import PlotGrid
@@ -28,6 +28,8 @@ MIN_STEPS = 10
 #: Long histories are peak-decimated to one min/max pair per 1/factor pixels: stroking a
 #: 2-pixel pen costs per segment (8000 steps at W2: 38 ms per frame undecimated).
 DOWNSAMPLE_FACTOR = 0.5
+#: Tick sets of the accuracy axis, densest first (the first whose labels fit its height).
+ACC_TICKS = ((0.0, 0.25, 0.5, 0.75, 1.0), (0.0, 0.5, 1.0), (0.0, 1.0))
 #: Colours of the train and test curves (Okabe–Ito blue and vermillion, readable on both themes).
 TRAIN_COLOR = (0x00, 0x72, 0xB2)
 TEST_COLOR = (0xD5, 0x5E, 0x00)
@@ -388,14 +390,19 @@ class CurvesView(SessionView):
             plot.getAxis("left").setWidth(48)
             cache_axes(plot)
         self.acc_plot.setYRange(0.0, 1.0, padding=0.06)
-        acc_ticks = (0.0, 0.25, 0.5, 0.75, 1.0)
-        self.acc_plot.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in acc_ticks], []])
         # Grid lines in the view's cached background (not pyqtgraph's axis grids, which
         # make every repaint of a plot repaint its axes).
-        self.grids = [PlotGrid(self.loss_plot), PlotGrid(self.acc_plot, y_ticks=acc_ticks)]
+        self.grids = [PlotGrid(self.loss_plot), PlotGrid(self.acc_plot, y_ticks=ACC_TICKS[0])]
         self.graphics.set_grids(self.grids)
+        self.acc_ticks = TickFitter(
+            self.acc_plot.getAxis("left"),
+            ACC_TICKS,
+            label=lambda v: f"{v:.0%}",
+            on_change=self._acc_ticks_changed,
+        )
         # Bottom right of the accuracy plot: empty once training has got going.
         self.legend = self.acc_plot.addLegend(offset=(-10, -10), labelTextSize="8pt")
+        self.legend.setColumnCount(2)  # one row: it fits a short plot
         self.curves: dict[str, HistoryCurve] = {}
         for name, plot in (
             ("train_loss", self.loss_plot),
@@ -417,6 +424,11 @@ class CurvesView(SessionView):
             self.markers.append(line)
         self.graphics.scene().sigMouseClicked.connect(self._scene_clicked)
         self._apply_theme()
+
+    def _acc_ticks_changed(self, values) -> None:
+        grid = self.grids[1]
+        grid.y_ticks = tuple(values)
+        grid.refit()
 
     def _apply_theme(self) -> None:
         theme = self.theme
