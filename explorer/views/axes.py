@@ -10,6 +10,9 @@ import pyqtgraph as pg
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF
 from PyQt6.QtWidgets import QGraphicsItem
 
+#: Tick length in pixels, outwards (pyqtgraph's default is 5 pixels inwards).
+TICK_PX = 5
+
 
 def cache_axes(*plots) -> None:
     """Paint the axes of ``plots`` (``PlotItem``s or ``AxisItem``s) from a pixmap cache.
@@ -19,7 +22,8 @@ def cache_axes(*plots) -> None:
     An axis repaints its tick text whenever anything under its bounding rect changes
     (most of a plot's frame), which costs ~0.3 ms per axis per frame; cached, it repaints
     only after its own ``update()`` (new range, ticks, pen or size). Export switches the
-    caches off, so SVG still gets vector text.
+    caches off, so SVG still gets vector text. Their ticks point outwards, so that their
+    bounds stay off the data.
     """
     mode = QGraphicsItem.CacheMode.DeviceCoordinateCache
     for plot in plots:
@@ -28,6 +32,9 @@ def cache_axes(*plots) -> None:
             axis.setCacheMode(mode)
             # Never an SI prefix: pyqtgraph would label a loss of 0.7 as 700 "(x0.001)".
             axis.setSIPrefixEnableRanges(())
+            # Ticks outside the plot: pyqtgraph's inward ticks put every axis's bounds
+            # over the data, so each change of the data repainted the axes too.
+            axis.setStyle(tickLength=TICK_PX)
 
 
 #: Neighbouring tick labels on a vertical axis are at least this many line heights apart.

@@ -16,7 +16,7 @@ from PyQt6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 from pyqtgraph.Qt import internals
 
-from explorer.views.axes import TickFitter, cache_axes
+from explorer.views.axes import TICK_PX, TickFitter, cache_axes
 from explorer.views.base import SessionView
 from explorer.views.palette import LIGHT, Theme, hex_color
 from explorer.views.rules import PlotGrid
@@ -387,7 +387,7 @@ class CurvesView(SessionView):
             plot.hideButtons()
             plot.getViewBox().setMouseEnabled(x=False, y=False)
             plot.getViewBox().enableAutoRange(enable=False)
-            plot.getAxis("left").setWidth(48)
+            plot.getAxis("left").setWidth(52 + TICK_PX)
             cache_axes(plot)
         self.acc_plot.setYRange(0.0, 1.0, padding=0.06)
         # Grid lines in the view's cached background (not pyqtgraph's axis grids, which
