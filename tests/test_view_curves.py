@@ -381,10 +381,13 @@ def test_the_grid_is_drawn_in_the_background_at_the_ticks_and_follows_the_range(
 
     x0 = int(view.graphics.mapFromScene(vb.mapViewToScene(QPointF(6.5, 0))).x())
     x1 = int(view.graphics.mapFromScene(vb.mapViewToScene(QPointF(9.5, 0))).x())
-    on_line = image[row_of(0.5), x0:x1]  # right of the curves' end (step 5)
-    between = image[row_of(0.375), x0:x1]
-    assert (np.abs(on_line - background).sum(axis=1) > 0).mean() > 0.7
-    assert (np.abs(between - background).sum(axis=1) == 0).mean() > 0.7  # crossings only
+
+    def marked(row):  # share of non-background pixels right of the curves' end (step 5)
+        return (np.abs(image[row, x0:x1] - background).sum(axis=1) > 0).mean()
+
+    line = row_of(0.5)  # a tick: the 1-pixel line lies on this row or a neighbour
+    assert max(marked(r) for r in (line - 1, line, line + 1)) > 0.7
+    assert marked(row_of(0.375)) < 0.3  # between ticks: vertical lines' crossings only
 
     def vertical_lines(grid):
         (_, path), *_ = grid.lines
