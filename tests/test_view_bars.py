@@ -356,24 +356,20 @@ def test_bars_with_a_span_keep_one_bounding_rect_that_holds_every_bar():
 def test_bars_on_screen_match_a_full_repaint_after_training_frames(make_view, qtbot):
     """Bars repaint inside their fixed bounds: the window's pixels (its backing store)
     stay those of a full repaint, in data order and sorted by loss."""
-    from PyQt6.QtGui import QImage
     from PyQt6.QtWidgets import QApplication
+
+    from explorer.export.gif import qimage_to_rgb
 
     view, session = make_view()
     app = QApplication.instance()
-
-    def pixels(image):
-        image = image.convertToFormat(QImage.Format.Format_RGB32)
-        raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
-        return raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
 
     for sort in ("index", "loss"):
         view.set_sort(sort)
         for _ in range(15):
             session.step(1)
             app.processEvents()
-        live = pixels(app.primaryScreen().grabWindow(view.winId()).toImage())
-        whole = pixels(view.grab().toImage())
+        live = qimage_to_rgb(app.primaryScreen().grabWindow(view.winId()).toImage())
+        whole = qimage_to_rgb(view.grab().toImage())
         assert live.shape == whole.shape
         assert (live != whole).sum() == 0, sort
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QPointF, Qt
 
+from explorer.export.gif import qimage_to_rgb
 from explorer.session.config import Config
 from explorer.session.session import Session
 from explorer.views.curves import MIN_STEPS, CurvesView, lazy_upper
@@ -86,14 +87,13 @@ def test_marker_sits_at_the_shown_step(make_view):
 
 def test_the_marker_label_reads_the_shown_step_beside_the_line(make_view):
     """The label is drawn (from a cached layout of its text) just beside the line."""
-    from PyQt6.QtGui import QImage
 
     from explorer.views.step_marker import LABEL_AT
 
     session, view = make_view()
     session.seek(6)
     marker = view.markers[0]
-    image = view.graphics.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    image = view.graphics.grab().toImage()
     assert marker._label is not None and marker._label[0] == "step 6"
     assert marker.label_right  # the roomier side at step 6 of 20
     b = marker.boundingRect()
@@ -101,10 +101,7 @@ def test_the_marker_label_reads_the_shown_step_beside_the_line(make_view):
     at = view.graphics.mapFromScene(marker.mapToScene(anchor))
     ratio = view.graphics.devicePixelRatioF()
     x, y = int(at.x() * ratio), int(at.y() * ratio)
-    raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
-    rgb = raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
-    rgb = rgb.reshape(image.height(), image.width(), 4)[..., :3].astype(int)
-    dark = rgb.sum(axis=2) < 250  # the text, in the foreground colour
+    dark = qimage_to_rgb(image).astype(int).sum(axis=2) < 250  # the text, in the foreground
     assert dark[y : y + 20, x + 3 : x + 70].sum() > 20
     assert dark[y : y + 20, x - 70 : x - 3].sum() == 0  # nothing on the other side
 
@@ -224,7 +221,6 @@ def test_the_marker_grabs_near_the_line_and_its_label_moves_sides(make_view, qtb
 def test_live_curves_cover_the_pixels_of_the_two_pixel_pen(qtbot):
     """Live, a 2-px curve is drawn as three 1-px passes; it must look like the real pen."""
     import pyqtgraph as pg
-    from PyQt6.QtGui import QImage
 
     from explorer.views.curves import HistoryCurve
 
@@ -242,11 +238,8 @@ def test_live_curves_cover_the_pixels_of_the_two_pixel_pen(qtbot):
     qtbot.waitExposed(plot)
 
     def red_mask():
-        image = plot.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-        raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
-        rgb = raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
-        rgb = rgb.reshape(image.height(), image.width(), 4)
-        return (rgb[..., 2] > 150) & (rgb[..., 1] < 80) & (rgb[..., 0] < 80)  # BGRA
+        rgb = qimage_to_rgb(plot.grab().toImage())
+        return (rgb[..., 0] > 150) & (rgb[..., 1] < 80) & (rgb[..., 2] < 80)
 
     live = red_mask()
     curve._exportOpts = {"antialias": False}  # the real 2-px pen, as exports draw it
@@ -281,15 +274,6 @@ def test_the_legend_is_cached_and_recoloured_with_the_theme(make_view, qtbot):
         for y in range(box.top(), box.bottom())
     )
     assert found  # the cached legend sample took the dark theme's train colour
-
-
-def _rgb(image):
-    from PyQt6.QtGui import QImage
-
-    image = image.convertToFormat(QImage.Format.Format_RGB32)
-    raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
-    rows = raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
-    return rows.reshape(image.height(), image.width(), 4)
 
 
 def test_a_growing_curve_repaints_only_its_new_segments_and_looks_repainted_whole(qtbot):
@@ -335,10 +319,10 @@ def test_a_growing_curve_repaints_only_its_new_segments_and_looks_repainted_whol
     narrow = [r.width() < plot.viewport().width() / 8 for r in painted]
     assert len(painted) >= 45 and sum(narrow) >= 0.7 * len(painted), painted
 
-    live = _rgb(app.primaryScreen().grabWindow(plot.winId()).toImage())
-    whole = _rgb(plot.grab().toImage())
-    assert (live[..., :3] != whole[..., :3]).any(axis=2).sum() == 0
-    assert ((whole[..., 2] > 150) & (whole[..., 1] < 80)).sum() > 300  # the red curve is there
+    live = qimage_to_rgb(app.primaryScreen().grabWindow(plot.winId()).toImage())
+    whole = qimage_to_rgb(plot.grab().toImage())
+    assert (live != whole).any(axis=2).sum() == 0
+    assert ((whole[..., 0] > 150) & (whole[..., 1] < 80)).sum() > 300  # the red curve is there
 
     painted.clear()
     solid.setData(x[:100], y[:100] + 0.1)  # a rewritten history: all of it repaints
@@ -359,9 +343,9 @@ def test_the_curves_view_on_screen_matches_a_full_repaint_while_training(make_vi
         app.processEvents()
     session.seek(2)  # the label moves to the right of the line
     app.processEvents()
-    live = _rgb(app.primaryScreen().grabWindow(view.winId()).toImage())
-    whole = _rgb(view.grab().toImage())
-    assert (live[..., :3] != whole[..., :3]).any(axis=2).sum() == 0
+    live = qimage_to_rgb(app.primaryScreen().grabWindow(view.winId()).toImage())
+    whole = qimage_to_rgb(view.grab().toImage())
+    assert (live != whole).any(axis=2).sum() == 0
 
 
 def test_the_grid_is_drawn_in_the_background_at_the_ticks_and_follows_the_range(make_view):
@@ -373,7 +357,7 @@ def test_the_grid_is_drawn_in_the_background_at_the_ticks_and_follows_the_range(
             assert plot.getAxis(side).grid is False
     acc_grid = view.grids[1]
     vb = view.acc_plot.getViewBox()
-    image = _rgb(view.graphics.grab().toImage())[..., :3].astype(int)
+    image = qimage_to_rgb(view.graphics.grab().toImage()).astype(int)
     background = image[2, 2]
 
     def row_of(y):

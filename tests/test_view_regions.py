@@ -382,8 +382,7 @@ def test_point_layers_are_drawn_from_one_cached_pixmap_and_exported_as_vectors(m
     """The layers are children of one group drawn through a pixmap-caching effect: the
     picture matches direct drawing (within blending rounding), and exports switch the
     effect off so SVG gets vector points."""
-    from PyQt6.QtGui import QImage
-
+    from explorer.export.gif import qimage_to_rgb
     from explorer.export.image import export_mode
 
     view = make_view()
@@ -394,10 +393,7 @@ def test_point_layers_are_drawn_from_one_cached_pixmap_and_exported_as_vectors(m
     assert effect is not None and effect.isEnabled()
 
     def pixels():
-        image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-        raw = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), dtype=np.uint8)
-        rows = raw.reshape(image.height(), image.bytesPerLine())[:, : 4 * image.width()]
-        return rows.astype(int)
+        return qimage_to_rgb(view.grab().toImage()).astype(int)
 
     cached = pixels()
     effect.setEnabled(False)  # each layer drawn directly, uncached

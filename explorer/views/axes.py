@@ -12,6 +12,8 @@ from PyQt6.QtWidgets import QGraphicsItem
 
 #: Tick length in pixels, outwards (pyqtgraph's default is 5 pixels inwards).
 TICK_PX = 5
+#: Neighbouring tick labels on a vertical axis are at least this many line heights apart.
+LABEL_ROOM = 1.2
 
 
 def cache_axes(*plots) -> None:
@@ -35,10 +37,6 @@ def cache_axes(*plots) -> None:
             # Ticks outside the plot: pyqtgraph's inward ticks put every axis's bounds
             # over the data, so each change of the data repainted the axes too.
             axis.setStyle(tickLength=TICK_PX)
-
-
-#: Neighbouring tick labels on a vertical axis are at least this many line heights apart.
-LABEL_ROOM = 1.2
 
 
 class TickFitter:
@@ -83,8 +81,7 @@ class TickFitter:
         pixels_per_unit = view.height() / (y1 - y0) if y1 > y0 else 0.0
         values = self.choices[-1]
         for candidate in self.choices:
-            gaps = [abs(b - a) for a, b in pairwise(candidate)]
-            if min(gaps, default=np.inf) * pixels_per_unit >= need:
+            if _closest_gap(candidate) * pixels_per_unit >= need:
                 values = candidate
                 break
         if values == self.values:
@@ -93,11 +90,16 @@ class TickFitter:
         if self.label is not None:
             texts = [self.label(v) for v in values]
         else:
-            spacing = min((abs(b - a) for a, b in pairwise(values)), default=1.0)
+            spacing = _closest_gap(values) if len(values) > 1 else 1.0
             texts = axis.tickStrings(list(values), 1.0, spacing)
         axis.setTicks([list(zip(values, texts, strict=True)), []])
         if self.on_change is not None:
             self.on_change(values)
+
+
+def _closest_gap(values) -> float:
+    """The smallest distance between neighbouring ``values`` (inf for fewer than two)."""
+    return min((abs(b - a) for a, b in pairwise(values)), default=np.inf)
 
 
 class ClassAxisItem(pg.AxisItem):

@@ -98,6 +98,13 @@ def peak_decimate(x: np.ndarray, y: np.ndarray, ds: int) -> tuple[np.ndarray, np
     return xs, ys.reshape(2 * n)
 
 
+def _one_pixel(pen: QPen) -> QPen:
+    """``pen`` one pixel wide."""
+    thin = QPen(pen)
+    thin.setWidthF(1.0)
+    return thin
+
+
 class HistoryCurve(pg.GraphicsObject):
     """One metric against step: a light replacement for ``PlotDataItem``.
 
@@ -137,8 +144,7 @@ class HistoryCurve(pg.GraphicsObject):
         self._pixel = (0.0, 0.0)  # data units per view pixel along x and y, once known
         self._rect = QRectF()
         self._lines = internals.PrimitiveArray(QLineF, 4)
-        self._thin_pen = QPen(self.opts["pen"])  # the live 1-px pass pen (see paint)
-        self._thin_pen.setWidthF(1.0)
+        self._thin_pen = _one_pixel(self.opts["pen"])  # the live passes' pen (see paint)
         #: A dashed curve's path and how many drawn points it holds; None when the drawn
         #: points changed otherwise than by growing at the end.
         self._path: QPainterPath | None = None
@@ -148,8 +154,7 @@ class HistoryCurve(pg.GraphicsObject):
 
     def setPen(self, *args, **kwargs) -> None:
         self.opts["pen"] = pg.mkPen(*args, **kwargs)
-        self._thin_pen = QPen(self.opts["pen"])
-        self._thin_pen.setWidthF(1.0)
+        self._thin_pen = _one_pixel(self.opts["pen"])
         self._repaint_all()
 
     def setDownsampling(self, ds: int = 1, auto: bool = False, method: str = "peak") -> None:
