@@ -311,3 +311,37 @@ def test_long_lived_objects_are_frozen_out_of_the_collector():
         assert not any(gc.is_tracked(k) and k in gc.get_objects(generation=2) for k in kept[:3])
     finally:
         gc.unfreeze()
+
+
+def test_new_inspector_text_relays_out_nothing(make_window, qtbot):
+    """The inspector's caption changes at every render; the window is not laid out again
+    (a free-size caption relaid out the dock and then every dock of the main window)."""
+    from PyQt6.QtCore import QEvent, QObject
+
+    window = make_window()
+    window.docks["inspector"].raise_()
+    inspector = window.views["inspector"]
+    qtbot.waitUntil(lambda: inspector.isVisible())
+    window.session.step(1)
+    qtbot.wait(100)
+    requests = []
+
+    class Watcher(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.LayoutRequest:
+                requests.append(obj)
+            return False
+
+    watcher = Watcher()
+    watched = (window, window.docks["inspector"], inspector)
+    for widget in watched:
+        widget.installEventFilter(watcher)
+    for n in (1, 1, 1):
+        before = inspector.caption.text()
+        window.session.step(n)
+        qtbot.waitUntil(lambda before=before: inspector.caption.text() != before)
+        qtbot.wait(20)
+    for widget in watched:
+        widget.removeEventFilter(watcher)
+    assert f"step {window.session.step_index}" in inspector.caption.text()
+    assert requests == []

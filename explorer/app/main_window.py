@@ -15,7 +15,6 @@ from PyQt6.QtWidgets import (
     QAbstractSlider,
     QComboBox,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSlider,
@@ -38,6 +37,7 @@ from explorer.views.jacobian import JacobianView
 from explorer.views.palette import DARK, LIGHT, class_colors, hex_color
 from explorer.views.parameters import ParametersView
 from explorer.views.regions import RegionsView
+from explorer.views.steady_label import SteadyLabel
 
 #: While playing, the status bar's numbers change at most this often (seconds): relaying
 #: out and repainting the bar costs ~0.4 ms a frame, and 60 numbers a second cannot be
@@ -53,29 +53,6 @@ DOCKED_VIEWS = (
     (InspectorView, Qt.DockWidgetArea.BottomDockWidgetArea),
     (ParametersView, Qt.DockWidgetArea.BottomDockWidgetArea),
 )
-
-
-class SteadyLabel(QLabel):
-    """A label whose size only grows: a new text relays out its toolbar or status bar only
-    when it needs more room than any text before it.
-
-    A ``QLabel`` of free size asks its parent layout for a new layout on every ``setText``
-    (the step number changes every frame while playing); a fixed size (width grown to the
-    widest text so far) makes ``setText`` a repaint of the label alone.
-    """
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        hint = super().sizeHint()
-        if hint.width() > self.minimumWidth() or hint.height() != self.minimumHeight():
-            self.setFixedSize(max(hint.width(), self.minimumWidth()), hint.height())
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == event.Type.FontChange:
-            self.setMinimumSize(0, 0)
-            self.setMaximumSize(16777215, 16777215)
-            self.setText(self.text())
 
 
 class TimelineSlider(QSlider):

@@ -23,7 +23,6 @@ from PyQt6.QtWidgets import (
     QCheckBox,
     QDockWidget,
     QHBoxLayout,
-    QLabel,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from PyQt6.QtWidgets import (
 
 from explorer.views.base import SessionView
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.steady_label import SteadyLabel
 
 #: Significant digits by default; ``FULL_PRECISION`` means the shortest exact repr.
 DEFAULT_DIGITS = 4
@@ -177,7 +177,9 @@ class InspectorView(SessionView):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         bar = QHBoxLayout()
-        self.caption = QLabel("")
+        # Fixed size: a new step number repaints the caption alone (a free-size label
+        # relays out the dock and then the whole main window at every render).
+        self.caption = SteadyLabel("")
         self.caption.setToolTip("The sample shown and the training step")
         self.full_precision = QCheckBox("Full precision")
         self.full_precision.setToolTip(
@@ -187,7 +189,8 @@ class InspectorView(SessionView):
         self.full_precision.toggled.connect(
             lambda on: self.set_precision(FULL_PRECISION if on else DEFAULT_DIGITS)
         )
-        bar.addWidget(self.caption, 1)
+        bar.addWidget(self.caption)
+        bar.addStretch(1)
         bar.addWidget(self.full_precision)
         layout.addLayout(bar)
         self.browser = QTextBrowser(self)
