@@ -233,6 +233,37 @@ def test_status_bar_shows_the_exact_step_after_pause(make_window, qtbot):
     )
 
 
+def test_read_outs_follow_at_most_every_interval_while_playing(make_window, qtbot, monkeypatch):
+    """Playing, the step number and the status bar change at most every
+    STATUS_INTERVAL_S, and a deferred update always comes; the timeline follows each step."""
+    from explorer.app import main_window
+
+    clock = [1000.0]
+    monkeypatch.setattr(main_window.time, "monotonic", lambda: clock[0])
+    window = make_window()
+    window.fps_spin.setValue(1)  # the play timer stays out of the way: steps come from here
+    window.actions["play"].trigger()
+    assert window.player.playing
+    shown = window.step_label.text()
+    clock[0] += main_window.STATUS_INTERVAL_S / 10
+    window.session.step(1)
+    head = window.session.head
+    assert window.timeline.value() == head
+    assert window.step_label.text() == shown and _status_step(window) == head - 1
+    clock[0] += main_window.STATUS_INTERVAL_S
+    window.session.step(1)
+    head = window.session.head
+    assert window.step_label.text() == f" step {head} / {head} " and _status_step(window) == head
+    clock[0] += main_window.STATUS_INTERVAL_S / 10
+    window.session.step(1)
+    assert _status_step(window) == head
+    qtbot.waitUntil(lambda: _status_step(window) == window.session.head, timeout=2_000)
+    head = window.session.head
+    assert window.step_label.text() == f" step {head} / {head} "
+    window.actions["play"].trigger()
+    assert not window.player.playing
+
+
 def test_status_bar_follows_every_change_while_paused(make_window):
     window = make_window()
     for action in ("step", "step", "step_back", "to_end", "to_start"):

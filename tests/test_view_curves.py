@@ -421,3 +421,65 @@ def test_a_dashed_curve_grows_its_path_and_rebuilds_it_after_a_rewrite(qtbot, mo
     plot.grab()
     assert len(builds) == 1
     assert elements(curve._path) == elements(whole(x[:59], -y[:59], connect="all"))
+
+
+def test_segments_grow_by_the_new_points_and_equal_the_whole_curve_s():
+    """The solid pen's segment array, grown a few points at a time (through a
+    reallocation) and after a clear, holds exactly the segments of all the points."""
+    from explorer.views.curves import _Segments
+
+    rng = np.random.default_rng(3)
+    x = np.cumsum(rng.random(700))
+    y = rng.standard_normal(700)
+    segments = _Segments()
+
+    def check(xs, ys):
+        n = len(xs)
+        lines = segments.lines(0, n - 1)
+        got = np.array([[s.x1(), s.y1(), s.x2(), s.y2()] for s in lines]).reshape(-1, 4)
+        want = np.column_stack([xs[:-1], ys[:-1], xs[1:], ys[1:]])
+        np.testing.assert_array_equal(got, want)
+
+    for n in (1, 2, 3, 10, 11, 255, 258, 600, 700):
+        segments.extend(x[:n], y[:n])
+        check(x[:n], y[:n])
+    part = segments.lines(100, 103)
+    assert [(s.x1(), s.y2()) for s in part] == [(x[k], y[k + 1]) for k in (100, 101, 102)]
+    rewritten = y[:50] * 2.0
+    segments.clear()
+    segments.extend(x[:50], rewritten)
+    check(x[:50], rewritten)
+    assert segments.lines(5, 5) == []
+
+
+@pytest.mark.parametrize("points", [8.0, 9.0, 10.5, 13.0])
+def test_the_marker_label_drawn_in_pieces_matches_the_whole_text(qtbot, points):
+    """"step N" drawn as "step " and one piece per digit (each laid out once) has the
+    pixels of the whole text laid out and drawn at once."""
+    from PyQt6.QtGui import QColor, QFont, QImage, QPainter
+
+    from explorer.views.step_marker import _label_chunks, _prepared
+
+    font = QFont()
+    font.setPointSizeF(points)
+    assert _label_chunks("step 120") == ["step ", "1", "2", "0"]
+    for text in ("step 0", "step 41", "step 1234567890"):
+        images = []
+        for whole in (True, False):
+            image = QImage(220, 30, QImage.Format.Format_RGB32)
+            image.fill(QColor(255, 255, 255))
+            painter = QPainter(image)
+            painter.setFont(font)
+            painter.setPen(QColor(0, 0, 0))
+            if whole:
+                painter.drawStaticText(QPointF(3, 5), _prepared(text, font))
+            else:
+                x = 3.0
+                for chunk in _label_chunks(text):
+                    piece = _prepared(chunk, font)
+                    painter.drawStaticText(QPointF(x, 5), piece)
+                    x += piece.size().width()
+            painter.end()
+            images.append(qimage_to_rgb(image))
+        assert (images[0] < 128).any()
+        np.testing.assert_array_equal(images[0], images[1])

@@ -39,9 +39,10 @@ from explorer.views.parameters import ParametersView
 from explorer.views.regions import RegionsView
 from explorer.views.steady_label import SteadyLabel
 
-#: While playing, the status bar's numbers change at most this often (seconds): relaying
-#: out and repainting the bar costs ~0.4 ms a frame, and 60 numbers a second cannot be
-#: read anyway. Paused, every change shows at once.
+#: While playing, the read-outs (the tool bar's step number and the status bar's numbers)
+#: change at most this often (seconds): each costs ~0.4 ms a frame to set and repaint,
+#: and 60 numbers a second cannot be read anyway. The timeline, the curves' step marker
+#: and every view follow each frame. Paused, every change shows at once.
 STATUS_INTERVAL_S = 0.1
 
 #: (view class, dock area) for the docked views; the regions view is the central widget.
@@ -199,7 +200,7 @@ class MainWindow(QMainWindow):
         self._status_time = -math.inf
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
-        self._status_timer.timeout.connect(self._update_status)
+        self._status_timer.timeout.connect(self._update_readouts)
         self.status_metrics = SteadyLabel("")
         self.status_metrics.setAlignment(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -283,10 +284,11 @@ class MainWindow(QMainWindow):
         if kinds & {"session", "data"}:
             self._fill_edit_classes()
         self._update_timeline()
-        self._update_status_soon()
+        self._update_readouts_soon()
 
-    def _update_status_soon(self) -> None:
-        """Update the status bar now, or (while playing) at most every STATUS_INTERVAL_S.
+    def _update_readouts_soon(self) -> None:
+        """Update the step number and the status bar now, or (while playing) at most
+        every STATUS_INTERVAL_S.
 
         A deferred update always comes: a single-shot timer shows the latest numbers when
         the interval is over, and pausing updates at once.
@@ -297,7 +299,7 @@ class MainWindow(QMainWindow):
                 if not self._status_timer.isActive():
                     self._status_timer.start(max(1, math.ceil(wait * 1000)))
                 return
-        self._update_status()
+        self._update_readouts()
 
     def _fill_edit_classes(self) -> None:
         names = self.session.data.class_names
@@ -315,15 +317,15 @@ class MainWindow(QMainWindow):
         timeline = self.timeline
         if timeline.maximum() != s.head or timeline.value() != s.step_index:
             timeline.set_range_and_value(s.head, s.step_index)
-        text = f" step {s.step_index} / {s.head} "
-        if self.step_label.text() != text:
-            self.step_label.setText(text)
         self.actions["step_back"].setEnabled(self.session.step_index > 0)
 
-    def _update_status(self) -> None:
+    def _update_readouts(self) -> None:
         self._status_timer.stop()
         self._status_time = time.monotonic()
         s = self.session
+        text = f" step {s.step_index} / {s.head} "
+        if self.step_label.text() != text:
+            self.step_label.setText(text)
         m = s.metrics
         k = s.step_index
         parts = [f"step {k}", f"loss {m.train_loss[k]:.4f}", f"train acc {m.train_acc[k]:.1%}"]
@@ -470,7 +472,7 @@ class MainWindow(QMainWindow):
         action.setChecked(playing)
         action.blockSignals(False)
         action.setText("&Pause" if playing else "&Play")
-        self._update_status()
+        self._update_readouts()
 
     # ----------------------------------------------------------------- settings
     def _restore_settings(self) -> None:

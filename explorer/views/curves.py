@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PyQt6 import sip
 from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
-from pyqtgraph.Qt import internals
 
 from explorer.views.axes import TICK_PX, TickFitter, cache_axes
 from explorer.views.base import SessionView
@@ -143,7 +143,7 @@ class HistoryCurve(pg.GraphicsObject):
         self._painted: tuple[np.ndarray, np.ndarray] | None = None  # copies of the last drawn
         self._pixel = (0.0, 0.0)  # data units per view pixel along x and y, once known
         self._rect = QRectF()
-        self._lines = internals.PrimitiveArray(QLineF, 4)
+        self._segments = _Segments()  # the solid pen's line segments, grown like the path
         self._thin_pen = _one_pixel(self.opts["pen"])  # the live passes' pen (see paint)
         #: A dashed curve's path and how many drawn points it holds; None when the drawn
         #: points changed otherwise than by growing at the end.
@@ -174,6 +174,7 @@ class HistoryCurve(pg.GraphicsObject):
         dirty = self._appended_rect()
         if dirty is None:
             self._path = None
+            self._segments.clear()
             self.update()
         elif not dirty.isEmpty():
             self.update(dirty)
@@ -181,6 +182,7 @@ class HistoryCurve(pg.GraphicsObject):
     def _repaint_all(self) -> None:
         self._painted = None
         self._path = None
+        self._segments.clear()
         self.update()
 
     def _appended_rect(self) -> QRectF | None:
@@ -262,18 +264,14 @@ class HistoryCurve(pg.GraphicsObject):
             # at any scale) keep the real pen.
             pen = self._thin_pen
         p.setPen(pen)
-        lines = self._lines
         if pen.style() == Qt.PenStyle.SolidLine:
+            segments = self._segments
+            segments.extend(x, y)
+            lo, hi = 0, len(x)
             if export is False and option is not None and len(x) > EXPOSED_MIN_POINTS:
-                x, y = self._exposed_segments(x, y, option.exposedRect)
-            lines.resize(len(x) - 1)
-            memory = lines.ndarray()
-            memory[:, 0] = x[:-1]
-            memory[:, 1] = y[:-1]
-            memory[:, 2] = x[1:]
-            memory[:, 3] = y[1:]
-            args = lines.drawargs()
-            draw = lambda: p.drawLines(*args)  # noqa: E731
+                lo, hi = self._exposed_range(x, option.exposedRect)
+            lines = segments.lines(lo, hi - 1)
+            draw = lambda: p.drawLines(lines)  # noqa: E731
         else:  # dashes run on along the whole curve: one path
             path = self._dash_path(x, y)
             draw = lambda: p.drawPath(path)  # noqa: E731
@@ -297,10 +295,9 @@ class HistoryCurve(pg.GraphicsObject):
         self._path_len = n
         return self._path
 
-    def _exposed_segments(
-        self, x: np.ndarray, y: np.ndarray, exposed: QRectF
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The points of the segments that can reach ``exposed`` (item coordinates).
+    def _exposed_range(self, x: np.ndarray, exposed: QRectF) -> tuple[int, int]:
+        """``lo, hi``: the points ``lo .. hi − 1`` of the segments that can reach
+        ``exposed`` (item coordinates).
 
         ``x`` is non-decreasing, so the segments whose x span meets the exposed x range
         (widened by the pen's pixels) are one run; the others put no pixel inside it.
@@ -308,10 +305,54 @@ class HistoryCurve(pg.GraphicsObject):
         """
         pad = DIRTY_PAD_PX * self._pixel[0]
         if pad <= 0.0 or not exposed.isValid():
-            return x, y
+            return 0, len(x)
         lo = max(int(np.searchsorted(x, exposed.left() - pad, side="right")) - 1, 0)
         hi = min(int(np.searchsorted(x, exposed.right() + pad, side="left")) + 1, len(x))
-        return x[lo:hi], y[lo:hi]
+        return lo, hi
+
+
+class _Segments:
+    """The line segments between consecutive points, in one native ``QLineF`` array.
+
+    A history grows by a point or two a frame: only the new points' segments are
+    written, into spare room (the array doubles when full), and a paint passes a slice
+    of it to ``drawLines`` (no per-paint array of the whole curve). :meth:`clear` when
+    the points changed otherwise than by growing at the end.
+    """
+
+    def __init__(self):
+        self._capacity = 0  # segments the array holds
+        self._array = None  # sip.array of QLineF
+        self._rows: np.ndarray | None = None  # float64 (capacity, 4) view of the array
+        self.points = 0  # points whose segments are written
+
+    def clear(self) -> None:
+        self.points = 0
+
+    def extend(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Write the segments of the points ``(x, y) (n,)`` not written yet."""
+        n = len(x)
+        if n - 1 > self._capacity:
+            capacity = max(256, 2 * n)
+            self._array = sip.array(QLineF, capacity)
+            memory = sip.voidptr(self._array, capacity * 4 * 8)
+            self._rows = np.frombuffer(memory, dtype=np.float64).reshape(capacity, 4)
+            self._capacity = capacity
+            self.points = 0
+        k = max(min(self.points, n) - 1, 0)  # segment k joins points k and k + 1
+        if n - 1 > k:
+            rows = self._rows[k : n - 1]
+            rows[:, 0] = x[k : n - 1]
+            rows[:, 1] = y[k : n - 1]
+            rows[:, 2] = x[k + 1 : n]
+            rows[:, 3] = y[k + 1 : n]
+        self.points = n
+
+    def lines(self, lo: int, hi: int):
+        """Segments ``lo .. hi − 1`` (a view of the array, for ``QPainter.drawLines``)."""
+        if hi <= lo or self._array is None:
+            return []
+        return self._array[lo:hi]
 
 
 class GridGraphics(pg.GraphicsLayoutWidget):
