@@ -24,6 +24,7 @@ def _check_workload(w: dict, reference: bool) -> None:
     assert all(_is_number(v) and v >= 0 for v in w["parts_ms"].values())
     assert _is_number(w["event_loop_fps"]) and w["event_loop_fps"] > 0
     assert _is_number(w["selected"]["frame_ms"]["median"])  # the same with a sample selected
+    assert _is_number(w["paused"]["frame_ms"]["median"])  # the same made by Step presses
     if reference:
         assert _is_number(w["reference_ms"]) and w["reference_ms"] > 0
         assert _is_number(w["reference_ratio"]) and w["reference_ratio"] > 0
@@ -114,3 +115,23 @@ def test_reference_draws_the_regions_from_the_sessions_numbers():
         assert ref.session.step_index == 2
     finally:
         ref.close()
+
+
+def test_harness_frames_run_in_the_playing_state_and_paused_on_request(qapp):
+    """The timed frames are the play timer's (the window playing, its timer never firing on
+    its own); ``playing=False`` gives Step presses while paused. Paused after each run."""
+    from explorer.bench.frames import WindowHarness
+
+    harness = WindowHarness(WORKLOADS["W1"].tiny())
+    try:
+        player = harness.window.player
+        for playing in (True, False):
+            seen = []
+            head = harness.session.head
+            harness.run(4, 1, between=lambda: seen.append(player.playing), playing=playing)
+            assert seen == [playing] * 4
+            assert harness.session.head == head + 5  # one step a frame, none from the timer
+            assert not player.playing
+            assert player._timer.interval() == round(1000 / player.fps) - 1
+    finally:
+        harness.close()

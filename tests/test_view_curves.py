@@ -454,7 +454,7 @@ def test_segments_grow_by_the_new_points_and_equal_the_whole_curve_s():
 
 @pytest.mark.parametrize("points", [8.0, 9.0, 10.5, 13.0])
 def test_the_marker_label_drawn_in_pieces_matches_the_whole_text(qtbot, points):
-    """"step N" drawn as "step " and one piece per digit (each laid out once) has the
+    """ "step N" drawn as "step " and one piece per digit (each laid out once) has the
     pixels of the whole text laid out and drawn at once."""
     from PyQt6.QtGui import QColor, QFont, QImage, QPainter
 

@@ -2,7 +2,10 @@
 
 A frame is what the play timer does: ``session.step(1)``, whose one ``changed`` event
 makes the window refresh every view, then the event loop's paint of what changed. The
-harness runs it by hand so that each part can be timed:
+harness runs it by hand so that each part can be timed, with the window in its playing
+state (:meth:`WindowHarness.hold_playing`: the read-outs, step number and status bar,
+then change at most every 0.1 s, as while the play timer runs); ``run(playing=False)``
+times the frames of Step presses while paused, whose read-outs follow every frame:
 
 ``step``
     ``session.step(1)`` minus the refresh its event triggers (the optimiser update, the
@@ -48,6 +51,9 @@ BOTTOM_HEIGHT = 220
 PAINTED_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector")
 #: The regions view refits its grid 150 ms after the last resize; wait past that.
 SETTLE_S = 0.4
+#: The play timer's interval while the harness holds the player playing (ms, the
+#: largest a QTimer takes): it never fires during a run.
+HOLD_INTERVAL_MS = 2**31 - 1
 
 
 @dataclass
@@ -217,6 +223,22 @@ class WindowHarness:
                 break
             time.sleep(0.01)
 
+    def hold_playing(self, on: bool) -> None:
+        """Put the window's player in its playing state (or pause it) without its timer
+        ever stepping: the harness makes the frames itself.
+
+        Playing, the window does what it does while the play timer runs: the read-outs
+        (the tool bar's step number, the status bar) change at most every
+        ``STATUS_INTERVAL_S``, on a timer of their own.
+        """
+        player = self.window.player
+        if on and not player.playing:
+            player.play()
+            player._timer.setInterval(HOLD_INTERVAL_MS)  # restarts it: it never fires
+        elif not on and player.playing:
+            player.pause()
+            player.set_fps(player.fps)  # back to the interval of the fps asked for
+
     # ------------------------------------------------------------------ frames
     def frame(self) -> tuple[float, float, float, float]:
         """Run one frame; returns ``(step, image, push, paint)`` in seconds."""
@@ -231,21 +253,27 @@ class WindowHarness:
         refresh, image = self._refresh_s, self._image_s
         return (t1 - t0) - refresh, image, refresh - image, t2 - t1
 
-    def run(self, frames: int, warmup: int = 0, between=None) -> FrameTimes:
+    def run(self, frames: int, warmup: int = 0, between=None, playing: bool = True) -> FrameTimes:
         """Time ``frames`` frames after ``warmup`` untimed ones.
 
         ``between`` (no arguments) runs after each frame, untimed: the reference's frame
-        when interleaving.
+        when interleaving. ``playing``: the window is in its playing state, as when the
+        play timer makes the frames (see :meth:`hold_playing`); False times the frames
+        of Step presses while paused.
         """
-        for _ in range(warmup):
-            self.frame()
-        times = FrameTimes()
-        before = self.paints.snapshot()
-        for _ in range(frames):
-            times.add(*self.frame())
-            if between is not None:
-                between()
-        after = self.paints.snapshot()
+        self.hold_playing(playing)
+        try:
+            for _ in range(warmup):
+                self.frame()
+            times = FrameTimes()
+            before = self.paints.snapshot()
+            for _ in range(frames):
+                times.add(*self.frame())
+                if between is not None:
+                    between()
+            after = self.paints.snapshot()
+        finally:
+            self.hold_playing(False)
         self.paints_per_frame = {
             name: (after[name] - before[name]) / max(1, frames)
             for name in after
