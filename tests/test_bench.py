@@ -126,9 +126,11 @@ def test_harness_frames_run_in_the_playing_state_and_paused_on_request(qapp):
     try:
         player = harness.window.player
         for playing in (True, False):
-            seen = []
+            seen: list[bool] = []
             head = harness.session.head
-            harness.run(4, 1, between=lambda: seen.append(player.playing), playing=playing)
+            harness.run(
+                4, 1, between=lambda seen=seen: seen.append(player.playing), playing=playing
+            )
             assert seen == [playing] * 4
             assert harness.session.head == head + 5  # one step a frame, none from the timer
             assert not player.playing

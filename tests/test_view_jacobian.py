@@ -277,3 +277,34 @@ def test_cell_numbers_shrink_to_fit_their_cells(make_view, qtbot, classes, size,
     assert max(widths) <= FIT * abs(sx) + 1e-9
     assert font.pointSizeF() >= MIN_POINTS
     assert (font.pointSizeF() < item.font.pointSizeF()) == (drawn == "smaller")
+
+
+def test_heatmap_colours_follow_the_lookup_table_formula_for_any_value(make_view, qtbot):
+    """Each cell's pixel is ``table[clip(⌊(v − lo)·n/(hi − lo)⌋, 0, n − 1)]``, NaN at the
+    low end and ±inf at the ends (pyqtgraph's float path), in the item's buffer and in the
+    painted view, also after new matrices set in place."""
+    from PyQt6.QtCore import QPointF
+
+    view, _ = make_view(classes=4)
+    view.show()
+    qtbot.waitExposed(view)
+    item = view.image
+    table = item._table()
+    n = len(table)
+    lo, hi = -J_LIMIT, J_LIMIT
+    rng = np.random.default_rng(5)
+    specials = np.array([np.nan, np.inf, -np.inf, lo, hi, 0.0, 1.0, -1.0, 1e-300, -1e-300])
+    for trial in range(3):
+        M = rng.uniform(-0.3, 0.3, (4, 4))
+        if trial:
+            M.ravel()[: len(specials)] = specials[rng.permutation(len(specials))]
+        item.setImage(M, autoLevels=False)
+        assert item._renderRequired
+        image = view.graphics.grab().toImage()  # paints, rendering the matrix first
+        index = np.clip(np.nan_to_num((M - lo) * (n / (hi - lo)), nan=0.0), 0, n - 1)
+        np.testing.assert_array_equal(item._buffer, table[index.astype(int)])
+        for j, k in ((0, 0), (1, 2), (3, 3)):
+            at = view.graphics.mapFromScene(item.mapToScene(QPointF(k + 0.15, j + 0.15)))
+            ratio = view.graphics.devicePixelRatioF()
+            pixel = image.pixel(int(at.x() * ratio), int(at.y() * ratio))
+            assert pixel & 0xFFFFFF == int(item._buffer[j, k]) & 0xFFFFFF

@@ -126,9 +126,13 @@ class HeatmapItem(pg.ImageItem):
             fmt = QImage.Format.Format_RGB32 if opaque else QImage.Format.Format_ARGB32
             self._qbuffer = pg.functions.ndarray_to_qimage(self._buffer, fmt)
             self._buffer_key = key
-        scaled = np.nan_to_num((image - lo) * (n / (hi - lo)), nan=0.0)
-        index = np.clip(scaled, 0, n - 1).astype(np.intp)
-        np.take(table, index, out=self._buffer)
+        scaled = np.subtract(image, lo, dtype=np.float64)
+        scaled *= n / (hi - lo)
+        # fmax/fmin return the other operand for NaN: NaN -> index 0, ±inf -> the ends
+        # (what nan_to_num then clip give, in two ufunc calls instead of a dozen).
+        np.fmax(scaled, 0.0, out=scaled)
+        np.fmin(scaled, n - 1, out=scaled)
+        np.take(table, scaled.astype(np.intp), out=self._buffer)
         self.qimage = self._qbuffer
         self._renderRequired = False
         self._unrenderable = False
