@@ -40,6 +40,8 @@ DIRTY_PAD_PX = 4.0
 #: Above this many drawn points, a partial repaint draws only the solid segments that
 #: reach it (below, finding them costs more than drawing them all).
 EXPOSED_MIN_POINTS = 1000
+#: Spare rows of a curve's native line arrays (remade when full: see ``_LineArray``).
+LINE_SLACK = 64
 #: At most this many new points are appended to a dashed curve's path; more, and the
 #: path is rebuilt from the arrays.
 PATH_APPEND_MAX = 64
@@ -267,10 +269,13 @@ class HistoryCurve(pg.GraphicsObject):
         if pen.style() == Qt.PenStyle.SolidLine:
             segments = self._segments
             segments.extend(x, y)
-            lo, hi = 0, len(x)
-            if export is False and option is not None and len(x) > EXPOSED_MIN_POINTS:
+            if export is not False:  # SVG and other engines get no NaN lines
+                lines = segments.finite_lines()
+            elif option is not None and len(x) > EXPOSED_MIN_POINTS:
                 lo, hi = self._exposed_range(x, option.exposedRect)
-            lines = segments.lines(lo, hi - 1)
+                lines = segments.lines(lo, hi - 1)
+            else:
+                lines = segments.lines()
             draw = lambda: p.drawLines(lines)  # noqa: E731
         else:  # dashes run on along the whole curve: one path
             path = self._dash_path(x, y)
@@ -311,19 +316,55 @@ class HistoryCurve(pg.GraphicsObject):
         return lo, hi
 
 
-class _Segments:
-    """The line segments between consecutive points, in one native ``QLineF`` array.
+class _LineArray:
+    """A native ``QLineF`` array; rows past :attr:`used` hold NaN lines, which
+    ``QPainter.drawLines`` skips, so the whole array is always what is drawn.
 
-    A history grows by a point or two a frame: only the new points' segments are
-    written, into spare room (the array doubles when full), and a paint passes a slice
-    of it to ``drawLines`` (no per-paint array of the whole curve). :meth:`clear` when
-    the points changed otherwise than by growing at the end.
+    PyQt6-sip keeps ~80 bytes of every ``sip.array`` object made, slices included: a
+    paint must not make one (at 60 frames a second that was ~10 kB/s per curve). The
+    array is remade only when it is full or mostly unused, with :data:`LINE_SLACK` spare
+    rows: NaN lines cost ~50 ns each to skip, so the spare room stays small.
     """
 
     def __init__(self):
-        self._capacity = 0  # segments the array holds
-        self._array = None  # sip.array of QLineF
-        self._rows: np.ndarray | None = None  # float64 (capacity, 4) view of the array
+        self.capacity = 0
+        self.array = sip.array(QLineF, 0)
+        self.rows = np.zeros((0, 4))  # float64 (capacity, 4) view of the array
+        self.used = 0  # rows in use; the rest are NaN
+
+    def fit(self, rows: int) -> bool:
+        """Room for ``rows`` rows and not much more; True if the array was remade (every
+        row NaN again)."""
+        if rows <= self.capacity and rows + LINE_SLACK >= self.capacity // 2:
+            return False
+        capacity = rows + LINE_SLACK
+        self.array = sip.array(QLineF, capacity)
+        memory = sip.voidptr(self.array, capacity * 4 * 8)
+        self.rows = np.frombuffer(memory, dtype=np.float64).reshape(capacity, 4)
+        self.rows[:] = np.nan
+        self.capacity, self.used = capacity, 0
+        return True
+
+    def set_used(self, rows: int) -> None:
+        """Rows ``0 .. rows − 1`` are in use (written by the caller); NaN after them."""
+        if rows < self.used:
+            self.rows[rows : self.used] = np.nan
+        self.used = rows
+
+
+class _Segments:
+    """The line segments between consecutive points, for ``QPainter.drawLines``.
+
+    A history grows by a point or two a frame: only the new points' segments are
+    written, into spare room of a native array. A strip
+    repaint copies the segments it needs into a second array. Neither is sliced or
+    made anew at a paint (see :class:`_LineArray`). :meth:`clear` when the points
+    changed otherwise than by growing at the end.
+    """
+
+    def __init__(self):
+        self._all = _LineArray()
+        self._strip = _LineArray()
         self.points = 0  # points whose segments are written
 
     def clear(self) -> None:
@@ -332,27 +373,37 @@ class _Segments:
     def extend(self, x: np.ndarray, y: np.ndarray) -> None:
         """Write the segments of the points ``(x, y) (n,)`` not written yet."""
         n = len(x)
-        if n - 1 > self._capacity:
-            capacity = max(256, 2 * n)
-            self._array = sip.array(QLineF, capacity)
-            memory = sip.voidptr(self._array, capacity * 4 * 8)
-            self._rows = np.frombuffer(memory, dtype=np.float64).reshape(capacity, 4)
-            self._capacity = capacity
+        segments = max(n - 1, 0)
+        if self._all.fit(segments):
             self.points = 0
         k = max(min(self.points, n) - 1, 0)  # segment k joins points k and k + 1
-        if n - 1 > k:
-            rows = self._rows[k : n - 1]
+        if segments > k:
+            rows = self._all.rows[k:segments]
             rows[:, 0] = x[k : n - 1]
             rows[:, 1] = y[k : n - 1]
             rows[:, 2] = x[k + 1 : n]
             rows[:, 3] = y[k + 1 : n]
+        self._all.set_used(segments)
         self.points = n
 
-    def lines(self, lo: int, hi: int):
-        """Segments ``lo .. hi − 1`` (a view of the array, for ``QPainter.drawLines``)."""
-        if hi <= lo or self._array is None:
-            return []
-        return self._array[lo:hi]
+    def lines(self, lo: int = 0, hi: int | None = None):
+        """Segments ``lo .. hi − 1`` (all by default) as a whole native array whose other
+        rows are NaN lines."""
+        whole = self._all
+        hi = whole.used if hi is None else min(hi, whole.used)
+        lo = max(lo, 0)
+        if lo == 0 and hi == whole.used:
+            return whole.array
+        strip = self._strip
+        count = max(hi - lo, 0)
+        strip.fit(count)
+        strip.rows[:count] = whole.rows[lo : lo + count]
+        strip.set_used(count)
+        return strip.array
+
+    def finite_lines(self) -> list[QLineF]:
+        """Every segment as a list of ``QLineF`` (for exports: no NaN lines)."""
+        return [QLineF(*row) for row in self._all.rows[: self._all.used].tolist()]
 
 
 class GridGraphics(pg.GraphicsLayoutWidget):
