@@ -428,7 +428,8 @@ def test_segments_grow_by_the_new_points_and_equal_the_whole_curve_s():
     remakes) and after a clear, hold exactly the segments of all the points (the other
     rows NaN lines, which QPainter skips), and a paint makes no new sip object while the
     curve grows within the spare rows (PyQt6-sip keeps ~80 bytes of each one made)."""
-    from explorer.views.curves import LINE_SLACK, _Segments
+    from explorer.views.curves import _Segments
+    from explorer.views.native_array import SLACK as LINE_SLACK
 
     rng = np.random.default_rng(3)
     x = np.cumsum(rng.random(700))
@@ -471,7 +472,8 @@ def test_the_marker_label_drawn_in_pieces_matches_the_whole_text(qtbot, points):
     pixels of the whole text laid out and drawn at once."""
     from PyQt6.QtGui import QColor, QFont, QImage, QPainter
 
-    from explorer.views.step_marker import _label_chunks, _prepared
+    from explorer.views.pixel_frame import static_text
+    from explorer.views.step_marker import _label_chunks
 
     font = QFont()
     font.setPointSizeF(points)
@@ -485,11 +487,11 @@ def test_the_marker_label_drawn_in_pieces_matches_the_whole_text(qtbot, points):
             painter.setFont(font)
             painter.setPen(QColor(0, 0, 0))
             if whole:
-                painter.drawStaticText(QPointF(3, 5), _prepared(text, font))
+                painter.drawStaticText(QPointF(3, 5), static_text(text, font))
             else:
                 x = 3.0
                 for chunk in _label_chunks(text):
-                    piece = _prepared(chunk, font)
+                    piece = static_text(chunk, font)
                     painter.drawStaticText(QPointF(x, 5), piece)
                     x += piece.size().width()
             painter.end()

@@ -24,13 +24,13 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import sip
 from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.views.axes import ClassAxisItem, TickFitter, cache_axes
 from explorer.views.base import SessionView
 from explorer.views.cached_bounds import CachedBoundsMixin
+from explorer.views.native_array import NativeArray
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.rules import HorizontalRules
 from explorer.views.viewport import repaint_changes_as_one_rect
@@ -100,49 +100,11 @@ def descending_order(values: np.ndarray) -> np.ndarray:
     return order
 
 
-class _GrowingRects:
-    """The rects of a :class:`BarsItem`: a ``sip.array`` that only grows, unused rects empty.
-
-    Stands in for pyqtgraph's ``PrimitiveArray``, which hands QPainter a slice (a new sip
-    object) whenever fewer rects than its capacity are in use — every frame here, as the
-    bars per class change — and each sip array object leaks ~80 bytes (PyQt6-sip).
-    """
-
-    FIELDS = 4
-
-    def __init__(self):
-        self._size = 0
-        self._capa = -1
-        self.resize(0)
-
-    def resize(self, size: int) -> None:
-        if size > self._capa:
-            capa = max(size, 2 * self._capa, 64)
-            self._array = sip.array(QRectF, capa)
-            buffer = sip.voidptr(self._array, capa * self.FIELDS * 8)
-            self._memory = np.frombuffer(buffer, dtype=np.float64, count=capa * self.FIELDS)
-            self._memory = self._memory.reshape(capa, self.FIELDS)
-            self._capa = capa
-        self._memory[size:] = 0.0  # empty rects: nothing drawn (the items have no pen)
-        self._size = size
-
-    def __len__(self) -> int:
-        return self._size
-
-    def ndarray(self) -> np.ndarray:
-        return self._memory[: self._size]
-
-    def instances(self):
-        return self._array
-
-    def drawargs(self) -> tuple:
-        return (self._array,)
-
-
 class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
     """A single-colour, pen-less ``BarGraphItem`` for bars whose count changes every frame.
 
-    Its rects live in a :class:`_GrowingRects` (no per-frame sip objects). Its bounding
+    Its rects live in a :class:`~explorer.views.native_array.NativeArray` (no per-frame
+    sip objects; pyqtgraph's ``PrimitiveArray`` makes one whenever the count changes). Its bounding
     rect is computed once per change of data or view, not at each of the scene's
     queries; bars set with a ``span`` (:meth:`set_bars`) keep one fixed bounding rect
     over the whole span, so new heights every frame are a repaint only, with no
@@ -154,7 +116,7 @@ class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
 
     def __init__(self, **opts):
         super().__init__(**opts)
-        self._rectarray = _GrowingRects()
+        self._rectarray = NativeArray(QRectF, 0.0)  # unused rows: empty rects
         self.setOpts()  # refill the new array
 
     def _bounds_key(self) -> object:

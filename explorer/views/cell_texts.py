@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QPainter, QStaticText, QTransform
+from PyQt6.QtCore import QPointF, QRectF
+from PyQt6.QtGui import QColor, QFont, QPainter, QStaticText
 from PyQt6.QtWidgets import QGraphicsItem
 
-from explorer.views.pixel_frame import view_pixels_per_unit
+from explorer.views.pixel_frame import static_text, view_pixels_per_unit
 
 #: The widest text fills at most this share of a cell's width.
 FIT = 0.9
@@ -78,10 +78,7 @@ class CellTexts(QGraphicsItem):
         if static is None:
             if len(self._statics) > 4 * self.C * self.C:
                 self._statics.clear()  # values drift while training: keep the cache small
-            static = QStaticText(text)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(QTransform(), font)
-            self._statics[key] = static
+            static = self._statics[key] = static_text(text, font)
         return static
 
     def fitted_font(self, cell_px: float) -> QFont | None:

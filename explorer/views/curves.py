@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import sip
 from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from explorer.views.axes import TICK_PX, TickFitter, cache_axes
 from explorer.views.base import SessionView
+from explorer.views.native_array import NativeArray
 from explorer.views.palette import LIGHT, Theme, hex_color
 from explorer.views.rules import PlotGrid
 from explorer.views.step_marker import StepMarker
@@ -40,8 +40,6 @@ DIRTY_PAD_PX = 4.0
 #: Above this many drawn points, a partial repaint draws only the solid segments that
 #: reach it (below, finding them costs more than drawing them all).
 EXPOSED_MIN_POINTS = 1000
-#: Spare rows of a curve's native line arrays (remade when full: see ``_LineArray``).
-LINE_SLACK = 64
 #: At most this many new points are appended to a dashed curve's path; more, and the
 #: path is rebuilt from the arrays.
 PATH_APPEND_MAX = 64
@@ -175,17 +173,21 @@ class HistoryCurve(pg.GraphicsObject):
             return
         dirty = self._appended_rect()
         if dirty is None:
-            self._path = None
-            self._segments.clear()
+            self._forget_shapes()
             self.update()
         elif not dirty.isEmpty():
             self.update(dirty)
 
     def _repaint_all(self) -> None:
         self._painted = None
+        self._forget_shapes()
+        self.update()
+
+    def _forget_shapes(self) -> None:
+        """The drawn points changed otherwise than by growing at the end: the dashed path
+        and the segments are built anew at the next paint."""
         self._path = None
         self._segments.clear()
-        self.update()
 
     def _appended_rect(self) -> QRectF | None:
         """The rectangle (item coordinates) holding every segment new since the last
@@ -316,55 +318,20 @@ class HistoryCurve(pg.GraphicsObject):
         return lo, hi
 
 
-class _LineArray:
-    """A native ``QLineF`` array; rows past :attr:`used` hold NaN lines, which
-    ``QPainter.drawLines`` skips, so the whole array is always what is drawn.
-
-    PyQt6-sip keeps ~80 bytes of every ``sip.array`` object made, slices included: a
-    paint must not make one (at 60 frames a second that was ~10 kB/s per curve). The
-    array is remade only when it is full or mostly unused, with :data:`LINE_SLACK` spare
-    rows: NaN lines cost ~50 ns each to skip, so the spare room stays small.
-    """
-
-    def __init__(self):
-        self.capacity = 0
-        self.array = sip.array(QLineF, 0)
-        self.rows = np.zeros((0, 4))  # float64 (capacity, 4) view of the array
-        self.used = 0  # rows in use; the rest are NaN
-
-    def fit(self, rows: int) -> bool:
-        """Room for ``rows`` rows and not much more; True if the array was remade (every
-        row NaN again)."""
-        if rows <= self.capacity and rows + LINE_SLACK >= self.capacity // 2:
-            return False
-        capacity = rows + LINE_SLACK
-        self.array = sip.array(QLineF, capacity)
-        memory = sip.voidptr(self.array, capacity * 4 * 8)
-        self.rows = np.frombuffer(memory, dtype=np.float64).reshape(capacity, 4)
-        self.rows[:] = np.nan
-        self.capacity, self.used = capacity, 0
-        return True
-
-    def set_used(self, rows: int) -> None:
-        """Rows ``0 .. rows − 1`` are in use (written by the caller); NaN after them."""
-        if rows < self.used:
-            self.rows[rows : self.used] = np.nan
-        self.used = rows
-
-
 class _Segments:
     """The line segments between consecutive points, for ``QPainter.drawLines``.
 
     A history grows by a point or two a frame: only the new points' segments are
-    written, into spare room of a native array. A strip
-    repaint copies the segments it needs into a second array. Neither is sliced or
-    made anew at a paint (see :class:`_LineArray`). :meth:`clear` when the points
-    changed otherwise than by growing at the end.
+    written, into spare room of a native array. A strip repaint copies the segments it
+    needs into a second array. Neither is sliced or made anew at a paint (see
+    :mod:`explorer.views.native_array`); their unused rows are NaN lines, which
+    ``QPainter`` skips. :meth:`clear` when the points changed otherwise than by growing
+    at the end.
     """
 
     def __init__(self):
-        self._all = _LineArray()
-        self._strip = _LineArray()
+        self._all = NativeArray(QLineF, np.nan)
+        self._strip = NativeArray(QLineF, np.nan)
         self.points = 0  # points whose segments are written
 
     def clear(self) -> None:

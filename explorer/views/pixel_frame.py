@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QFont, QStaticText, QTransform
 from PyQt6.QtWidgets import QGraphicsItem
+
+
+def static_text(text: str, font: QFont) -> QStaticText:
+    """``text`` (plain) laid out once in ``font``, to draw many times with
+    ``drawStaticText`` in a one-unit-per-pixel frame (a rect-and-flags ``drawText`` runs
+    the full text-layout engine at every paint)."""
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(QTransform(), font)
+    return static
 
 
 def view_pixels_per_unit(item: QGraphicsItem, widget=None) -> tuple[float, float] | None:

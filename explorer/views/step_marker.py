@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QStaticText, QTransform
+from PyQt6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QStaticText
 from PyQt6.QtWidgets import QGraphicsObject
 
-from explorer.views.pixel_frame import view_pixels_per_unit
+from explorer.views.pixel_frame import static_text, view_pixels_per_unit
 
 #: Half-width of the grab zone around the line, in pixels.
 GRAB_PX = 5.0
@@ -20,13 +20,6 @@ def _label_chunks(text: str) -> list[str]:
     """``"step 120"`` -> ``["step ", "1", "2", "0"]``: the words, then each digit."""
     head = text.rstrip("0123456789")
     return ([head] if head else []) + list(text[len(head) :])
-
-
-def _prepared(text: str, font: QFont) -> QStaticText:
-    static = QStaticText(text)
-    static.setTextFormat(Qt.TextFormat.PlainText)
-    static.prepare(QTransform(), font)
-    return static
 
 
 class StepMarker(QGraphicsObject):
@@ -180,7 +173,7 @@ class StepMarker(QGraphicsObject):
             for chunk in _label_chunks(text):
                 static = self._pieces.get(chunk)
                 if static is None:
-                    static = self._pieces[chunk] = _prepared(chunk, self.font)
+                    static = self._pieces[chunk] = static_text(chunk, self.font)
                 pieces.append((x, static))
                 x += static.size().width()
             self._label = (text, self.font, pieces, min(x, LABEL_PX - 12))
