@@ -156,6 +156,23 @@ def test_ties_go_to_the_lowest_class_at_the_lowest_level():
     np.testing.assert_array_equal(k, 1)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 12), st.integers(1, 400), st.integers(0, 2**32 - 1))
+def test_ties_in_finely_mixed_classes_go_to_the_lowest_class(C, M, seed):
+    """Small integer logits: many exact ties, and the winning class changes from one
+    point to the next. The class is numpy's first argmax (the lowest class of a tie),
+    also when a reused workspace last held another answer."""
+    rng = np.random.default_rng(seed)
+    W = rng.integers(-2, 3, size=(C, 2)).astype(np.float64)
+    b = rng.integers(-2, 3, size=C).astype(np.float64)
+    F = rng.integers(-3, 4, size=(2, M)).astype(np.float32)
+    workspace = DecisionWorkspace()
+    L = levels_per_class(C)
+    decision_indices(-W, -b, F, workspace=workspace)  # leaves other classes behind
+    k = decision_indices(W, b, F, workspace=workspace) // L
+    np.testing.assert_array_equal(k, (W @ F + b[:, None]).argmax(axis=0))
+
+
 def test_out_and_workspace_reused_across_shapes():
     rng = np.random.default_rng(6)
     ws = DecisionWorkspace()
