@@ -399,3 +399,25 @@ def test_y_tick_labels_never_crowd_a_short_plot(make_view, qtbot, height, denses
         gaps = np.abs(np.diff(pixels))
         assert np.all(gaps >= LABEL_ROOM * line - 1e-9)
         assert (fitter.values == choices[0]) == densest
+
+
+def test_training_steps_draw_the_selection_marker_from_its_cache(make_view, monkeypatch):
+    """The bars around the selected sample's marker repaint at every step; the marker,
+    which stays put, is painted once and then drawn from its cached pixmap."""
+    view, session = make_view(classes=3)
+    painted = []
+    original = pg.ScatterPlotItem.paint
+
+    def counting(item, *args):
+        if item is view.highlight_marker:
+            painted.append(session.step_index)
+        return original(item, *args)
+
+    monkeypatch.setattr(pg.ScatterPlotItem, "paint", counting)
+    session.select(int(session.data.train_index[0]))
+    view.graphics.grab()
+    assert painted == [0]
+    session.step(3)
+    view.graphics.grab()
+    assert painted == [0]
+    assert view.highlight_marker.isVisible() and len(view.highlight_marker.getData()[0]) == 1

