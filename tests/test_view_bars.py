@@ -421,3 +421,40 @@ def test_training_steps_draw_the_selection_marker_from_its_cache(make_view, monk
     view.graphics.grab()
     assert painted == [0]
     assert view.highlight_marker.isVisible() and len(view.highlight_marker.getData()[0]) == 1
+
+
+def test_the_detail_titles_loss_follows_at_most_every_interval(make_view, monkeypatch, qtbot):
+    """A read-out like the status bar's: a new sample is titled at once; while it stays
+    selected, a new loss waits out TITLE_INTERVAL_S (a timer brings it), and an export's
+    flush() shows it at once."""
+    from explorer.views import bars
+
+    clock = [100.0]
+    monkeypatch.setattr(bars.time, "monotonic", lambda: clock[0])
+    view, session = make_view(classes=3)
+    first, second = (int(k) for k in session.data.train_index[:2])
+
+    def loss_text(i):
+        return f"loss {bars._minus(f'{float(session.sample_detail(i).loss):.3g}')}"
+
+    def title():
+        return view.bottom.titleLabel.text
+
+    session.select(first)
+    assert f"#{first} " in title() and loss_text(first) in title()
+    shown = title()
+    session.step(5)
+    assert loss_text(first) not in shown  # the loss moved ...
+    assert title() == shown  # ... and waits out the interval
+    view.flush()
+    assert loss_text(first) in title()
+    clock[0] += 0.5 * bars.TITLE_INTERVAL_S
+    session.step(5)
+    assert loss_text(first) not in title()
+    qtbot.waitUntil(lambda: loss_text(first) in title(), timeout=2000)  # the timer's
+    clock[0] += 0.5 * bars.TITLE_INTERVAL_S
+    session.select(second)  # another sample: at once, though within the interval
+    assert f"#{second} " in title() and loss_text(second) in title()
+    clock[0] += 2 * bars.TITLE_INTERVAL_S
+    session.step(5)  # the interval is over: at once
+    assert loss_text(second) in title()

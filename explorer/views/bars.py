@@ -21,10 +21,11 @@ All numbers come from the session (``train_true_error``, ``train_max_wrong``,
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -56,6 +57,11 @@ MIN_GAPPED_BAR_PX = 8
 BAR_GAP = 0.1
 #: Pixel width assumed before the plot has been laid out.
 DEFAULT_PIXELS = 600
+#: While one sample stays selected, the loss in the detail plot's title follows at most
+#: this often (seconds), like the status bar's read-outs: a new title costs ~0.6 ms a
+#: frame (rich text, the plot's relayout and repaint). A new sample, theme or export shows
+#: the current title at once, and a deferred one always comes.
+TITLE_INTERVAL_S = 0.1
 #: Width of each bar of the detail plot (three per class, 0.28 apart), in class units.
 DETAIL_WIDTH = 0.26
 #: Bar colours of the detail plot: p, y, p − y (light theme, dark theme).
@@ -239,6 +245,12 @@ class BarsView(SessionView):
         self._x_bars = -1
         self._top_texts: tuple[str, str] | None = None
         self._detail_title: str | None = None
+        self._title_key: tuple | None = None  # the shown title's sample (None: none yet)
+        self._title_time = -math.inf  # time.monotonic() of the last title set
+        self._pending_title: str | None = None
+        self._title_timer = QTimer(self)
+        self._title_timer.setSingleShot(True)
+        self._title_timer.timeout.connect(self.flush)
         self._highlighted = True  # unknown: clear on the first update
         self._detail_shown = True
         self._clear_arrays()
@@ -355,7 +367,7 @@ class BarsView(SessionView):
     def _apply_theme(self) -> None:
         theme = self.theme
         self._top_texts = None  # recolour the labels on the next update
-        self._detail_title = None
+        self._detail_title = self._title_key = None
         self.graphics.setBackground(theme.background)
         fg = hex_color(theme.foreground)
         for plot in (self.top, self.bottom):
@@ -652,7 +664,7 @@ class BarsView(SessionView):
                 for item in self.detail_items.values():
                     item.set_bars(np.zeros(0), np.zeros(0), DETAIL_WIDTH)
                     item.setVisible(False)
-            self._set_detail_title("select a sample (click a bar or a point)")
+            self._set_detail_title("select a sample (click a bar or a point)", key=None)
             return
         self._detail_shown = True
         d = s.sample_detail(i)
@@ -676,10 +688,34 @@ class BarsView(SessionView):
         )
         self._set_detail_title(
             f"{kind} #{i} (class <b style='color:{color}'>{data.class_names[label]}</b>)"
-            f"  loss {_minus(f'{float(d.loss):.3g}')}    {legend}"
+            f"  loss {_minus(f'{float(d.loss):.3g}')}    {legend}",
+            key=(i, label, kind, legend),
         )
 
-    def _set_detail_title(self, text: str) -> None:
-        if text != self._detail_title:  # relabelling relayouts the plot: only on change
-            self._detail_title = text
-            self._set_title(self.bottom, text)
+    def _set_detail_title(self, text: str, key: tuple | None) -> None:
+        """Title the detail plot with ``text``, about the sample ``key`` identifies: at
+        once for another sample, else (only the loss changed) at most every
+        :data:`TITLE_INTERVAL_S`, the latest text following by a timer."""
+        self._pending_title = None
+        if text == self._detail_title:  # relabelling relayouts the plot: only on change
+            self._title_timer.stop()
+            return
+        wait = self._title_time + TITLE_INTERVAL_S - time.monotonic()
+        if key is not None and key == self._title_key and wait > 0:
+            self._pending_title = text
+            if not self._title_timer.isActive():
+                self._title_timer.start(max(1, math.ceil(wait * 1000)))
+            return
+        self._show_title(text, key)
+
+    def _show_title(self, text: str, key: tuple | None) -> None:
+        self._title_timer.stop()
+        self._pending_title = None
+        self._detail_title, self._title_key = text, key
+        self._title_time = time.monotonic()
+        self._set_title(self.bottom, text)
+
+    def flush(self) -> None:
+        """Show a title still waiting for its interval now (exports, GIF frames)."""
+        if self._pending_title is not None:
+            self._show_title(self._pending_title, self._title_key)
