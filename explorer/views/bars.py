@@ -117,7 +117,8 @@ def descending_order(values: np.ndarray) -> np.ndarray:
 
 
 class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
-    """A single-colour, pen-less ``BarGraphItem`` for bars whose count changes every frame.
+    """A ``BarGraphItem`` of one pen and one brush, for bars whose values change every
+    frame (the per-sample bars, the selected sample's highlight and detail bars).
 
     Its rects live in a :class:`~explorer.views.native_array.NativeArray` (no per-frame
     sip objects; pyqtgraph's ``PrimitiveArray`` makes one whenever the count changes). Its bounding
