@@ -427,10 +427,10 @@ def test_the_detail_titles_loss_follows_at_most_every_interval(make_view, monkey
     """A read-out like the status bar's: a new sample is titled at once; while it stays
     selected, a new loss waits out TITLE_INTERVAL_S (a timer brings it), and an export's
     flush() shows it at once."""
-    from explorer.views import bars
+    from explorer.views import bars, throttle
 
     clock = [100.0]
-    monkeypatch.setattr(bars.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(throttle.time, "monotonic", lambda: clock[0])
     view, session = make_view(classes=3)
     first, second = (int(k) for k in session.data.train_index[:2])
 

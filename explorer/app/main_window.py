@@ -6,11 +6,9 @@ event (one ``session.step(n)``) refreshes every view once.
 
 from __future__ import annotations
 
-import math
-import time
 from pathlib import Path
 
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QAbstractSlider,
     QComboBox,
@@ -38,12 +36,13 @@ from explorer.views.palette import DARK, LIGHT, class_colors, hex_color
 from explorer.views.parameters import ParametersView
 from explorer.views.regions import RegionsView
 from explorer.views.steady_label import SteadyLabel
+from explorer.views.throttle import READOUT_INTERVAL_S, Throttle
 
 #: While playing, the read-outs (the tool bar's step number and the status bar's numbers)
 #: change at most this often (seconds): each costs ~0.4 ms a frame to set and repaint,
 #: and 60 numbers a second cannot be read anyway. The timeline, the curves' step marker
 #: and every view follow each frame. Paused, every change shows at once.
-STATUS_INTERVAL_S = 0.1
+STATUS_INTERVAL_S = READOUT_INTERVAL_S
 
 #: (view class, dock area) for the docked views; the regions view is the central widget.
 DOCKED_VIEWS = (
@@ -197,10 +196,7 @@ class MainWindow(QMainWindow):
         self.toolbar = bar
 
     def _build_status_bar(self) -> None:
-        self._status_time = -math.inf
-        self._status_timer = QTimer(self)
-        self._status_timer.setSingleShot(True)
-        self._status_timer.timeout.connect(self._update_readouts)
+        self._readouts = Throttle(self._show_readouts, self, STATUS_INTERVAL_S)
         self.status_metrics = SteadyLabel("")
         self.status_metrics.setAlignment(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -293,13 +289,7 @@ class MainWindow(QMainWindow):
         A deferred update always comes: a single-shot timer shows the latest numbers when
         the interval is over, and pausing updates at once.
         """
-        if self.player.playing:
-            wait = self._status_time + STATUS_INTERVAL_S - time.monotonic()
-            if wait > 0:
-                if not self._status_timer.isActive():
-                    self._status_timer.start(max(1, math.ceil(wait * 1000)))
-                return
-        self._update_readouts()
+        self._readouts.request(hold=self.player.playing)
 
     def _fill_edit_classes(self) -> None:
         names = self.session.data.class_names
@@ -319,9 +309,7 @@ class MainWindow(QMainWindow):
             timeline.set_range_and_value(s.head, s.step_index)
         self.actions["step_back"].setEnabled(self.session.step_index > 0)
 
-    def _update_readouts(self) -> None:
-        self._status_timer.stop()
-        self._status_time = time.monotonic()
+    def _show_readouts(self) -> None:
         s = self.session
         text = f" step {s.step_index} / {s.head} "
         if self.step_label.text() != text:
@@ -472,7 +460,7 @@ class MainWindow(QMainWindow):
         action.setChecked(playing)
         action.blockSignals(False)
         action.setText("&Pause" if playing else "&Play")
-        self._update_readouts()
+        self._readouts.now()
 
     # ----------------------------------------------------------------- settings
     def _restore_settings(self) -> None:

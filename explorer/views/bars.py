@@ -21,11 +21,10 @@ All numbers come from the session (``train_true_error``, ``train_max_wrong``,
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,6 +41,7 @@ from explorer.views.cached_bounds import CachedBoundsMixin
 from explorer.views.native_array import NativeArray
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.rules import HorizontalRules
+from explorer.views.throttle import READOUT_INTERVAL_S, Throttle
 from explorer.views.viewport import repaint_changes_as_one_rect
 
 #: Tick sets of the y axes, densest first (the first whose labels fit a plot's height).
@@ -61,7 +61,7 @@ DEFAULT_PIXELS = 600
 #: this often (seconds), like the status bar's read-outs: a new title costs ~0.6 ms a
 #: frame (rich text, the plot's relayout and repaint). A new sample, theme or export shows
 #: the current title at once, and a deferred one always comes.
-TITLE_INTERVAL_S = 0.1
+TITLE_INTERVAL_S = READOUT_INTERVAL_S
 #: Width of each bar of the detail plot (three per class, 0.28 apart), in class units.
 DETAIL_WIDTH = 0.26
 #: Bar colours of the detail plot: p, y, p − y (light theme, dark theme).
@@ -247,11 +247,8 @@ class BarsView(SessionView):
         self._top_texts: tuple[str, str] | None = None
         self._detail_title: str | None = None
         self._title_key: tuple | None = None  # the shown title's sample (None: none yet)
-        self._title_time = -math.inf  # time.monotonic() of the last title set
-        self._pending_title: str | None = None
-        self._title_timer = QTimer(self)
-        self._title_timer.setSingleShot(True)
-        self._title_timer.timeout.connect(self.flush)
+        self._next_title: tuple[str, tuple | None] = ("", None)  # the latest (text, key)
+        self._title = Throttle(self._show_next_title, self, TITLE_INTERVAL_S)
         self._highlighted = True  # unknown: clear on the first update
         self._detail_shown = True
         self._clear_arrays()
@@ -697,26 +694,18 @@ class BarsView(SessionView):
         """Title the detail plot with ``text``, about the sample ``key`` identifies: at
         once for another sample, else (only the loss changed) at most every
         :data:`TITLE_INTERVAL_S`, the latest text following by a timer."""
-        self._pending_title = None
         if text == self._detail_title:  # relabelling relayouts the plot: only on change
-            self._title_timer.stop()
+            self._title.cancel()
             return
-        wait = self._title_time + TITLE_INTERVAL_S - time.monotonic()
-        if key is not None and key == self._title_key and wait > 0:
-            self._pending_title = text
-            if not self._title_timer.isActive():
-                self._title_timer.start(max(1, math.ceil(wait * 1000)))
-            return
-        self._show_title(text, key)
+        self._next_title = (text, key)
+        self._title.request(hold=key is not None and key == self._title_key)
 
-    def _show_title(self, text: str, key: tuple | None) -> None:
-        self._title_timer.stop()
-        self._pending_title = None
+    def _show_next_title(self) -> None:
+        text, key = self._next_title
         self._detail_title, self._title_key = text, key
-        self._title_time = time.monotonic()
         self._set_title(self.bottom, text)
 
     def flush(self) -> None:
         """Show a title still waiting for its interval now (exports, GIF frames)."""
-        if self._pending_title is not None:
-            self._show_title(self._pending_title, self._title_key)
+        if self._title.pending:
+            self._title.now()

@@ -59,8 +59,7 @@ class StepMarker(QGraphicsObject):
         self.hover_pen = QPen(QColor(0, 0, 0), 3)
         self.font = QFont()
         self._label: tuple | None = None  # (text, font, pieces, width) of the last label
-        self._pieces: dict[str, QStaticText] = {}  # laid-out label pieces, by text
-        self._pieces_font: QFont | None = None
+        self._pieces: dict[str, QStaticText] = {}  # the label's font's pieces, by text
         self._text_pen = QPen(self.pen.color())
         self.setAcceptHoverEvents(True)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
@@ -166,9 +165,8 @@ class StepMarker(QGraphicsObject):
         marker's font and drawn one after the other at their advances.
         """
         if self._label is None or self._label[0] != text or self._label[1] is not self.font:
-            if self._pieces_font is not self.font:
-                self._pieces = {}
-                self._pieces_font = self.font
+            if self._label is not None and self._label[1] is not self.font:
+                self._pieces = {}  # laid out in the font before
             pieces, x = [], 0.0
             for chunk in _label_chunks(text):
                 static = self._pieces.get(chunk)
