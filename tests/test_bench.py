@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from explorer.app.bench_command import format_table, run_bench
+from explorer.bench.machine import describe, simd_level
 from explorer.bench.workloads import WORKLOADS, select
 
 PARTS = ("step", "image", "push", "paint")
@@ -98,6 +99,39 @@ def test_workloads_are_the_issues():
     assert sizes == {"W1": (300, 3, 200), "W2": (1000, 4, 200), "W3": (100_000, 10, 400)}
     tiny = select("W3", quick=True)[0]
     assert tiny.key == "W3" and tiny.classes == 10 and tiny.samples < 1000
+
+
+@pytest.mark.parametrize(
+    ("flags", "label"),
+    [
+        ("fpu sse4_2 avx avx2 fma avx512f avx512bw", "AVX-512"),
+        ("fpu sse4_2 avx avx2 fma", "AVX2"),
+        ("fpu sse4_2", "SSE4.2"),
+        ("fpu mmx", None),
+        (None, None),
+        ("avx512vl avx2", "AVX2"),  # a sub-feature alone is not AVX-512 Foundation
+    ],
+)
+def test_simd_level_is_the_widest_extension_in_the_flags(flags, label):
+    assert simd_level(flags) == label
+
+
+def test_machine_line_names_the_vector_extension_only_when_known():
+    info = {
+        "cpu": "AMD EPYC",
+        "cores": 2,
+        "memory_gib": 23.5,
+        "os": "Linux 6",
+        "python": "3.11.7",
+        "numpy": "2",
+        "qt": "6",
+        "pyqt": "6",
+        "pyqtgraph": "0.14",
+    }
+    assert describe({**info, "simd": "AVX-512"}).startswith(
+        "AMD EPYC (AVX-512), 2 cores, 24 GiB · "
+    )
+    assert describe({**info, "simd": None}).startswith("AMD EPYC, 2 cores, 24 GiB · ")
 
 
 def test_reference_draws_the_regions_from_the_sessions_numbers():

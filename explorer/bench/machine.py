@@ -6,17 +6,36 @@ import os
 import platform
 import sys
 
+#: Vector extensions named on the machine line, widest first. Virtual hosts of different
+#: CPU generations can all call themselves "AMD EPYC"; the widest extension tells them
+#: apart, and numpy's ``exp`` and the decision kernel's passes depend on it.
+SIMD_LEVELS = (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"), ("sse4_2", "SSE4.2"))
 
-def cpu_model() -> str:
-    """The CPU's model name from ``/proc/cpuinfo`` (or :func:`platform.processor`)."""
+
+def _cpuinfo_field(name: str) -> str | None:
+    """The first ``name : value`` of ``/proc/cpuinfo``, whitespace collapsed, or None."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
             for line in f:
-                if line.lower().startswith("model name"):
-                    return " ".join(line.split(":", 1)[1].split())
+                key, _, value = line.partition(":")
+                if key.strip().lower() == name:
+                    return " ".join(value.split())
     except OSError:
         pass
-    return platform.processor() or platform.machine() or "unknown CPU"
+    return None
+
+
+def cpu_model() -> str:
+    """The CPU's model name from ``/proc/cpuinfo`` (or :func:`platform.processor`)."""
+    return (
+        _cpuinfo_field("model name") or platform.processor() or platform.machine() or "unknown CPU"
+    )
+
+
+def simd_level(flags: str | None) -> str | None:
+    """The widest of :data:`SIMD_LEVELS` in a ``/proc/cpuinfo`` flags line, or None."""
+    present = set((flags or "").split())
+    return next((label for flag, label in SIMD_LEVELS if flag in present), None)
 
 
 def memory_total_gib() -> float | None:
@@ -44,6 +63,7 @@ def machine_info() -> dict[str, object]:
         mpl = None
     return {
         "cpu": cpu_model(),
+        "simd": simd_level(_cpuinfo_field("flags")),
         "cores": os.cpu_count(),
         "memory_gib": memory_total_gib(),
         "os": f"{platform.system()} {platform.release()}",
@@ -59,9 +79,10 @@ def machine_info() -> dict[str, object]:
 
 
 def describe(info: dict[str, object]) -> str:
-    """One line: ``AMD EPYC …, 2 cores, 8 GiB · Linux … · Python 3.11.7 · numpy 2.4.0 · …``."""
+    """One line: ``AMD EPYC (AVX-512), 2 cores, 8 GiB · Linux … · Python 3.11.7 · …``."""
     mem = info.get("memory_gib")
-    cpu = f"{info['cpu']}, {info['cores']} cores" + (f", {mem:.0f} GiB" if mem else "")
+    simd = f" ({info['simd']})" if info.get("simd") else ""
+    cpu = f"{info['cpu']}{simd}, {info['cores']} cores" + (f", {mem:.0f} GiB" if mem else "")
     libs = [
         f"Python {info['python']}",
         f"numpy {info['numpy']}",
