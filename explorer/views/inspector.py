@@ -512,9 +512,14 @@ class InspectorView(SessionView):
         ]
         out.append(self._aligned(blocks))
         diff = float(np.max(np.abs(np.asarray(d.jt_dl_dp) - np.asarray(d.dz))))
-        agree = "exactly" if diff == 0 else f"to {_tiny_number(diff)}"
+        # one placeholder for the whole phrase, so that the page's layout stays
+        # the same when the difference flips between 0 and a rounding error
+        if diff == 0:
+            agree = "exactly: every entry is equal"
+        else:
+            agree = f"to {_tiny_number(diff)}, the largest difference between entries"
         out.append(
-            f"<p>Both sides agree {self._var(agree)} (largest difference).<br>"
+            f"<p>Both sides agree {self._var(agree)}.<br>"
             "Because Σ<i>y</i> = 1: <i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>) = "
             "<i>p</i>·Σ<i>y</i> − <i>y</i> = <i>p</i> − <i>y</i>, prediction minus truth.</p>"
         )
