@@ -112,7 +112,7 @@ def test_view_to_model_edit_changes_that_entry_and_other_views_follow(make_view,
     assert any("params" in k for k in kinds)
     assert_shows_session(session, view)
     assert view.cell_text(1, 0) == "1.25"
-    other.html()  # hidden: renders on demand
+    other.text()  # hidden: renders on demand
     assert other.shown_batch[0] == session.batch_grads()[0]
     # the bias column
     D = W0.shape[1]

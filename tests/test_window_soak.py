@@ -105,7 +105,7 @@ def check_views(window, where: str) -> None:
             value = getattr(inspector.shown_detail, field.name)
             assert _finite(value), f"{where}: inspector {field.name}"
     assert all(_finite(v) for v in inspector.shown_batch), f"{where}: inspector batch"
-    assert "nan" not in inspector.html().lower(), where
+    assert "nan" not in inspector.text().lower(), where
 
     params = window.views["parameters"]
     params.flush()

@@ -6,19 +6,20 @@ Forward pass ``z = Wx + b``, ``p = softmax(z)``, ``L = −log p_y``; the chain r
 ``session.sample_detail(i)`` and ``session.batch_grads()`` (float64); the view only formats.
 
 Vectors are drawn as bracketed columns whose rows line up with the classes, so one reads
-a class across the whole derivation. The HTML is Qt rich text (no LaTeX, no web engine).
+a class across the whole derivation. The page is Qt rich text written by
+:mod:`explorer.views.inspector_page` (no LaTeX, no web engine); from one step to the next
+only the numbers that changed are replaced.
 """
 
 from __future__ import annotations
 
 import html
 import math
-import re
 import time
 
 import numpy as np
 from PyQt6.QtCore import QPoint, QRect, QTimer
-from PyQt6.QtGui import QTextCursor
+from PyQt6.QtGui import QColor, QFont, QTextTable
 from PyQt6.QtWidgets import (
     QCheckBox,
     QDockWidget,
@@ -29,29 +30,36 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.views.base import SessionView
+from explorer.views.inspector_page import (
+    Columns,
+    Group,
+    Heading,
+    Matrix,
+    Operator,
+    PageWriter,
+    Paragraph,
+    signature,
+)
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.steady_label import SteadyLabel
 
 #: Significant digits by default; ``FULL_PRECISION`` means the shortest exact repr.
 DEFAULT_DIGITS = 4
 FULL_PRECISION = 0
-#: Shortest time between two renders while updates stream in (training, scrubbing).
-MIN_INTERVAL_S = 1 / 15
-#: While updates stream in, a render waits at least this many times its own last cost:
-#: the text then takes at most about 1/8 of the time. A selected sample's page costs
-#: ~10 ms to lay out again (it is mostly tables), which at 15 renders a second was the
-#: largest part of a frame with a sample selected.
+#: A render that took less than this follows every update, while training streams too.
+CHEAP_RENDER_S = 0.004
+#: A costlier render (the exact batch gradient over 80 000 samples, a page written anew)
+#: waits this many times its own cost after the last one while updates stream in: the
+#: text then takes at most about 1/8 of the time, always ending on the latest state.
 RENDER_BUDGET_FACTOR = 8.0
 #: Matrix columns written out before "…".
 MAX_COLUMNS = 6
 #: Largest C for which the C×C Jacobian is written into the chain rule.
 MAX_JACOBIAN_CLASSES = 5
+#: Font size of the page (points).
+POINT_SIZE = 10.0
 HINT = "Click a point or a bar to inspect a sample"
 MINUS = "−"
-_NOWRAP = "white-space:nowrap"
-_SECTION_BREAK = "<!--section-->"
-_PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
-_NUMBER = "padding:0 4px; white-space:nowrap"
 
 
 def format_number(value: float, digits: int = DEFAULT_DIGITS) -> str:
@@ -103,42 +111,13 @@ def follow_dock(widget: QWidget, on_shown) -> None:
     dock.visibilityChanged.connect(lambda seen: seen and QTimer.singleShot(0, on_shown))
 
 
-def _utf16_len(text: str) -> int:
-    """Length in Qt's string units (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _tiny_number(value: float) -> str:
     """One significant digit, for "agree to 3e−17"."""
     return format_number(value, 1)
 
 
-def _bracket(row: int, rows: int, left: bool) -> str:
-    """The bracket piece drawn at ``row`` of a ``rows``-tall column."""
-    if rows == 1:
-        return "[" if left else "]"
-    if row == 0:
-        return "⎡" if left else "⎤"
-    if row == rows - 1:
-        return "⎣" if left else "⎦"
-    return "⎢" if left else "⎥"
-
-
-class _Block:
-    """One column group of a class-aligned table: a bracketed (C, k) array or an operator."""
-
-    def __init__(self, header="", values=None, columns=None, op="", total_columns=None):
-        self.header = header
-        self.values = values  # (C, k) float64 or None for an operator
-        self.columns = columns  # k column names or None
-        self.op = op
-        self.truncated = (
-            total_columns is not None and values is not None and (total_columns > values.shape[1])
-        )
-
-
 class InspectorView(SessionView):
-    """Rich-text derivation for the selected sample, plus the batch gradients.
+    """The derivation for the selected sample, plus the batch gradients.
 
     Attributes
     ----------
@@ -158,18 +137,17 @@ class InspectorView(SessionView):
         self._digits = DEFAULT_DIGITS
         self._dirty = True
         self._last_render = -math.inf
-        #: Seconds the last render took (it spaces out the renders of streamed updates).
+        #: Seconds the last render took (it spaces out costly renders of streamed updates).
         self._render_cost = 0.0
         self._two_columns = True
         self._two_columns_width = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._render_if_visible)
-        self._html = ""
         self._vars: list[str] = []
-        self._skeleton: str | None = None
-        self._shown_values: list[str] = []
-        self._cursors: list = []
+        #: The structure of the page on screen, and the writer that wrote it.
+        self._signature: str | None = None
+        self._writer: PageWriter | None = None
         self.shown_index: int | None = None
         self.shown_detail = None
         self.shown_batch = None
@@ -195,7 +173,7 @@ class InspectorView(SessionView):
         layout.addLayout(bar)
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
-        # Tables keep their natural width (a horizontal scroll bar beats wrapped numbers).
+        # Rows keep their natural width (a horizontal scroll bar beats wrapped numbers).
         self.browser.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
         self.browser.setToolTip(
             "The derivation of the softmax cross-entropy gradient (see Help) with the numbers of"
@@ -213,16 +191,22 @@ class InspectorView(SessionView):
             self.full_precision.blockSignals(True)
             self.full_precision.setChecked(full)
             self.full_precision.blockSignals(False)
+        self._forget_page()
         self._dirty = True
         self._render_if_visible()
 
     def precision(self) -> int:
         return self._digits
 
-    def html(self) -> str:
-        """The HTML of the derivation (rendered now if out of date)."""
+    def text(self) -> str:
+        """The page as plain text (rendered now if out of date); tabs separate columns."""
         self.flush()
-        return self._html
+        return self.browser.toPlainText()
+
+    def page_columns(self) -> int:
+        """How many columns the page is written in: 2 (side by side) or 1."""
+        root = self.browser.document().rootFrame()
+        return 2 if any(isinstance(f, QTextTable) for f in root.childFrames()) else 1
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -232,20 +216,22 @@ class InspectorView(SessionView):
         self._dirty = True
 
     def update_view(self, kinds: frozenset[str]) -> None:
-        """Mark the text out of date; render now, or soon while training runs.
+        """Mark the text out of date; render now, or soon if rendering is costly.
 
-        Laying out the changed numbers costs a few ms, and numbers changing 60 times a
-        second cannot be read anyway: while updates stream in, the text is rendered at
-        most every ``MIN_INTERVAL_S``, or ``RENDER_BUDGET_FACTOR`` times the last
-        render's cost if that is longer (always ending on the latest state). A new
-        selection renders at once. Hidden views render when they are shown.
+        A render that costs under ``CHEAP_RENDER_S`` (the usual case: only the changed
+        numbers are replaced) follows every update. A costlier one, while updates stream
+        in, waits ``RENDER_BUDGET_FACTOR`` times its own cost after the last, and a timer
+        brings the latest state. A new selection renders at once, with columns fitted to
+        its numbers. Hidden views render when they are shown.
         """
         self._dirty = True
+        new_page = "selection" in kinds or bool(kinds & self.REBUILD_KINDS)
+        if new_page:
+            self._forget_page()
         if not on_screen(self):
             return
-        interval = max(MIN_INTERVAL_S, RENDER_BUDGET_FACTOR * self._render_cost)
-        wait = self._last_render + interval - time.monotonic()
-        if wait <= 0 or "selection" in kinds or kinds & self.REBUILD_KINDS:
+        wait = self._last_render + RENDER_BUDGET_FACTOR * self._render_cost - time.monotonic()
+        if new_page or self._render_cost < CHEAP_RENDER_S or wait <= 0:
             self._timer.stop()
             self._ensure_rendered()
         elif not self._timer.isActive():
@@ -296,16 +282,20 @@ class InspectorView(SessionView):
             name = s.data.class_names[int(s.data.y[i])]
             self.caption.setText(f"Sample {i} ({part}, class {name}) · step {s.step_index}")
 
+    def _forget_page(self) -> None:
+        """The next render writes the page anew, with columns fitted to its numbers."""
+        self._signature = None
+
     def _write(self) -> None:
-        """Build the text; edit the numbers in place if the structure is unchanged."""
+        """Write the page; replace only the numbers if its structure is unchanged."""
         self._vars = []
-        skeleton = self._document()
+        items = self._page()
         values = self._vars
-        self._html = _PLACEHOLDER.sub(lambda m: html.escape(values[int(m.group(1))]), skeleton)
-        if skeleton == self._skeleton and len(self._cursors) == len(values):
-            self._update_in_place(values)
+        structure = signature(items)
+        if structure == self._signature and self._writer is not None:
+            self._writer.update(values)
             return
-        self._set_document(skeleton, values)
+        self._set_page(items, values, structure)
         if self._two_columns and self.shown_detail is not None:
             needed = self.browser.document().idealWidth()
             if needed > self.browser.viewport().width():
@@ -327,70 +317,22 @@ class InspectorView(SessionView):
             return
         self._write()
 
-    def _set_document(self, skeleton: str, values: list[str]) -> None:
-        """Parse the HTML afresh and find every variable text in the laid-out document."""
-        anchored = _PLACEHOLDER.sub(
-            lambda m: f'<a name="v{m.group(1)}">{html.escape(values[int(m.group(1))])}</a>',
-            skeleton,
-        )
+    def _set_page(self, items, values: list[str], structure: str) -> None:
+        """Write the whole page anew, keeping the scroll position."""
         bar = self.browser.verticalScrollBar()
         hbar = self.browser.horizontalScrollBar()
         keep, hkeep = bar.value(), hbar.value()
-        self.browser.setHtml(anchored)
         doc = self.browser.document()
-        doc.setUndoRedoEnabled(False)  # in-place edits must not pile up undo history
+        font = QFont(self.browser.font())
+        font.setPointSizeF(POINT_SIZE)
+        doc.setDefaultFont(font)
+        self._writer = PageWriter(doc, QColor(*self.theme.foreground), QColor(*self.theme.muted))
+        self._writer.write(items, values)
+        self._signature = structure
         bar.setValue(keep)
         hbar.setValue(hkeep)
-        # Qt keeps a named anchor as a mark on the first character of its text only;
-        # the length is that of the value written there.
-        found = {}
-        block = doc.begin()
-        while block.isValid():
-            it = block.begin()
-            while not it.atEnd():
-                frag = it.fragment()
-                fmt = frag.charFormat()
-                names = fmt.anchorNames()
-                if names and names[0].startswith("v") and names[0][1:].isdigit():
-                    fmt.setAnchor(False)
-                    fmt.setAnchorNames([])
-                    found[int(names[0][1:])] = (frag.position(), fmt)
-                it += 1
-            block = block.next()
-        self._skeleton = skeleton
-        self._shown_values = list(values)
-        self._cursors = []
-        if sorted(found) != list(range(len(values))):
-            self._skeleton = None  # could not map every value: re-parse next time
-            return
-        for k in range(len(values)):
-            start, fmt = found[k]
-            cursor = QTextCursor(doc)
-            cursor.setPosition(start)
-            cursor.setPosition(start + _utf16_len(values[k]), QTextCursor.MoveMode.KeepAnchor)
-            self._cursors.append((cursor, fmt))
 
-    def _update_in_place(self, values: list[str]) -> None:
-        """Same document structure: replace only the numbers that changed.
-
-        Re-parsing rich text costs ~10 ms a frame; editing the changed runs through cursors
-        (which follow the edits around them) costs a fraction of that.
-        """
-        changed = [k for k, v in enumerate(values) if v != self._shown_values[k]]
-        if not changed:
-            return
-        master = QTextCursor(self.browser.document())
-        master.beginEditBlock()
-        for k in changed:
-            cursor, fmt = self._cursors[k]
-            text = values[k]
-            cursor.insertText(text, fmt)
-            end = cursor.position()
-            cursor.setPosition(end - _utf16_len(text))
-            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-            self._shown_values[k] = text
-        master.endEditBlock()
-
+    # ------------------------------------------------------------ page pieces
     def _var(self, text: str) -> str:
         """A placeholder for text that changes from frame to frame (numbers, the step)."""
         self._vars.append(str(text))
@@ -402,148 +344,161 @@ class InspectorView(SessionView):
     def _class_label(self, k: int) -> str:
         name = html.escape(str(self.session.data.class_names[k]))
         color = hex_color(self._colors[k])
-        return f'<span style="color:{color}">■</span>&nbsp;<b style="color:{color}">{name}</b>'
+        return (
+            f'<span style="color:{color}">■</span>&nbsp;'
+            f'<span style="color:{color}"><b>{name}</b></span>'
+        )
 
-    def _document(self) -> str:
+    def _muted_text(self, markup: str) -> str:
+        return f'<span style="color:{self._muted}">{markup}</span>'
+
+    def _page(self) -> list:
+        """The page's items (:mod:`explorer.views.inspector_page`), values in ``_vars``."""
         s = self.session
         self._colors = class_colors(s.data.n_classes)
-        fg = hex_color(self.theme.foreground)
-        muted = hex_color(self.theme.muted)
+        self._muted = hex_color(self.theme.muted)
         identity = getattr(s.config, "features", "identity") == "identity"
         self._x = "x" if identity else "φ"
-        self._muted = muted
-        parts = [
-            f'<html><body style="color:{fg}; font-size:10pt">',
-        ]
+        self._labels = tuple(self._class_label(k) for k in range(s.data.n_classes))
         d = self.shown_detail
         if d is None:
-            parts.append(f'<p style="color:{muted}"><i>{HINT}</i>.</p>')
-            parts += self._batch_section()
-        else:
-            # Two columns (forward | backward, this sample | batch): the dock is wide and low.
-            chunks = "".join(self._sample_sections(d, identity)).split(_SECTION_BREAK)
-            chunks.append("".join(self._batch_section()))
-            if self._two_columns:
-                parts.append('<table cellspacing="0" cellpadding="0">')
-                for left, right in ((chunks[0], chunks[1]), (chunks[2], chunks[3])):
-                    parts.append(
-                        f'<tr><td valign="top">{left}</td><td width="32"></td>'
-                        f'<td valign="top">{right}</td></tr><tr><td height="6"></td></tr>'
-                    )
-                parts.append("</table>")
-            else:
-                parts += chunks
-        parts.append("</body></html>")
-        return "".join(parts)
+            return [Paragraph(self._muted_text(f"<i>{HINT}</i>.")), *self._batch_section()]
+        # Two columns (forward | backward, this sample | batch): the dock is wide and low.
+        chunks = [*self._sample_sections(d, identity), self._batch_section()]
+        if self._two_columns:
+            return [Columns(((chunks[0], chunks[1]), (chunks[2], chunks[3])))]
+        return [item for chunk in chunks for item in chunk]
+
+    def _group(self, header: str, values, names=None, total_columns=None) -> Group:
+        """A bracketed ``(C, k)`` group of numbers (at most ``MAX_COLUMNS`` columns)."""
+        values = np.asarray(values)[:, :MAX_COLUMNS]
+        cells = tuple(tuple(self._num(v) for v in row) for row in values)
+        truncated = total_columns is not None and total_columns > values.shape[1]
+        shown = tuple(str(n) for n in names[: values.shape[1]]) if names is not None else None
+        return Group(header, cells, shown, truncated)
+
+    def _matrix(self, *parts) -> Matrix:
+        return Matrix(self._labels, tuple(parts))
 
     # ------------------------------------------------------------ sample part
-    def _sample_sections(self, d, identity: bool) -> list[str]:
+    def _sample_sections(self, d, identity: bool) -> list[tuple]:
+        """Input and forward pass | chain rule | this sample's gradients."""
         s = self.session
         x = self._x
         names = list(s.feature_map.names)
-        out = [self._h("1", "Input")]
-        out.append(
-            "<p><i>x</i> = "
-            + self._row_vector(d.x, ["x₁", "x₂"])
-            + "<sup>T</sup>"
-            + ("" if not identity else "  (the raw coordinates; no feature map)")
-            + "</p>"
+        forward = [self._h("1", "Input")]
+        forward.append(
+            Paragraph(
+                "<i>x</i> = "
+                + self._row_vector(d.x)
+                + "<sup>T</sup>"
+                + ("" if not identity else " (the raw coordinates; no feature map)")
+            )
         )
         if not identity:
-            out.append(
-                f"<p><i>φ</i>(<i>x</i>) = {self._row_vector(d.phi, names)}<sup>T</sup> "
-                f'<span style="color:{self._muted}">({len(d.phi)} features: '
-                f"{html.escape(str(s.config.features))})</span></p>"
+            forward.append(
+                Paragraph(
+                    f"<i>φ</i>(<i>x</i>) = {self._row_vector(d.phi)}<sup>T</sup> "
+                    + self._muted_text(
+                        f"({len(d.phi)} features: {html.escape(str(s.config.features))})"
+                    )
+                )
             )
-        out.append(self._h("2", "Forward pass"))
+        forward.append(self._h("2", "Forward pass"))
         T = float(getattr(s, "temperature", 1.0))
         if T == 1.0:
             z_header = f"<i>z</i> = <i>W</i><i>{x}</i> + <i>b</i>"
         else:  # the display temperature rescales the logits of everything shown
             z_header = f"<i>z</i> = (<i>W</i><i>{x}</i> + <i>b</i>) / <i>T</i>"
-            out.append(
-                f'<p style="color:{self._muted}">Display temperature <i>T</i> = {self._num(T)}:'
-                " the numbers of this sample are those of the model (W/T, b/T).</p>"
+            forward.append(
+                Paragraph(
+                    self._muted_text(
+                        f"Display temperature <i>T</i> = {self._num(T)}: the numbers of this"
+                        " sample are those of the model (W/T, b/T)."
+                    )
+                )
             )
-        out.append(
-            self._aligned(
-                [
-                    _Block(z_header, d.z[:, None]),
-                    _Block(op=""),
-                    _Block("<i>p</i> = softmax(<i>z</i>)", d.p[:, None]),
-                    _Block(op=""),
-                    _Block("<i>y</i> (target)", d.y[:, None]),
-                ]
+        forward.append(
+            self._matrix(
+                self._group(z_header, d.z[:, None]),
+                Operator(),
+                self._group("<i>p</i> = softmax(<i>z</i>)", d.p[:, None]),
+                Operator(),
+                self._group("<i>y</i> (target)", d.y[:, None]),
             )
         )
         label = int(d.label)
         smoothing = float(getattr(s.config, "label_smoothing", 0.0) or 0.0)
         if smoothing > 0:
-            out.append(
-                "<p><i>L</i> = −Σ<sub><i>k</i></sub> <i>y<sub>k</sub></i> log <i>p<sub>k</sub></i>"
-                f" = <b>{self._num(d.loss)}</b> "
-                f'<span style="color:{self._muted}">(label smoothing ε = {self._num(smoothing)}:'
-                " <i>y</i> = (1 − ε)·one-hot + ε/<i>C</i>)</span></p>"
+            forward.append(
+                Paragraph(
+                    "<i>L</i> = −Σ<sub><i>k</i></sub> <i>y<sub>k</sub></i> log"
+                    f" <i>p<sub>k</sub></i> = <b>{self._num(d.loss)}</b> "
+                    + self._muted_text(
+                        f"(label smoothing ε = {self._num(smoothing)}:"
+                        " <i>y</i> = (1 − ε)·one-hot + ε/<i>C</i>)"
+                    )
+                )
             )
         else:
-            out.append(
-                f"<p><i>L</i> = −log <i>p<sub>y</sub></i> = −log {self._num(d.p[label])}"
-                f" = <b>{self._num(d.loss)}</b>  "
-                f'<span style="color:{self._muted}">(true class {self._class_label(label)})'
-                "</span></p>"
+            forward.append(
+                Paragraph(
+                    f"<i>L</i> = −log <i>p<sub>y</sub></i> = −log {self._num(d.p[label])}"
+                    f" = <b>{self._num(d.loss)}</b> "
+                    + self._muted_text(f"(true class {self._class_label(label)})")
+                )
             )
-        out.append(_SECTION_BREAK)
-        out.append(self._h("3", "Backward: the chain rule"))
+        chain = [self._h("3", "Backward: the chain rule")]
         C = len(d.p)
-        dl_dp = _Block("∂<i>L</i>/∂<i>p</i> = −<i>y</i>/<i>p</i>", d.dL_dp[:, None])
+        dl_dp = self._group("∂<i>L</i>/∂<i>p</i> = −<i>y</i>/<i>p</i>", d.dL_dp[:, None])
         if C <= MAX_JACOBIAN_CLASSES:
-            blocks = [
-                _Block("<i>J</i><sup>T</sup> = diag(<i>p</i>) − <i>p</i><i>p</i><sup>T</sup>", d.J),
-                _Block(op="·"),
+            parts = [
+                self._group(
+                    "<i>J</i><sup>T</sup> = diag(<i>p</i>) − <i>p</i><i>p</i><sup>T</sup>", d.J
+                ),
+                Operator("·"),
                 dl_dp,
             ]
         else:  # a 6×6 or larger matrix would not fit; the Jacobian view shows it
-            blocks = [_Block(op="<i>J</i><sup>T</sup> ·"), dl_dp]
-        blocks += [
-            _Block(op="="),
-            _Block("<i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>)", d.jt_dl_dp[:, None]),
-            _Block(op="="),
-            _Block("<i>p</i> − <i>y</i>", d.dz[:, None]),
+            parts = [Operator("<i>J</i><sup>T</sup> ·"), dl_dp]
+        parts += [
+            Operator("="),
+            self._group("<i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>)", d.jt_dl_dp[:, None]),
+            Operator("="),
+            self._group("<i>p</i> − <i>y</i>", d.dz[:, None]),
         ]
-        out.append(self._aligned(blocks))
+        chain.append(self._matrix(*parts))
         diff = float(np.max(np.abs(np.asarray(d.jt_dl_dp) - np.asarray(d.dz))))
-        # one placeholder for the whole phrase, so that the page's layout stays
+        # one placeholder for the whole phrase, so that the page's structure stays
         # the same when the difference flips between 0 and a rounding error
         if diff == 0:
             agree = "exactly: every entry is equal"
         else:
             agree = f"to {_tiny_number(diff)}, the largest difference between entries"
-        out.append(
-            f"<p>Both sides agree {self._var(agree)}.<br>"
-            "Because Σ<i>y</i> = 1: <i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>) = "
-            "<i>p</i>·Σ<i>y</i> − <i>y</i> = <i>p</i> − <i>y</i>, prediction minus truth.</p>"
-        )
-        out.append(_SECTION_BREAK)
-        out.append(self._h("4", "Gradients of this sample"))
-        D = d.dW.shape[1]
-        out.append(
-            self._aligned(
-                [
-                    _Block(
-                        f"∂<i>L</i>/∂<i>W</i> = (<i>p</i> − <i>y</i>) <i>{x}</i><sup>T</sup>",
-                        d.dW[:, :MAX_COLUMNS],
-                        names[:MAX_COLUMNS],
-                        total_columns=D,
-                    ),
-                    _Block(op=""),
-                    _Block("∂<i>L</i>/∂<i>b</i> = <i>p</i> − <i>y</i>", d.db[:, None]),
-                ]
+        chain.append(
+            Paragraph(
+                f"Both sides agree {self._var(agree)}.<br>"
+                "Because Σ<i>y</i> = 1: <i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>) = "
+                "<i>p</i>·Σ<i>y</i> − <i>y</i> = <i>p</i> − <i>y</i>, prediction minus truth."
             )
         )
-        return out
+        gradients = [self._h("4", "Gradients of this sample")]
+        gradients.append(
+            self._matrix(
+                self._group(
+                    f"∂<i>L</i>/∂<i>W</i> = (<i>p</i> − <i>y</i>) <i>{x}</i><sup>T</sup>",
+                    d.dW,
+                    names,
+                    total_columns=d.dW.shape[1],
+                ),
+                Operator(),
+                self._group("∂<i>L</i>/∂<i>b</i> = <i>p</i> − <i>y</i>", d.db[:, None]),
+            )
+        )
+        return [tuple(forward), tuple(chain), tuple(gradients)]
 
     # ------------------------------------------------------------- batch part
-    def _batch_section(self) -> list[str]:
+    def _batch_section(self) -> tuple:
         s = self.session
         loss, dW, db = self.shown_batch
         n = len(s.data.train_index)
@@ -552,90 +507,38 @@ class InspectorView(SessionView):
         reg_l = " + λ/2 ‖<i>W</i>‖²" if l2 > 0 else ""
         reg_w = " + λ<i>W</i>" if l2 > 0 else ""
         names = list(s.feature_map.names)
-        out = [self._h("5" if self.shown_detail is not None else "", "Batch")]
-        out.append(
-            f"<p>Mean over the <i>N</i> = {self._var(n)} training samples at step "
-            f"{self._var(s.step_index)}: "
-            f"<i>L</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> <i>L<sub>i</sub></i>{reg_l}"
-            f" = <b>{self._num(loss)}</b>" + (f" (λ = {self._num(l2)})" if l2 > 0 else "") + "</p>"
+        return (
+            self._h("5" if self.shown_detail is not None else "", "Batch"),
+            Paragraph(
+                f"Mean over the <i>N</i> = {self._var(n)} training samples at step "
+                f"{self._var(s.step_index)}: "
+                f"<i>L</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> <i>L<sub>i</sub></i>{reg_l}"
+                f" = <b>{self._num(loss)}</b>" + (f" (λ = {self._num(l2)})" if l2 > 0 else "")
+            ),
+            self._matrix(
+                self._group(
+                    f"∂<i>L</i>/∂<i>W</i> = (1/<i>N</i>) (<i>P</i> − <i>Y</i>) "
+                    f"<i>{x.upper() if x == 'x' else 'Φ'}</i><sup>T</sup>{reg_w}",
+                    dW,
+                    names,
+                    total_columns=dW.shape[1],
+                ),
+                Operator(),
+                self._group(
+                    "∂<i>L</i>/∂<i>b</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> "
+                    "(<i>p<sub>i</sub></i> − <i>y<sub>i</sub></i>)",
+                    db[:, None],
+                ),
+            ),
         )
-        out.append(
-            self._aligned(
-                [
-                    _Block(
-                        f"∂<i>L</i>/∂<i>W</i> = (1/<i>N</i>) (<i>P</i> − <i>Y</i>) "
-                        f"<i>{x.upper() if x == 'x' else 'Φ'}</i><sup>T</sup>{reg_w}",
-                        dW[:, :MAX_COLUMNS],
-                        names[:MAX_COLUMNS],
-                        total_columns=dW.shape[1],
-                    ),
-                    _Block(op=""),
-                    _Block(
-                        "∂<i>L</i>/∂<i>b</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> "
-                        "(<i>p<sub>i</sub></i> − <i>y<sub>i</sub></i>)",
-                        db[:, None],
-                    ),
-                ]
-            )
-        )
-        return out
 
-    # ------------------------------------------------------------ HTML pieces
-    def _h(self, number: str, text: str) -> str:
+    # ------------------------------------------------------------ small pieces
+    def _h(self, number: str, text: str) -> Heading:
         lead = f"{number} · " if number else ""
-        return f'<h4 style="margin-top:10px; margin-bottom:2px">{lead}{text}</h4>'
+        return Heading(f"{lead}{text}")
 
-    def _row_vector(self, values, names) -> str:
+    def _row_vector(self, values) -> str:
         shown = [self._num(v) for v in values[:MAX_COLUMNS]]
         if len(values) > MAX_COLUMNS:
             shown.append(f"… ({len(values) - MAX_COLUMNS} more)")
         return "[" + ", ".join(shown) + "]"
-
-    def _aligned(self, blocks: list[_Block]) -> str:
-        """A table whose rows are the classes; each block a bracketed column group."""
-        C = self.session.data.n_classes
-        muted = self._muted
-        has_names = any(b.columns is not None for b in blocks)
-        rows = ['<table cellspacing="0" cellpadding="1" style="margin-left:6px">', "<tr><td></td>"]
-        for b in blocks:
-            if b.values is None:
-                rows.append("<td></td>")
-            else:
-                span = b.values.shape[1] + 2 + (1 if b.truncated else 0)
-                rows.append(
-                    f'<td colspan="{span}" align="center" style="padding:2px 10px; {_NOWRAP}">'
-                    f"{b.header}</td>"
-                )
-        rows.append("</tr>")
-        if has_names:
-            rows.append("<tr><td></td>")
-            for b in blocks:
-                if b.values is None:
-                    rows.append("<td></td>")
-                    continue
-                rows.append("<td></td>")
-                for c in range(b.values.shape[1]):
-                    name = html.escape(str(b.columns[c])) if b.columns is not None else ""
-                    rows.append(
-                        f'<td align="right" style="color:{muted}; font-size:8pt; '
-                        f'padding:0 4px">{name}</td>'
-                    )
-                rows.append("<td></td>" * (2 if b.truncated else 1))
-            rows.append("</tr>")
-        middle = (C - 1) // 2
-        for k in range(C):
-            rows.append(f'<tr><td style="padding-right:6px">{self._class_label(k)}</td>')
-            for b in blocks:
-                if b.values is None:
-                    op = b.op if k == middle else ""
-                    rows.append(f'<td align="center" style="padding:0 8px">{op}</td>')
-                    continue
-                rows.append(f'<td style="color:{muted}">{_bracket(k, C, True)}</td>')
-                for v in b.values[k]:
-                    rows.append(f'<td align="right" style="{_NUMBER}">{self._num(v)}</td>')
-                if b.truncated:
-                    rows.append('<td style="padding:0 4px">…</td>')
-                rows.append(f'<td style="color:{muted}">{_bracket(k, C, False)}</td>')
-            rows.append("</tr>")
-        rows.append("</table>")
-        return "".join(rows)
