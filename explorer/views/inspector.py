@@ -46,11 +46,12 @@ from explorer.views.steady_label import SteadyLabel
 #: Significant digits by default; ``FULL_PRECISION`` means the shortest exact repr.
 DEFAULT_DIGITS = 4
 FULL_PRECISION = 0
-#: A render that took less than this follows every update, while training streams too.
-CHEAP_RENDER_S = 0.004
-#: A costlier render (the exact batch gradient over 80 000 samples, a page written anew)
-#: waits this many times its own cost after the last one while updates stream in: the
-#: text then takes at most about 1/8 of the time, always ending on the latest state.
+#: Shortest time between two renders while updates stream in (training, scrubbing):
+#: numbers changing faster than 15 times a second cannot be read anyway.
+MIN_INTERVAL_S = 1 / 15
+#: While updates stream in, a render also waits this many times its own last cost (the
+#: exact batch gradient over 80 000 samples costs ~10 ms where numpy's float64 ``exp``
+#: has no SIMD path): the text then takes at most about 1/8 of the time.
 RENDER_BUDGET_FACTOR = 8.0
 #: Matrix columns written out before "…".
 MAX_COLUMNS = 6
@@ -137,8 +138,10 @@ class InspectorView(SessionView):
         self._digits = DEFAULT_DIGITS
         self._dirty = True
         self._last_render = -math.inf
-        #: Seconds the last render took (it spaces out costly renders of streamed updates).
+        #: Seconds the last render took, less any whole-page write (a one-off after a new
+        #: selection): it spaces out costly renders of streamed updates.
         self._render_cost = 0.0
+        self._page_write_s = 0.0
         self._two_columns = True
         self._two_columns_width = 0.0
         self._timer = QTimer(self)
@@ -216,13 +219,12 @@ class InspectorView(SessionView):
         self._dirty = True
 
     def update_view(self, kinds: frozenset[str]) -> None:
-        """Mark the text out of date; render now, or soon if rendering is costly.
+        """Mark the text out of date; render now, or soon while training runs.
 
-        A render that costs under ``CHEAP_RENDER_S`` (the usual case: only the changed
-        numbers are replaced) follows every update. A costlier one, while updates stream
-        in, waits ``RENDER_BUDGET_FACTOR`` times its own cost after the last, and a timer
-        brings the latest state. A new selection renders at once, with columns fitted to
-        its numbers. Hidden views render when they are shown.
+        While updates stream in, the text is rendered at most every ``MIN_INTERVAL_S``,
+        or ``RENDER_BUDGET_FACTOR`` times the last render's cost if that is longer (a
+        timer brings the latest state). A new selection renders at once, with columns
+        fitted to its numbers. Hidden views render when they are shown.
         """
         self._dirty = True
         new_page = "selection" in kinds or bool(kinds & self.REBUILD_KINDS)
@@ -230,8 +232,9 @@ class InspectorView(SessionView):
             self._forget_page()
         if not on_screen(self):
             return
-        wait = self._last_render + RENDER_BUDGET_FACTOR * self._render_cost - time.monotonic()
-        if new_page or self._render_cost < CHEAP_RENDER_S or wait <= 0:
+        interval = max(MIN_INTERVAL_S, RENDER_BUDGET_FACTOR * self._render_cost)
+        wait = self._last_render + interval - time.monotonic()
+        if new_page or wait <= 0:
             self._timer.stop()
             self._ensure_rendered()
         elif not self._timer.isActive():
@@ -261,10 +264,11 @@ class InspectorView(SessionView):
             return
         self._dirty = False
         self._last_render = started = time.monotonic()
+        self._page_write_s = 0.0
         try:
             self._render()
         finally:
-            self._render_cost = time.monotonic() - started
+            self._render_cost = time.monotonic() - started - self._page_write_s
 
     def _render(self) -> None:
         s = self.session
@@ -319,6 +323,7 @@ class InspectorView(SessionView):
 
     def _set_page(self, items, values: list[str], structure: str) -> None:
         """Write the whole page anew, keeping the scroll position."""
+        started = time.monotonic()
         bar = self.browser.verticalScrollBar()
         hbar = self.browser.horizontalScrollBar()
         keep, hkeep = bar.value(), hbar.value()
@@ -331,6 +336,7 @@ class InspectorView(SessionView):
         self._signature = structure
         bar.setValue(keep)
         hbar.setValue(hkeep)
+        self._page_write_s += time.monotonic() - started
 
     # ------------------------------------------------------------ page pieces
     def _var(self, text: str) -> str:
