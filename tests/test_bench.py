@@ -26,6 +26,12 @@ def _check_workload(w: dict, reference: bool) -> None:
     assert _is_number(w["event_loop_fps"]) and w["event_loop_fps"] > 0
     assert _is_number(w["selected"]["frame_ms"]["median"])  # the same with a sample selected
     assert _is_number(w["paused"]["frame_ms"]["median"])  # the same made by Step presses
+    # the same with every view brought up to date in every frame: all five painted each time
+    every = w["every_view"]
+    assert _is_number(every["frame_ms"]["median"])
+    assert set(every["parts_ms"]) == set(PARTS)
+    for view in ("regions", "jacobian", "bars", "curves", "inspector"):
+        assert every["paints_per_frame"][view] >= 1.0, view
     if reference:
         assert _is_number(w["reference_ms"]) and w["reference_ms"] > 0
         assert _is_number(w["reference_ratio"]) and w["reference_ratio"] > 0
@@ -169,5 +175,33 @@ def test_harness_frames_run_in_the_playing_state_and_paused_on_request(qapp):
             assert harness.session.head == head + 5  # one step a frame, none from the timer
             assert not player.playing
             assert player._timer.interval() == round(1000 / player.fps) - 1
+    finally:
+        harness.close()
+
+
+def test_every_view_frames_bring_a_costly_inspector_up_to_date(qapp, monkeypatch):
+    """A costly inspector spaces its renders out in the app's frames; ``every_view``
+    frames flush it, so that it paints the newest step in each."""
+    import explorer.views.inspector as inspector
+    from explorer.bench.frames import WindowHarness
+
+    harness = WindowHarness(WORKLOADS["W1"].tiny())
+    try:
+        view = harness.window.views["inspector"]
+        render = view._render
+
+        def costly_render():
+            render()
+            view._page_write_s = -1.0  # as if every render took a second
+
+        monkeypatch.setattr(view, "_render", costly_render)
+        assert inspector.RENDER_BUDGET_FACTOR > 0
+        harness.run(4, 1)
+        assert harness.paints_per_frame["inspector"] < 1.0
+        assert view.shown_batch[0] != harness.session.batch_grads()[0]  # behind
+        harness.run(4, 1, every_view=True)
+        assert harness.paints_per_frame["inspector"] == 1.0
+        assert view.shown_batch[0] == harness.session.batch_grads()[0]
+        assert f"step {harness.session.step_index}" in view.caption.text()
     finally:
         harness.close()

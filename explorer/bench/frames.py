@@ -204,6 +204,12 @@ class WindowHarness:
         # MainWindow._on_session_changed looks these up on the instance at each call.
         window._refresh_all = timed_refresh
         session.decision_image = timed_image
+        # The issue's views only (a hidden tab, the parameter table, is not in the picture).
+        self._flushes = [
+            view.flush
+            for view_id, view in window.views.items()
+            if view_id in PAINTED_VIEWS and callable(getattr(view, "flush", None))
+        ]
         self.paints = _PaintCounter()
         for view_id, view in window.views.items():
             areas = [
@@ -240,35 +246,51 @@ class WindowHarness:
             player.set_fps(player.fps)  # back to the interval of the fps asked for
 
     # ------------------------------------------------------------------ frames
-    def frame(self) -> tuple[float, float, float, float]:
-        """Run one frame; returns ``(step, image, push, paint)`` in seconds."""
+    def frame(self, every_view: bool = False) -> tuple[float, float, float, float]:
+        """Run one frame; returns ``(step, image, push, paint)`` in seconds.
+
+        ``every_view``: after the refresh, every view that holds back updates (the
+        inspector when its render is costly, the bars' detail title) is flushed, so
+        that each one shows this step; the flushes count as push.
+        """
         self._refresh_s = self._image_s = 0.0
         t0 = time.perf_counter()
         self.session.step(1)
         t1 = time.perf_counter()
+        if every_view:
+            for flush in self._flushes:
+                flush()
+        t2 = time.perf_counter()
         if self.full_repaint:
             self.window.repaint()
         self.app.processEvents()
-        t2 = time.perf_counter()
+        t3 = time.perf_counter()
         refresh, image = self._refresh_s, self._image_s
-        return (t1 - t0) - refresh, image, refresh - image, t2 - t1
+        return (t1 - t0) - refresh, image, refresh - image + (t2 - t1), t3 - t2
 
-    def run(self, frames: int, warmup: int = 0, between=None, playing: bool = True) -> FrameTimes:
+    def run(
+        self,
+        frames: int,
+        warmup: int = 0,
+        between=None,
+        playing: bool = True,
+        every_view: bool = False,
+    ) -> FrameTimes:
         """Time ``frames`` frames after ``warmup`` untimed ones.
 
         ``between`` (no arguments) runs after each frame, untimed: the reference's frame
         when interleaving. ``playing``: the window is in its playing state, as when the
         play timer makes the frames (see :meth:`hold_playing`); False times the frames
-        of Step presses while paused.
+        of Step presses while paused. ``every_view``: see :meth:`frame`.
         """
         self.hold_playing(playing)
         try:
             for _ in range(warmup):
-                self.frame()
+                self.frame(every_view)
             times = FrameTimes()
             before = self.paints.snapshot()
             for _ in range(frames):
-                times.add(*self.frame())
+                times.add(*self.frame(every_view))
                 if between is not None:
                     between()
             after = self.paints.snapshot()

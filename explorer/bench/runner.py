@@ -47,12 +47,15 @@ def run_workload(workload, options: Options, say=None) -> dict[str, object]:
     """Frames of ours alone, then interleaved with the reference's; the event-loop fps.
 
     The frame medians (``frame_ms``) are of our frames run back to back, as the app runs
-    them while playing; ``paused`` has the same frames made by Step presses while paused
-    (the read-outs then change every frame). The ratio to the reference comes from a
-    second run in which each of our frames is followed by one of the reference's: both
-    then pay the same cache and allocator disturbance from the other, so the ratio
-    compares like with like (running the reference in between slows our frames by a few
-    ms; ``interleaved_frame_ms`` says how much).
+    them while playing; ``every_view`` has the same frames with every view brought up to
+    date in each (the inspector renders every frame even where its exact float64 batch
+    gradient is costly enough for the app to space its renders out); ``paused`` has them
+    made by Step presses while paused (the read-outs then change every frame). The
+    ratio to the reference comes from a second run in which each of our frames is
+    followed by one of the reference's: both then pay the same cache and allocator
+    disturbance from the other, so the ratio compares like with like (running the
+    reference in between slows our frames by a few ms; ``interleaved_frame_ms`` says
+    how much).
     """
     from explorer.bench.frames import WindowHarness
 
@@ -82,6 +85,9 @@ def run_workload(workload, options: Options, say=None) -> dict[str, object]:
         times = harness.run(frames, workload.warmup)
         result.update(times.summary_ms())
         result["paints_per_frame"] = harness.paints_per_frame
+        _log(say, f"{workload.key}: {frames} frames with every view up to date each frame")
+        every = harness.run(frames, 0, every_view=True).summary_ms()
+        result["every_view"] = {**every, "paints_per_frame": harness.paints_per_frame}
         _log(say, f"{workload.key}: {frames} frames while paused (Step presses)")
         result["paused"] = harness.run(frames, 0, playing=False).summary_ms()
         paired = harness.run(frames, 0, reference_frame) if reference is not None else None
