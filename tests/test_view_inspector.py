@@ -391,3 +391,18 @@ def test_a_page_written_anew_does_not_hold_back_the_next_steps(make_view, monkey
     session.step(1)  # rendered at once
     assert not view._timer.isActive()
     np.testing.assert_array_equal(view.shown_detail.z, session.sample_detail(3).z)
+
+
+def test_class_names_are_shown_as_text(make_view):
+    """Names from a file may look like markup or hold a NUL: they are written literally."""
+    from explorer.session.data import Data
+
+    session, view = make_view(steps=2)
+    d = session.data
+    names = ("<b>a&amp;b</b>", "x\x001\x00y", "<table>")
+    session.set_data(Data(d.X, d.y % 3, d.is_test, names))
+    session.select(int(session.data.train_index[0]))
+    text = text_of(view)
+    assert "<b>a&amp;b</b>" in text and "<table>" in text
+    assert "x\ufffd1\ufffdy" in text
+    assert_clean(view)

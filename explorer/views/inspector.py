@@ -348,7 +348,8 @@ class InspectorView(SessionView):
         return self._var(format_number(v, self._digits))
 
     def _class_label(self, k: int) -> str:
-        name = html.escape(str(self.session.data.class_names[k]))
+        # a name is text, never markup, and never a value placeholder (NUL)
+        name = html.escape(str(self.session.data.class_names[k])).replace("\x00", "\ufffd")
         color = hex_color(self._colors[k])
         return (
             f'<span style="color:{color}">■</span>&nbsp;'
