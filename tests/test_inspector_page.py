@@ -4,6 +4,7 @@ import pytest
 from PyQt6.QtGui import QColor, QFont, QTextCharFormat, QTextDocument, QTextOption, QTextTable
 
 from explorer.views.inspector_page import (
+    ROW_GAP,
     Columns,
     Group,
     Heading,
@@ -173,6 +174,9 @@ def test_two_columns_are_a_table_and_update_like_the_rest(qapp):
     tables = [f for f in doc.rootFrame().childFrames() if isinstance(f, QTextTable)]
     assert len(tables) == 1 and tables[0].rows() == 2 and tables[0].columns() == 3
     assert tables[0].cellAt(0, 2).firstCursorPosition().block().text() == "L = 0.693 at step 3"
+    # the page's two rows keep apart (a cell's format survives the text written into it)
+    assert tables[0].cellAt(0, 0).format().toTableCellFormat().bottomPadding() == ROW_GAP
+    assert tables[0].cellAt(1, 2).format().toTableCellFormat().bottomPadding() == 0
     new = list(VALUES)
     new[8], new[7] = "0.125", "−1.5e−05"
     writer.update(new)

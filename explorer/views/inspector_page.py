@@ -50,6 +50,8 @@ LABEL_GAP = 6.0
 #: Left indent of a matrix, and the gap between the two page columns (pixels).
 MATRIX_INDENT = 6.0
 COLUMN_SPACING = 32.0
+#: Space between the rows of a two-column page (pixels).
+ROW_GAP = 14.0
 #: Vertical spacing (pixels): above a heading, below it, around paragraphs and matrices.
 HEADING_TOP, HEADING_BOTTOM = 10.0, 2.0
 PARAGRAPH_MARGIN = 5.0
@@ -407,14 +409,16 @@ class PageWriter:
         if not first:
             cursor.insertBlock(QTextBlockFormat(), self.base)
         table = cursor.insertTable(len(item.rows), 3, table_format)
-        cell_format = QTextTableCellFormat()
-        cell_format.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignTop)
-        cell_format.setBottomPadding(6)
         for r, (left, right) in enumerate(item.rows):
+            cell_format = QTextTableCellFormat()
+            cell_format.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignTop)
+            # a cell's first heading gets no top margin: the rows keep apart by padding
+            cell_format.setBottomPadding(ROW_GAP if r < len(item.rows) - 1 else 0)
             for c, items in ((0, left), (2, right)):
                 cell = table.cellAt(r, c)
-                cell.setFormat(cell_format)
                 self._items(cell.firstCursorPosition(), items, first=True)
+                # after the text: a cell's format is its first block's character format
+                table.cellAt(r, c).setFormat(cell_format)
         cursor.setPosition(table.lastPosition() + 1)
 
     # ----------------------------------------------------------------- matrix
