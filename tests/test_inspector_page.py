@@ -1,7 +1,7 @@
 """The inspector's page writer: inline markup, numbers on tab stops, updates in place."""
 
 import pytest
-from PyQt6.QtGui import QColor, QFont, QTextCharFormat, QTextDocument, QTextOption, QTextTable
+from PyQt6.QtGui import QColor, QFont, QTextDocument, QTextOption, QTextTable
 
 from explorer.views.inspector_page import (
     ROW_GAP,
@@ -12,12 +12,8 @@ from explorer.views.inspector_page import (
     Operator,
     PageWriter,
     Paragraph,
-    runs,
     signature,
 )
-
-SUP = QTextCharFormat.VerticalAlignment.AlignSuperScript
-SUB = QTextCharFormat.VerticalAlignment.AlignSubScript
 
 
 def v(k):
@@ -91,28 +87,6 @@ def assert_numbers_on_their_stops(doc):
 def row_tabs(doc, text_start):
     block = next(b for b in blocks(doc) if b.text().startswith(text_start))
     return [t.position for t in block.blockFormat().tabPositions()]
-
-
-def test_markup_runs():
-    base = QTextCharFormat()
-    out = runs(
-        '<i>J</i><sup>T</sup>  x<sub>k</sub> <b>1</b>&nbsp;<span style="color:#ff0000; '
-        'font-size:8pt">red</span><br>next',
-        base,
-    )
-    texts = [t for t, _ in out]
-    assert "".join(texts) == "JT xk 1\xa0red\u2028next"  # spaces collapsed as in HTML
-    fmt = dict(out)
-    assert fmt["J"].fontItalic()
-    assert fmt["T"].verticalAlignment() == SUP
-    assert fmt["k"].verticalAlignment() == SUB
-    assert fmt["1"].fontWeight() == QFont.Weight.Bold
-    assert fmt["red"].foreground().color().name() == "#ff0000"
-    assert fmt["red"].fontPointSize() == 8
-    with pytest.raises(ValueError, match="unknown tag"):
-        runs("<table>", base)
-    with pytest.raises(ValueError, match="unknown style"):
-        runs('<span style="margin:1px">x</span>', base)
 
 
 def test_the_page_reads_as_written(writer):

@@ -8,19 +8,16 @@ of the numbers and only grow: the columns stand still while the digits change, a
 number wider than its column moves the tab stops of its matrix's rows.
 
 The page is a list of items (:class:`Heading`, :class:`Paragraph`, :class:`Matrix`,
-:class:`Columns`) whose texts are a small inline markup (``<i>``, ``<b>``, ``<sub>``,
-``<sup>``, ``<br>``, ``<span style="color:…; font-size:…pt">``, entities). Numbers that
-change from frame to frame are placeholders ``"\\x00k\\x00"`` standing for ``values[k]``;
-:class:`PageWriter` records where each one landed (:class:`Slot`), so that the next
-frame replaces just those characters (:meth:`PageWriter.update`).
+:class:`Columns`) whose texts are the inline markup of :mod:`explorer.views.inline_markup`.
+Numbers that change from frame to frame are placeholders ``"\\x00k\\x00"`` standing for
+``values[k]``; :class:`PageWriter` records where each one landed (:class:`Slot`), so that
+the next frame replaces just those characters (:meth:`PageWriter.update`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 
 from PyQt6.QtGui import (
     QColor,
@@ -36,6 +33,8 @@ from PyQt6.QtGui import (
     QTextTableCellFormat,
     QTextTableFormat,
 )
+
+from explorer.views.inline_markup import markup_width, runs
 
 #: A changing text: ``"\x00k\x00"`` stands for ``values[k]``.
 PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
@@ -142,111 +141,6 @@ def signature(items) -> str:
     return repr(items)
 
 
-# ----------------------------------------------------------------------- inline markup
-@dataclass(frozen=True)
-class _Style:
-    """What inline markup sets on top of a base format."""
-
-    italic: bool = False
-    bold: bool = False
-    valign: str = ""  # "", "sub" or "sup"
-    color: str = ""
-    point_size: float = 0.0
-
-
-class _Runs(HTMLParser):
-    """Inline markup to ``(text, _Style)`` runs, whitespace collapsed as in HTML."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack = [_Style()]
-        self.runs: list[tuple[str, _Style]] = []
-        self._space_before = True  # a leading space of the markup is dropped
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "br":
-            self._add("\u2028")  # a line break inside the block
-            self._space_before = True
-            return
-        style = self.stack[-1]
-        if tag in ("i", "em"):
-            style = replace(style, italic=True)
-        elif tag in ("b", "strong"):
-            style = replace(style, bold=True)
-        elif tag in ("sub", "sup"):
-            style = replace(style, valign=tag)
-        elif tag == "span":
-            style = _span_style(style, dict(attrs).get("style") or "")
-        else:
-            raise ValueError(f"inspector markup: unknown tag <{tag}>")
-        self.stack.append(style)
-
-    def handle_endtag(self, tag):
-        if tag != "br" and len(self.stack) > 1:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        text = re.sub(r"[ \t\n\r]+", " ", data)
-        if self._space_before and text.startswith(" "):
-            text = text[1:]
-        if text:
-            self._add(text)
-            self._space_before = text.endswith(" ")
-
-    def _add(self, text: str) -> None:
-        style = self.stack[-1]
-        if self.runs and self.runs[-1][1] == style:
-            self.runs[-1] = (self.runs[-1][0] + text, style)
-        else:
-            self.runs.append((text, style))
-
-
-def _span_style(style: _Style, css: str) -> _Style:
-    for declaration in css.split(";"):
-        name, _, value = (s.strip() for s in declaration.partition(":"))
-        if name == "color":
-            style = replace(style, color=value)
-        elif name == "font-size" and value.endswith("pt"):
-            style = replace(style, point_size=float(value[:-2]))
-        elif name:
-            raise ValueError(f"inspector markup: unknown style {name!r}")
-    return style
-
-
-@lru_cache(maxsize=2048)
-def _parse(markup: str) -> tuple[tuple[str, _Style], ...]:
-    parser = _Runs()
-    parser.feed(markup)
-    parser.close()
-    return tuple(parser.runs)
-
-
-_VALIGN = {
-    "sub": QTextCharFormat.VerticalAlignment.AlignSubScript,
-    "sup": QTextCharFormat.VerticalAlignment.AlignSuperScript,
-}
-
-
-def runs(markup: str, base: QTextCharFormat) -> list[tuple[str, QTextCharFormat]]:
-    """The text runs of ``markup`` and their formats, on top of ``base``."""
-    out = []
-    for text, style in _parse(markup):
-        fmt = QTextCharFormat(base)
-        if style.italic:
-            fmt.setFontItalic(True)
-        if style.bold:
-            fmt.setFontWeight(QFont.Weight.Bold)
-        if style.valign:
-            fmt.setVerticalAlignment(_VALIGN[style.valign])
-        if style.color:
-            fmt.setForeground(QColor(style.color))
-        if style.point_size:
-            fmt.setFontPointSize(style.point_size)
-        out.append((text, fmt))
-    return out
-
-
-# ------------------------------------------------------------------------ the writer
 @dataclass
 class Slot:
     """Where ``values[k]`` stands on the page: a cursor selecting it, its format, and the
@@ -263,7 +157,7 @@ class _Placed:
     """A matrix on the page and its blocks, each with the kind of its tab stops."""
 
     item: Matrix
-    blocks: list = field(default_factory=list)  # (QTextBlock, "header" | "names" | "row")
+    blocks: list = field(default_factory=list)  # (QTextBlock, "header" | "name" | "row")
 
 
 @dataclass
@@ -544,20 +438,7 @@ class PageWriter:
 
     def _width(self, markup: str) -> float:
         """Width in pixels of ``markup`` as written (sub- and superscripts included)."""
-        return _markup_width(self._resolve(markup), self._font_key)
-
-
-@lru_cache(maxsize=2048)
-def _markup_width(markup: str, font_key: str) -> float:
-    scratch = QTextDocument()
-    font = QFont()
-    font.fromString(font_key)
-    scratch.setDefaultFont(font)
-    scratch.setDocumentMargin(0)
-    cursor = QTextCursor(scratch)
-    for text, fmt in runs(markup, QTextCharFormat()):
-        cursor.insertText(text, fmt)
-    return scratch.idealWidth()
+        return markup_width(self._resolve(markup), self._font_key)
 
 
 def _utf16_len(text: str) -> int:
