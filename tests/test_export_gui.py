@@ -94,7 +94,7 @@ def test_4x_png_of_the_regions_view(window):
 
 
 def test_hidden_tab_is_restored_after_export(window):
-    from explorer.views.inspector import on_screen
+    from explorer.views.qt_helpers import on_screen
 
     front = [k for k in ("curves", "inspector", "parameters") if on_screen(window.views[k])]
     assert len(front) == 1

@@ -237,10 +237,10 @@ def test_read_outs_follow_at_most_every_interval_while_playing(make_window, qtbo
     """Playing, the step number and the status bar change at most every
     STATUS_INTERVAL_S, and a deferred update always comes; the timeline follows each step."""
     from explorer.app import main_window
-    from explorer.views import throttle
+    from explorer.views import qt_helpers
 
     clock = [1000.0]
-    monkeypatch.setattr(throttle.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(qt_helpers.time, "monotonic", lambda: clock[0])
     window = make_window()
     window.fps_spin.setValue(1)  # the play timer stays out of the way: steps come from here
     window.actions["play"].trigger()

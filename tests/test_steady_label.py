@@ -2,7 +2,7 @@
 
 from PyQt6.QtGui import QFont
 
-from explorer.views.steady_label import SteadyLabel
+from explorer.views.qt_helpers import SteadyLabel
 
 TEXTS = ("1", "step 9 / 9", "i", "WWWWWWWWWW", "step 10 / 10", "ii", "W" * 12, "x\ny")
 

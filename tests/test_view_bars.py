@@ -427,15 +427,15 @@ def test_the_detail_titles_loss_follows_at_most_every_interval(make_view, monkey
     """A read-out like the status bar's: a new sample is titled at once; while it stays
     selected, a new loss waits out TITLE_INTERVAL_S (a timer brings it), and an export's
     flush() shows it at once."""
-    from explorer.views import bars, throttle
+    from explorer.views import bars, qt_helpers
 
     clock = [100.0]
-    monkeypatch.setattr(throttle.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(qt_helpers.time, "monotonic", lambda: clock[0])
     view, session = make_view(classes=3)
     first, second = (int(k) for k in session.data.train_index[:2])
 
     def loss_text(i):
-        return f"loss {bars._minus(f'{float(session.sample_detail(i).loss):.3g}')}"
+        return f"loss {qt_helpers.typographic_minus(f'{float(session.sample_detail(i).loss):.3g}')}"
 
     def title():
         return view.bottom.titleLabel.text

@@ -7,8 +7,9 @@ import pytest
 
 from explorer.session.config import Config
 from explorer.session.session import Session
-from explorer.views.inspector import HINT, InspectorView, format_number
+from explorer.views.inspector import HINT, InspectorView
 from explorer.views.palette import DARK
+from explorer.views.qt_helpers import format_number
 
 NO_NAN = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 

@@ -9,9 +9,10 @@ from PyQt6.QtWidgets import QAbstractItemView, QLineEdit
 
 from explorer.session.config import Config
 from explorer.session.session import Session
-from explorer.views.inspector import InspectorView, format_number
+from explorer.views.inspector import InspectorView
 from explorer.views.palette import DARK
 from explorer.views.parameters import DIGITS, ParametersView, parse_value
+from explorer.views.qt_helpers import format_number
 
 NO_NAN = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 

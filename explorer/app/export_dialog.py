@@ -45,7 +45,7 @@ def showing(window, key: str):
     A view on a dock tab behind another is kept out of sight at a stale size by Qt;
     exported like that it would come out tiny. The tab in front before is restored.
     """
-    from explorer.views.inspector import on_screen
+    from explorer.views.qt_helpers import on_screen
 
     dock = getattr(window, "docks", {}).get(key)
     if dock is None or dock.isHidden() or on_screen(dock.widget()):

@@ -34,9 +34,8 @@ from explorer.views.inspector import InspectorView
 from explorer.views.jacobian import JacobianView
 from explorer.views.palette import DARK, LIGHT, class_colors, hex_color
 from explorer.views.parameters import ParametersView
+from explorer.views.qt_helpers import READOUT_INTERVAL_S, SteadyLabel, Throttle
 from explorer.views.regions import RegionsView
-from explorer.views.steady_label import SteadyLabel
-from explorer.views.throttle import READOUT_INTERVAL_S, Throttle
 
 #: While playing, the read-outs (the tool bar's step number and the status bar's numbers)
 #: change at most this often (seconds): each costs ~0.4 ms a frame to set and repaint,

@@ -40,8 +40,13 @@ from explorer.views.base import SessionView
 from explorer.views.cached_bounds import CachedBoundsMixin
 from explorer.views.native_array import NativeArray
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.qt_helpers import (
+    READOUT_INTERVAL_S,
+    Throttle,
+    signals_blocked,
+    typographic_minus,
+)
 from explorer.views.rules import HorizontalRules
-from explorer.views.throttle import READOUT_INTERVAL_S, Throttle
 from explorer.views.viewport import repaint_changes_as_one_rect
 
 #: Tick sets of the y axes, densest first (the first whose labels fit a plot's height).
@@ -198,10 +203,6 @@ class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
         bottom = min(-1.0 if y_lo < 0 else 0.0, float(y_lo))
         top = max(1.0 if y_hi > 0 else 0.0, float(y_hi))
         return QRectF(left, bottom, right - left, top - bottom)
-
-
-def _minus(text: str) -> str:
-    return text.replace("-", "−")
 
 
 class BarsView(SessionView):
@@ -402,9 +403,8 @@ class BarsView(SessionView):
         """Also draw each sample's largest wrong-class probability as an upward bar."""
         self.show_max_wrong = bool(on)
         if self.wrong_check.isChecked() != self.show_max_wrong:
-            self.wrong_check.blockSignals(True)
-            self.wrong_check.setChecked(self.show_max_wrong)
-            self.wrong_check.blockSignals(False)
+            with signals_blocked(self.wrong_check):
+                self.wrong_check.setChecked(self.show_max_wrong)
         self.top.setYRange(-1.0, 1.0 if self.show_max_wrong else 0.05, padding=0.02)
         self.tick_fitters[0].set_choices(TOP_TICKS[self.show_max_wrong])
         self._label(self.top, "left", "p<sub>y</sub> − 1")
@@ -492,9 +492,8 @@ class BarsView(SessionView):
     def _sync_combo(self) -> None:
         index = self.sort_combo.findData(self.sort)
         if index != self.sort_combo.currentIndex():
-            self.sort_combo.blockSignals(True)
-            self.sort_combo.setCurrentIndex(index)
-            self.sort_combo.blockSignals(False)
+            with signals_blocked(self.sort_combo):
+                self.sort_combo.setCurrentIndex(index)
 
     def _resized(self) -> None:
         pixels = self._plot_pixels()
@@ -686,7 +685,7 @@ class BarsView(SessionView):
         )
         self._set_detail_title(
             f"{kind} #{i} (class <b style='color:{color}'>{data.class_names[label]}</b>)"
-            f"  loss {_minus(f'{float(d.loss):.3g}')}    {legend}",
+            f"  loss {typographic_minus(f'{float(d.loss):.3g}')}    {legend}",
             key=(i, label, kind, legend),
         )
 

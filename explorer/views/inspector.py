@@ -18,11 +18,10 @@ import math
 import time
 
 import numpy as np
-from PyQt6.QtCore import QPoint, QRect, QTimer
+from PyQt6.QtCore import QTimer
 from PyQt6.QtGui import QColor, QFont, QTextTable
 from PyQt6.QtWidgets import (
     QCheckBox,
-    QDockWidget,
     QHBoxLayout,
     QTextBrowser,
     QVBoxLayout,
@@ -41,7 +40,13 @@ from explorer.views.inspector_page import (
     signature,
 )
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
-from explorer.views.steady_label import SteadyLabel
+from explorer.views.qt_helpers import (
+    SteadyLabel,
+    follow_dock,
+    format_number,
+    on_screen,
+    signals_blocked,
+)
 
 #: Significant digits by default; ``FULL_PRECISION`` means the shortest exact repr.
 DEFAULT_DIGITS = 4
@@ -60,56 +65,6 @@ MAX_JACOBIAN_CLASSES = 5
 #: Font size of the page (points).
 POINT_SIZE = 10.0
 HINT = "Click a point or a bar to inspect a sample"
-MINUS = "−"
-
-
-def format_number(value: float, digits: int = DEFAULT_DIGITS) -> str:
-    """A compact, readable number: ``digits`` significant digits, "−" as minus sign.
-
-    ``digits <= 0`` gives the shortest text that reads back to the same float64.
-    Never returns "nan" or "inf": those become "undefined" and "∞".
-    """
-    v = float(value)
-    if math.isnan(v):
-        return "undefined"
-    if math.isinf(v):
-        return "∞" if v > 0 else MINUS + "∞"
-    if v == 0.0:
-        return "0"  # also for −0.0, which only confuses
-    text = repr(v) if digits <= 0 else f"{v:.{digits}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text.replace("-", MINUS)
-
-
-def on_screen(widget: QWidget) -> bool:
-    """Whether ``widget`` can be seen: shown, and not on a dock tab behind another.
-
-    Qt 6 keeps every dock of a tab group "visible" and moves the unselected ones out of the
-    window, so ``isVisible()`` alone would have hidden tabs render every frame.
-    """
-    if not widget.isVisible():
-        return False
-    window = widget.window()
-    if window is widget:
-        return True
-    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()).intersects(window.rect())
-
-
-def follow_dock(widget: QWidget, on_shown) -> None:
-    """Call ``on_shown()`` soon after the dock holding ``widget`` comes into view.
-
-    Call it from ``showEvent``; it connects once. Without a dock it does nothing.
-    """
-    dock = widget.parentWidget()
-    while dock is not None and not isinstance(dock, QDockWidget):
-        dock = dock.parentWidget()
-    if dock is None or getattr(widget, "_followed_dock", None) is dock:
-        return
-    widget._followed_dock = dock
-    # The signal comes before the dock is moved into place: look once the layout settled.
-    dock.visibilityChanged.connect(lambda seen: seen and QTimer.singleShot(0, on_shown))
 
 
 def _tiny_number(value: float) -> str:
@@ -191,9 +146,8 @@ class InspectorView(SessionView):
         self._digits = int(digits)
         full = self._digits <= 0
         if self.full_precision.isChecked() != full:
-            self.full_precision.blockSignals(True)
-            self.full_precision.setChecked(full)
-            self.full_precision.blockSignals(False)
+            with signals_blocked(self.full_precision):
+                self.full_precision.setChecked(full)
         self._forget_page()
         self._dirty = True
         self._render_if_visible()

@@ -29,6 +29,7 @@ from explorer.views.axes import ClassAxisItem, cache_axes
 from explorer.views.base import SessionView
 from explorer.views.cell_texts import CellTexts
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.qt_helpers import signals_blocked, typographic_minus
 from explorer.views.viewport import repaint_changes_as_one_rect
 
 #: Largest possible |J| entry; the fixed half-range of the colour scale.
@@ -60,16 +61,11 @@ MATRIX_TIP = (
 )
 
 
-def minus(text: str) -> str:
-    """Typographic minus signs in a formatted number."""
-    return text.replace("-", "−")
-
-
 def format_value(v: float) -> str:
     """Compact cell text, e.g. ``0.222`` or ``−0.0012``."""
     if v == 0.0:
         return "0"
-    return minus(f"{v:.3f}" if abs(v) >= 0.001 else f"{v:.1e}")
+    return typographic_minus(f"{v:.3f}" if abs(v) >= 0.001 else f"{v:.1e}")
 
 
 def diverging_colormap() -> pg.ColorMap:
@@ -257,9 +253,8 @@ class JacobianView(SessionView):
         self.source = name
         index = self.source_combo.findData(name)
         if index != self.source_combo.currentIndex():
-            self.source_combo.blockSignals(True)
-            self.source_combo.setCurrentIndex(index)
-            self.source_combo.blockSignals(False)
+            with signals_blocked(self.source_combo):
+                self.source_combo.setCurrentIndex(index)
         self._show()
 
     def set_hover_point(self, xy) -> None:
@@ -321,7 +316,7 @@ class JacobianView(SessionView):
         s = self.session
         data = s.data
         if self.source == "hover" and self._hover is not None:
-            x, y = (minus(f"{v:.3g}") for v in self._hover)
+            x, y = (typographic_minus(f"{v:.3g}") for v in self._hover)
             title = f"J at cursor ({x}, {y})"
             J = s.point_detail(self._hover).J
             return np.asarray(J, dtype=np.float64), "point", title, title

@@ -27,8 +27,8 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.views.base import SessionView
-from explorer.views.inspector import follow_dock, format_number, on_screen
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.qt_helpers import follow_dock, format_number, on_screen
 
 #: Largest magnitude accepted when a parameter is typed in.
 MAX_ABS_VALUE = 1e6

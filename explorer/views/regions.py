@@ -27,6 +27,7 @@ from explorer.views.axes import cache_axes
 from explorer.views.base import SessionView
 from explorer.views.decision_image_item import DecisionImageItem, mark_boundaries
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.qt_helpers import signals_blocked
 from explorer.views.regions_overlays import (
     CornerLabel,
     PlaneViewBox,
@@ -204,9 +205,8 @@ class RegionsView(SessionView):
         self.overlays[name] = on
         box = self.overlay_boxes[name]
         if box.isChecked() != on:
-            box.blockSignals(True)
-            box.setChecked(on)
-            box.blockSignals(False)
+            with signals_blocked(box):
+                box.setChecked(on)
         if name == "weights":
             self.weights.set_visible(on and self._weights_allowed())
             self._update_weights()
