@@ -10,6 +10,7 @@ from PyQt6.QtCore import QPointF, Qt
 from explorer.session.config import Config
 from explorer.session.session import Session
 from explorer.views.bars import BarsView
+from explorer.views.items.pyqtgraph_private import bar_data_bounds, bar_rects
 from explorer.views.palette import DARK
 
 
@@ -192,7 +193,7 @@ def test_bars_item_draws_like_pyqtgraph_after_shrinking_and_keeps_one_array(qtbo
     """Fewer bars than before: same pixels as a fresh BarGraphItem, no new sip array."""
     import pyqtgraph as pg
 
-    from explorer.views.bars import BarsItem
+    from explorer.views.items.bars_item import BarsItem
 
     widgets = []
     images = []
@@ -207,11 +208,11 @@ def test_bars_item_draws_like_pyqtgraph_after_shrinking_and_keeps_one_array(qtbo
         plot.addItem(item)
         plot.grab()
         if cls is BarsItem:
-            array = item._rectarray.drawargs()[0]
+            array = bar_rects(item).drawargs()[0]
         item.setOpts(x0=np.arange(0.0, 40.0, 3.0), height=-np.linspace(0.2, 0.9, 14))
         if cls is BarsItem:
-            assert item._rectarray.drawargs()[0] is array
-            assert len(item._rectarray) == 14
+            assert bar_rects(item).drawargs()[0] is array
+            assert len(bar_rects(item)) == 14
         else:
             item = cls(x0=np.arange(0.0, 40.0, 3.0), height=-np.linspace(0.2, 0.9, 14), **kw)
             plot.clear()
@@ -302,7 +303,7 @@ def test_the_highlight_follows_its_sample_when_the_order_changes(make_view):
     st.sampled_from([np.float32, np.float64]),
 )
 def test_set_bars_makes_exactly_the_rects_and_bounds_of_set_opts(heights, width, dtype):
-    from explorer.views.bars import BarsItem
+    from explorer.views.items.bars_item import BarsItem
 
     h = np.array(heights, dtype=dtype)
     x0 = np.arange(len(h), dtype=np.float64) * 1.5 + 0.1
@@ -312,8 +313,8 @@ def test_set_bars_makes_exactly_the_rects_and_bounds_of_set_opts(heights, width,
     )
     fast.set_bars(x0, h, width)
     slow.setOpts(x0=x0, height=h, width=width)
-    np.testing.assert_array_equal(fast._rectarray.ndarray(), slow._rectarray.ndarray())
-    assert fast._dataBounds == slow._dataBounds
+    np.testing.assert_array_equal(bar_rects(fast).ndarray(), bar_rects(slow).ndarray())
+    assert bar_data_bounds(fast) == bar_data_bounds(slow)
     assert fast.opts["width"] == width and fast.opts["height"] is not None
 
 
@@ -333,7 +334,7 @@ def test_long_titles_never_push_the_plots_out_of_a_narrow_dock(qtbot, show_view,
 
 
 def test_bars_with_a_span_keep_one_bounding_rect_that_holds_every_bar():
-    from explorer.views.bars import BarsItem
+    from explorer.views.items.bars_item import BarsItem
 
     item = BarsItem(x0=np.zeros(0), height=np.zeros(0), width=1.0)
     rng = np.random.default_rng(3)
@@ -342,7 +343,7 @@ def test_bars_with_a_span_keep_one_bounding_rect_that_holds_every_bar():
     for _ in range(5):
         item.set_bars(x0, -rng.random(30), 0.8, span=30.0)
         rects.append(item.boundingRect())
-        bars = item._rectarray.ndarray()
+        bars = bar_rects(item).ndarray()
         bound = rects[-1]
         assert bound.left() <= bars[:, 0].min() and bound.right() >= (bars[:, 0] + bars[:, 2]).max()
         assert bound.top() <= bars[:, 1].min() and bound.bottom() >= (bars[:, 1] + bars[:, 3]).max()
@@ -380,8 +381,8 @@ def test_y_tick_labels_never_crowd_a_short_plot(make_view, qtbot, height, denses
     LABEL_ROOM line heights apart; a tall view gets the densest set."""
     from PyQt6.QtGui import QFont, QFontMetricsF
 
-    from explorer.views.axes import LABEL_ROOM
     from explorer.views.bars import BOTH_SIDES_TICKS, TOP_TICKS
+    from explorer.views.items.axes import LABEL_ROOM
 
     view, _ = make_view()
     view.resize(500, height)

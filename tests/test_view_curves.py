@@ -7,7 +7,8 @@ from PyQt6.QtCore import QLineF, QPointF, Qt
 from explorer.export.gif import qimage_to_rgb
 from explorer.session.config import Config
 from explorer.session.session import Session
-from explorer.views.curves import MIN_STEPS, CurvesView, lazy_upper
+from explorer.views.curves import MIN_STEPS, CurvesView
+from explorer.views.items.axes import lazy_upper
 from explorer.views.palette import DARK
 
 NAMES = ("train_loss", "train_acc", "test_loss", "test_acc")
@@ -88,7 +89,7 @@ def test_marker_sits_at_the_shown_step(make_view):
 def test_the_marker_label_reads_the_shown_step_beside_the_line(make_view):
     """The label is drawn (from a cached layout of its text) just beside the line."""
 
-    from explorer.views.step_marker import LABEL_AT
+    from explorer.views.items.step_marker import LABEL_AT
 
     session, view = make_view()
     session.seek(6)
@@ -222,7 +223,7 @@ def test_live_curves_cover_the_pixels_of_the_two_pixel_pen(qtbot):
     """Live, a 2-px curve is drawn as three 1-px passes; it must look like the real pen."""
     import pyqtgraph as pg
 
-    from explorer.views.curves import HistoryCurve
+    from explorer.views.items.history_curve import HistoryCurve
 
     plot = pg.PlotWidget()
     qtbot.addWidget(plot)
@@ -242,10 +243,10 @@ def test_live_curves_cover_the_pixels_of_the_two_pixel_pen(qtbot):
         return (rgb[..., 0] > 150) & (rgb[..., 1] < 80) & (rgb[..., 2] < 80)
 
     live = red_mask()
-    curve._exportOpts = {"antialias": False}  # the real 2-px pen, as exports draw it
+    curve.setExportMode(True, {"antialias": False})  # the real 2-px pen, as exports draw it
     curve.update()
     real = red_mask()
-    curve._exportOpts = False
+    curve.setExportMode(False)
     assert real.sum() > 300
     overlap = (live & real).sum() / (live | real).sum()
     assert overlap > 0.6, overlap
@@ -283,7 +284,7 @@ def test_a_growing_curve_repaints_only_its_new_segments_and_looks_repainted_whol
     from PyQt6.QtCore import QEvent, QObject
     from PyQt6.QtWidgets import QApplication
 
-    from explorer.views.curves import HistoryCurve
+    from explorer.views.items.history_curve import HistoryCurve
 
     plot = pg.PlotWidget()
     qtbot.addWidget(plot)
@@ -389,7 +390,7 @@ def test_a_dashed_curve_grows_its_path_and_rebuilds_it_after_a_rewrite(qtbot, mo
     is then exactly the path built from the whole arrays. A rewrite rebuilds it."""
     import pyqtgraph as pg
 
-    from explorer.views.curves import HistoryCurve
+    from explorer.views.items.history_curve import HistoryCurve
 
     plot = pg.PlotWidget()
     qtbot.addWidget(plot)
@@ -428,8 +429,8 @@ def test_segments_grow_by_the_new_points_and_equal_the_whole_curve_s():
     remakes) and after a clear, hold exactly the segments of all the points (the other
     rows NaN lines, which QPainter skips), and a paint makes no new sip object while the
     curve grows within the spare rows (PyQt6-sip keeps ~80 bytes of each one made)."""
-    from explorer.views.curves import _Segments
-    from explorer.views.native_array import SLACK as LINE_SLACK
+    from explorer.views.items.history_curve import _Segments
+    from explorer.views.items.native_array import SLACK as LINE_SLACK
 
     rng = np.random.default_rng(3)
     x = np.cumsum(rng.random(700))
@@ -472,8 +473,8 @@ def test_the_marker_label_drawn_in_pieces_matches_the_whole_text(qtbot, points):
     pixels of the whole text laid out and drawn at once."""
     from PyQt6.QtGui import QColor, QFont, QImage, QPainter
 
-    from explorer.views.pixel_frame import static_text
-    from explorer.views.step_marker import _label_chunks
+    from explorer.views.items.pixel_frame import static_text
+    from explorer.views.items.step_marker import _label_chunks
 
     font = QFont()
     font.setPointSizeF(points)

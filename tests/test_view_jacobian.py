@@ -257,8 +257,8 @@ def test_above_eight_classes_the_batch_colours_come_from_float32_with_the_same_c
 def test_cell_numbers_shrink_to_fit_their_cells(make_view, qtbot, classes, size, drawn):
     """The widest number fills at most FIT of a cell, so neighbours never run together;
     when even MIN_POINTS does not fit, no number is drawn."""
-    from explorer.views.cell_texts import FIT, MIN_POINTS
-    from explorer.views.pixel_frame import view_pixels_per_unit
+    from explorer.views.items.cell_texts import FIT, MIN_POINTS
+    from explorer.views.items.pixel_frame import view_pixels_per_unit
 
     view, session = make_view(classes=classes)
     session.step(3)

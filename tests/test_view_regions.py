@@ -343,8 +343,8 @@ def test_the_selection_ring_is_hidden_while_nothing_is_selected(make_view):
 
 
 def test_a_picture_taken_right_after_a_resize_has_the_grid_refitted(make_view, qtbot):
+    from explorer.core.plane import fit_range
     from explorer.export.image import render_image
-    from explorer.views.regions_overlays import fit_range
 
     view = make_view()
     qtbot.wait(300)  # the first fit has settled
@@ -411,7 +411,7 @@ def test_training_steps_draw_the_selection_ring_from_its_cache(make_view, monkey
     """The plot under the ring repaints at every step while the ring stays put: after its
     first paint it is drawn from a cached pixmap, and it still shows, in the same pixels."""
     from explorer.export.gif import qimage_to_rgb
-    from explorer.views.regions_overlays import PointsItem
+    from explorer.views.items.points import PointsItem
 
     view = make_view()
     s = view.session

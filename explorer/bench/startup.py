@@ -23,7 +23,7 @@ MARK = "SOFTMAX_EXPLORER_FIRST_FRAME"
 
 _CHILD = f"""
 import os, sys
-from explorer.views import decision_image_item as _probe
+from explorer.views.items import decision_image as _probe
 
 _paint = _probe.DecisionImageItem.paint
 _state = []

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,10 +35,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from explorer.views.axes import ClassAxisItem, TickFitter, cache_axes
+from explorer.core.ordering import descending_order, extreme_per_bin, samples_per_bin
 from explorer.views.base import SessionView
-from explorer.views.cached_bounds import CachedBoundsMixin
-from explorer.views.native_array import NativeArray
+from explorer.views.items.axes import ClassAxisItem, TickFitter, cache_axes
+from explorer.views.items.bars_item import BarsItem
+from explorer.views.items.rules import HorizontalRules
+from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.qt_helpers import (
     READOUT_INTERVAL_S,
@@ -46,8 +48,6 @@ from explorer.views.qt_helpers import (
     signals_blocked,
     typographic_minus,
 )
-from explorer.views.rules import HorizontalRules
-from explorer.views.viewport import repaint_changes_as_one_rect
 
 #: Tick sets of the y axes, densest first (the first whose labels fit a plot's height).
 BOTH_SIDES_TICKS = ((1.0, 0.5, 0.0, -0.5, -1.0), (1.0, 0.0, -1.0), (0.0,))
@@ -89,120 +89,6 @@ DETAIL_TIP = (
     "label smoothing is on) and their difference p − y = ∂L/∂z, the gradient of the loss\n"
     "with respect to the logits. Gradient descent lowers z_k where p − y > 0."
 )
-
-
-def descending_order(values: np.ndarray) -> np.ndarray:
-    """Indices that sort ``values`` from largest to smallest, ties kept in index order.
-
-    Equal to ``np.argsort(-values, kind="stable")`` for finite floats, but an LSD radix sort
-    on 16-bit digits of the float bits (numpy radix-sorts 16-bit keys): ~3× faster than a
-    comparison sort at N = 100 000, which matters when sorting by loss on every frame.
-
-    Parameters
-    ----------
-    values : ndarray of float32 or float64, shape (N,)
-        Finite values.
-
-    Returns
-    -------
-    ndarray of int64, shape (N,)
-    """
-    v = np.ascontiguousarray(values) + values.dtype.type(0)  # −0.0 → +0.0
-    bits = v.view(np.uint32 if v.dtype.itemsize == 4 else np.uint64)
-    sign = bits.dtype.type(1) << bits.dtype.type(8 * bits.itemsize - 1)
-    # Order-preserving unsigned key (negative floats: flip all bits; others: set the sign
-    # bit), then inverted so that an ascending sort yields descending values.
-    key = np.where(bits & sign, ~bits, bits | sign)
-    np.invert(key, out=key)
-    order = np.arange(len(key), dtype=np.int64)
-    for shift in range(0, 8 * bits.itemsize, 16):
-        digit = ((key[order] >> bits.dtype.type(shift)) & bits.dtype.type(0xFFFF)).astype(np.uint16)
-        order = order[np.argsort(digit, kind="stable")]
-    return order
-
-
-class BarsItem(CachedBoundsMixin, pg.BarGraphItem):
-    """A ``BarGraphItem`` of one pen and one brush, for bars whose values change every
-    frame (the per-sample bars, the selected sample's highlight and detail bars).
-
-    Its rects live in a :class:`~explorer.views.native_array.NativeArray` (no per-frame
-    sip objects; pyqtgraph's ``PrimitiveArray`` makes one whenever the count changes). Its bounding
-    rect is computed once per change of data or view, not at each of the scene's
-    queries; bars set with a ``span`` (:meth:`set_bars`) keep one fixed bounding rect
-    over the whole span, so new heights every frame are a repaint only, with no
-    geometry change for the scene and the view box to process.
-    """
-
-    #: The fixed bounding rect while bars come from ``set_bars(..., span=...)``.
-    _extent: QRectF | None = None
-
-    def __init__(self, **opts):
-        super().__init__(**opts)
-        self._rectarray = NativeArray(QRectF, 0.0)  # unused rows: empty rects
-        self.setOpts()  # refill the new array
-
-    def _bounds_key(self) -> object:
-        return self._dataBounds  # a new tuple after every setOpts
-
-    def boundingRect(self) -> QRectF:
-        if self._extent is not None:
-            return QRectF(self._extent)
-        return super().boundingRect()
-
-    def setOpts(self, **opts) -> None:
-        if self._extent is not None:
-            self.prepareGeometryChange()  # while the old rect is still the bounds
-            self._extent = None
-        super().setOpts(**opts)
-
-    def set_bars(
-        self, x0: np.ndarray, height: np.ndarray, width: float, span: float | None = None
-    ) -> None:
-        """Bars from ``x0 (B,)`` to ``x0 + width``, from 0 to ``height (B,)``.
-
-        The same rects and data bounds as ``setOpts(x0=x0, height=height, width=width)``
-        for ``width > 0``, without pyqtgraph's general coordinate handling (~0.2 ms a
-        call, once per class per frame). With ``span``, the bounding rect spans
-        ``[0, span]`` and the unit height on the side(s) of zero the bars are on (grown
-        to hold any bar outside it): the same from frame to frame.
-        """
-        x0 = np.asarray(x0, dtype=np.float64)
-        h = np.asarray(height, dtype=np.float64)
-        self.opts.update(x0=x0, height=height, width=width)
-        rects = self._rectarray
-        if len(x0) == 0 or len(h) == 0:
-            self._dataBounds = (None, None), (None, None)
-            rects.resize(0)
-        else:
-            x1 = x0 + width
-            lo = np.minimum(h, 0.0)
-            hi = np.maximum(h, 0.0)
-            rects.resize(len(x0))
-            memory = rects.ndarray()
-            memory[:, 0] = x0
-            memory[:, 1] = lo
-            memory[:, 2] = x1 - x0
-            memory[:, 3] = hi - lo
-            self._dataBounds = (np.min(x0), np.max(x1)), (np.min(lo), np.max(hi))
-        self.picture = None
-        self._shape = None
-        extent = None if span is None else self._extent_over(float(span))
-        if extent is None or extent != self._extent:
-            self.prepareGeometryChange()
-            self._extent = extent
-            self.informViewBoundsChanged()
-        self.update()
-
-    def _extent_over(self, span: float) -> QRectF:
-        """``[0, span]`` by ``[−1, 0]`` for bars down, ``[0, 1]`` up (both if both), grown
-        to hold the data bounds: it changes only if the bars change sides."""
-        (x_lo, x_hi), (y_lo, y_hi) = self._dataBounds
-        if x_lo is None:
-            return QRectF(0.0, -1.0, span, 2.0)
-        left, right = min(0.0, float(x_lo)), max(span, float(x_hi))
-        bottom = min(-1.0 if y_lo < 0 else 0.0, float(y_lo))
-        top = max(1.0 if y_hi > 0 else 0.0, float(y_hi))
-        return QRectF(left, bottom, right - left, top - bottom)
 
 
 class BarsView(SessionView):
@@ -498,19 +384,15 @@ class BarsView(SessionView):
     def _resized(self) -> None:
         pixels = self._plot_pixels()
         if pixels != self._pixels:
-            old = self._bin_size(len(self.bar_order), self._pixels)
+            old = samples_per_bin(len(self.bar_order), self._pixels)
             self._pixels = pixels
-            if self._bin_size(len(self.bar_order), pixels) != old:
+            if samples_per_bin(len(self.bar_order), pixels) != old:
                 self._update_bars()
                 self._update_selection()
 
     def _plot_pixels(self) -> int:
         width = int(self.top.getViewBox().width())
         return width if width >= 50 else DEFAULT_PIXELS
-
-    @staticmethod
-    def _bin_size(n: int, pixels: int) -> int:
-        return 1 if n <= pixels else math.ceil(n / pixels)
 
     def _update_bars(self) -> None:
         s = self.session
@@ -532,16 +414,16 @@ class BarsView(SessionView):
             self.bar_heights = true_error
         self.bar_order = order
         self._pixels = self._plot_pixels()
-        size = self._bin_size(n, self._pixels)
+        size = samples_per_bin(n, self._pixels)
         self.bin_size = size
-        pos = self._representatives(self.bar_heights, size, np.argmin)
+        pos = extreme_per_bin(self.bar_heights, size, lowest=True)
         self.drawn_samples = self.bar_samples[pos]
         self.drawn_heights = self.bar_heights[pos]
         labels = s.data.y[self.drawn_samples]
         self._fill(self.down_items, labels, self.drawn_heights)
         if self.show_max_wrong:
             self.max_wrong_heights = s.train_max_wrong()[order]
-            up = self._representatives(self.max_wrong_heights, size, np.argmax)
+            up = extreme_per_bin(self.max_wrong_heights, size, lowest=False)
             self.drawn_up_samples = self.bar_samples[up]
             self.drawn_up_heights = self.max_wrong_heights[up]
             self._fill(self.up_items, s.data.y[self.drawn_up_samples], self.drawn_up_heights)
@@ -555,21 +437,6 @@ class BarsView(SessionView):
             for rules in (self.zero_lines[0], self.grid_lines[0]):
                 rules.set_span(0.0, bars)
         self._set_top_title(n, size)
-
-    @staticmethod
-    def _representatives(values: np.ndarray, size: int, pick) -> np.ndarray:
-        """Display positions of each bin's extreme sample (``pick`` = argmin or argmax).
-
-        Padding with 0 never wins: the values are ``≤ 0`` for argmin and ``≥ 0`` for argmax,
-        and ties go to the first (real) element.
-        """
-        n = len(values)
-        if size == 1:
-            return np.arange(n, dtype=np.int64)
-        bins = math.ceil(n / size)
-        padded = np.zeros(bins * size, dtype=values.dtype)
-        padded[:n] = values
-        return np.arange(bins, dtype=np.int64) * size + pick(padded.reshape(bins, size), axis=1)
 
     def _fill(self, items, labels: np.ndarray, heights: np.ndarray) -> None:
         # Few, wide bars (the 9-point set): a gap on each side, so neighbours of one class

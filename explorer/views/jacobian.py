@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QImage
+from PyQt6.QtGui import QColor, QFont
 from PyQt6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,12 +25,13 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from explorer.views.axes import ClassAxisItem, cache_axes
 from explorer.views.base import SessionView
-from explorer.views.cell_texts import CellTexts
+from explorer.views.items.axes import ClassAxisItem, cache_axes
+from explorer.views.items.cell_texts import CellTexts
+from explorer.views.items.heatmap import HeatmapItem
+from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.qt_helpers import signals_blocked, typographic_minus
-from explorer.views.viewport import repaint_changes_as_one_rect
 
 #: Largest possible |J| entry; the fixed half-range of the colour scale.
 J_LIMIT = 0.25
@@ -74,64 +75,6 @@ def diverging_colormap() -> pg.ColorMap:
         pos=np.array([0.0, 0.5, 1.0]),
         color=np.array([NEGATIVE, (255, 255, 255), POSITIVE], dtype=np.uint8),
     )
-
-
-class HeatmapItem(pg.ImageItem):
-    """An ``ImageItem`` for a small float matrix that renders into one persistent ``QImage``.
-
-    ``ImageItem.render`` builds a new ``QImage`` per frame; here the values are mapped
-    through the item's lookup table (set by the colour bar) into a ``uint32`` buffer that
-    a ``QImage`` wraps for the item's whole life (DESIGN §4 point 3, no per-frame
-    allocation). Index ``⌊(v − lo) · n / (hi − lo)⌋`` clipped to ``[0, n − 1]`` for an
-    ``n``-entry table, as pyqtgraph's float path does.
-    """
-
-    def __init__(self):
-        super().__init__(axisOrder="row-major")
-        self._buffer: np.ndarray | None = None
-        self._buffer_key: tuple | None = None
-        self._qbuffer: QImage | None = None
-        self._lut_key = None
-        self._lut32 = np.zeros(0, dtype=np.uint32)
-        self._opaque = False
-
-    def _table(self) -> np.ndarray | None:
-        lut = self.lut
-        if lut is None or callable(lut):
-            return None
-        if lut is not self._lut_key:
-            rgb = np.asarray(lut, dtype=np.uint32)
-            alpha = rgb[:, 3] if rgb.shape[1] == 4 else np.uint32(255)
-            self._lut32 = (alpha << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
-            # An opaque table (the colour bar's is) paints ~4x faster as RGB32: no blending.
-            self._opaque = bool(np.all(alpha == 255))
-            self._lut_key = lut
-        return self._lut32
-
-    def render(self) -> None:
-        image, table, levels = self.image, self._table(), self.levels
-        if image is None or image.ndim != 2 or image.size == 0 or table is None or levels is None:
-            super().render()
-            return
-        lo, hi = float(levels[0]), float(levels[1])
-        n = len(table)
-        opaque = self._opaque
-        key = (image.shape, opaque)
-        if self._buffer is None or self._buffer_key != key:
-            self._buffer = np.zeros(image.shape, dtype=np.uint32)
-            fmt = QImage.Format.Format_RGB32 if opaque else QImage.Format.Format_ARGB32
-            self._qbuffer = pg.functions.ndarray_to_qimage(self._buffer, fmt)
-            self._buffer_key = key
-        scaled = np.subtract(image, lo, dtype=np.float64)
-        scaled *= n / (hi - lo)
-        # fmax/fmin return the other operand for NaN: NaN -> index 0, ±inf -> the ends
-        # (what nan_to_num then clip give, in two ufunc calls instead of a dozen).
-        np.fmax(scaled, 0.0, out=scaled)
-        np.fmin(scaled, n - 1, out=scaled)
-        np.take(table, scaled.astype(np.intp), out=self._buffer)
-        self.qimage = self._qbuffer
-        self._renderRequired = False
-        self._unrenderable = False
 
 
 class JacobianView(SessionView):

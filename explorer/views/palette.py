@@ -133,6 +133,15 @@ def readable_class_colors(n_classes: int, theme: Theme) -> np.ndarray:
     return np.array(rows, dtype=np.uint8)
 
 
+def readable_color(rgb, background) -> tuple[int, int, int]:
+    """``rgb`` darkened on light backgrounds so thin text in that colour stays readable
+    (the plane's labels; a fixed factor, unlike :func:`readable_on`)."""
+    c = np.asarray(rgb, dtype=np.float64)
+    if sum(background) > 384:
+        c = c * 0.72
+    return tuple(int(v) for v in c)
+
+
 def hex_color(rgb) -> str:
     """``(r, g, b)`` -> ``'#rrggbb'``."""
     r, g, b = (int(v) for v in rgb)

@@ -22,24 +22,17 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.decision import decision_lut, grid_axes, grid_points, levels_per_class
-from explorer.views.axes import cache_axes
+from explorer.core.decision import decision_lut, levels_per_class
+from explorer.core.plane import data_centre, fit_range, grid_features, inside, nearest_point
 from explorer.views.base import SessionView
-from explorer.views.decision_image_item import DecisionImageItem, mark_boundaries
-from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.items.axes import cache_axes
+from explorer.views.items.decision_image import DecisionImageItem, mark_boundaries
+from explorer.views.items.plane import CornerLabel, PlaneViewBox
+from explorer.views.items.points import PointLayers, PointsItem
+from explorer.views.items.viewport import repaint_changes_as_one_rect
+from explorer.views.items.weight_arrows import WeightArrows
+from explorer.views.palette import LIGHT, Theme, class_colors, hex_color, readable_color
 from explorer.views.qt_helpers import signals_blocked
-from explorer.views.regions_overlays import (
-    CornerLabel,
-    PlaneViewBox,
-    PointLayers,
-    PointsItem,
-    WeightArrows,
-    fit_range,
-    inside,
-    probabilities_html,
-    readable_color,
-)
-from explorer.views.viewport import repaint_changes_as_one_rect
 
 OVERLAYS = ("boundaries", "weights", "pull")
 GRID_MIN, GRID_MAX = 10, 2000
@@ -70,6 +63,12 @@ _WEIGHTS_DISABLED = (
     "Weight arrows need identity features: with polynomial or random features, w_c lives "
     "in feature space, not in this plane"
 )
+
+
+def probabilities_html(p: np.ndarray, colors) -> str:
+    """``p = (0.71, 0.20, 0.09)`` with each value in its class's (text) colour."""
+    parts = [f'<span style="color:{hex_color(colors[k])}">{v:.2f}</span>' for k, v in enumerate(p)]
+    return f"<b>p</b> = ({', '.join(parts)})"
 
 
 class RegionsView(SessionView):
@@ -330,9 +329,7 @@ class RegionsView(SessionView):
         key = (fm, self.fitted_range, self.grid_size)
         old = self._grid_key
         if old is None or key[0] is not old[0] or key[1:] != old[1:]:
-            G = self.grid_size
-            xs, ys = grid_axes(*self.fitted_range, G)
-            self.grid_features = fm.transform(grid_points(xs, ys))
+            self.grid_features = grid_features(fm, self.fitted_range, self.grid_size)
             # grid_axes puts the G cell centres inside the range: the cells tile it exactly.
             x0, x1, y0, y1 = self.fitted_range
             self.image_item.set_rect(x0, y0, x1 - x0, y1 - y0)
@@ -378,9 +375,8 @@ class RegionsView(SessionView):
     def _update_weights(self) -> None:
         if not (self.overlays["weights"] and self._weights_allowed()):
             return
-        X = self.session.data.X
         x0, x1, y0, y1 = self.fitted_range
-        centre = (X.min(axis=1) + X.max(axis=1)) / 2.0
+        centre = data_centre(self.session.data.X)
         self.weights.update(self.session.W, centre, min(x1 - x0, y1 - y0))
 
     def _update_pull(self) -> None:
@@ -425,11 +421,7 @@ class RegionsView(SessionView):
     def pick(self, xy: np.ndarray) -> int | None:
         """The index (into ``session.data``) of the point nearest ``xy`` within reach, or None."""
         X = self.session.data.X
-        if X.shape[1] == 0:
-            return None
-        d2 = (X[0] - xy[0]) ** 2 + (X[1] - xy[1]) ** 2
-        i = int(np.argmin(d2))
-        return i if d2[i] <= self._pick_radius() ** 2 else None
+        return nearest_point(X, xy, self._pick_radius()) if X.shape[1] else None
 
     def _pick_radius(self) -> float:
         px = self.view_box.viewPixelSize()[0] if self.view_box.width() > 1 else 0.0

@@ -1,11 +1,13 @@
-"""Reference lines and grids drawn by plain Qt path items (no Python in the paint path)."""
+"""Reference lines and grids: plain Qt path items (no Python in the paint path), and grid
+lines drawn in a view's cached background (free in the repaints of a training step)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-from PyQt6.QtCore import Qt
+import pyqtgraph as pg
+from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PyQt6.QtWidgets import QGraphicsPathItem
 
@@ -137,3 +139,30 @@ class PlotGrid:
             painter.setPen(pen)
             painter.drawPath(path)
         painter.restore()
+
+
+class GridGraphics(pg.GraphicsLayoutWidget):
+    """A ``GraphicsLayoutWidget`` that draws its plots' grids in its background.
+
+    The view caches its background (pyqtgraph's default), so the lines cost nothing in
+    the repaints of a training step; the cache is refreshed when a grid changes.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.grids: list[PlotGrid] = []
+
+    def set_grids(self, grids: list[PlotGrid]) -> None:
+        self.grids = list(grids)
+        for grid in self.grids:
+            grid.changed = self._grid_changed
+            grid.refit()
+
+    def _grid_changed(self) -> None:
+        self.resetCachedContent()
+        self.viewport().update()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawBackground(painter, rect)
+        for grid in self.grids:
+            grid.draw(painter)

@@ -9,7 +9,7 @@ from PyQt6.QtCore import QPointF, QRectF
 from PyQt6.QtGui import QColor, QFont, QPainter, QStaticText
 from PyQt6.QtWidgets import QGraphicsItem
 
-from explorer.views.pixel_frame import static_text, view_pixels_per_unit
+from explorer.views.items.pixel_frame import static_text, view_pixels_per_unit
 
 #: The widest text fills at most this share of a cell's width.
 FIT = 0.9

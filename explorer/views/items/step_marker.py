@@ -6,7 +6,7 @@ from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QStaticText
 from PyQt6.QtWidgets import QGraphicsObject
 
-from explorer.views.pixel_frame import static_text, view_pixels_per_unit
+from explorer.views.items.pixel_frame import static_text, view_pixels_per_unit
 
 #: Half-width of the grab zone around the line, in pixels.
 GRAB_PX = 5.0

@@ -1,5 +1,5 @@
 """Axis helpers shared by the plot views: cached plain-number axes, class-name axes,
-and tick sets that fit a short axis."""
+tick sets that fit a short axis, and lazily re-ranged axis ends."""
 
 from __future__ import annotations
 
@@ -37,6 +37,34 @@ def cache_axes(*plots) -> None:
             # Ticks outside the plot: pyqtgraph's inward ticks put every axis's bounds
             # over the data, so each change of the data repainted the axes too.
             axis.setStyle(tickLength=TICK_PX)
+
+
+def lazy_upper(
+    value: float, current: float, floor: float, factor: float = 2.0, shrink: float = 8.0
+) -> float:
+    """Upper end of a lazily re-ranged axis.
+
+    Keeps ``current`` while ``value`` fits in it and ``current`` is not more than ``shrink``
+    times ``value``; otherwise the smallest ``floor * factor**k`` holding ``value``.
+    Geometric steps mean a growing history re-ranges only log(n) times.
+
+    Parameters
+    ----------
+    value : float
+        Largest value to show (finite, >= 0).
+    current : float
+        Current upper end.
+    floor : float
+        Smallest upper end.
+    factor, shrink : float
+        Growth step (> 1) and how much room is tolerated before shrinking back.
+    """
+    if value <= current <= max(floor, shrink * value):
+        return current
+    top = floor
+    while top < value:
+        top *= factor
+    return top
 
 
 class TickFitter:

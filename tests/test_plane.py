@@ -1,0 +1,107 @@
+"""The data plane: fitted range, grid features, centre and nearest point, each against an
+independent computation."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from explorer.core.features import make_feature_map
+from explorer.core.plane import (
+    MARGIN,
+    data_centre,
+    fit_range,
+    grid_features,
+    inside,
+    nearest_point,
+)
+
+coordinates = st.floats(-1e3, 1e3, allow_nan=False)
+
+
+def points(min_size=0):
+    return st.integers(min_size, 60).flatmap(
+        lambda n: arrays(np.float64, (2, n), elements=coordinates)
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(points(min_size=1), st.floats(0.5, 2.0))
+def test_fit_range_holds_the_points_with_the_margin_and_has_the_aspect(X, aspect):
+    x0, x1, y0, y1 = fit_range(X, aspect)
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(aspect, rel=1e-9)
+    assert inside(X, (x0, x1, y0, y1))
+    span = max(np.ptp(X[0]), np.ptp(X[1]))
+    if span > 1e-12:
+        # at least the margin on every side, and exactly it on one axis's both sides
+        margin = MARGIN * span
+        gaps = np.array([X[0].min() - x0, x1 - X[0].max(), X[1].min() - y0, y1 - X[1].max()])
+        assert gaps.min() >= margin * (1 - 1e-9) - 1e-9
+        assert np.isclose(gaps, margin, rtol=1e-6, atol=1e-9).sum() >= 2
+    # centred on the points' bounding box
+    assert (x0 + x1) / 2 == pytest.approx((X[0].min() + X[0].max()) / 2, abs=1e-9)
+    assert (y0 + y1) / 2 == pytest.approx((X[1].min() + X[1].max()) / 2, abs=1e-9)
+
+
+def test_fit_range_without_points_or_spread():
+    assert fit_range(np.zeros((2, 0))) == pytest.approx((-1.2, 1.2, -1.2, 1.2))
+    x0, x1, y0, y1 = fit_range(np.full((2, 3), 5.0))
+    assert (x0, x1, y0, y1) == pytest.approx((4.4, 5.6, 4.4, 5.6))
+
+
+@given(points(), st.tuples(coordinates, coordinates, coordinates, coordinates))
+def test_inside_is_every_point_checked_one_by_one(X, box):
+    x0, x1, y0, y1 = box
+    expected = all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in X.T.tolist())
+    assert inside(X, box) is expected
+
+
+@given(points(min_size=1))
+def test_data_centre_is_the_middle_of_the_bounding_box(X):
+    centre = data_centre(X)
+    assert centre.shape == (2,)
+    for axis in range(2):
+        values = X[axis].tolist()
+        assert centre[axis] == pytest.approx((min(values) + max(values)) / 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(points(), st.tuples(coordinates, coordinates), st.floats(0.0, 500.0))
+def test_nearest_point_is_the_brute_force_nearest_within_the_radius(X, xy, radius):
+    found = nearest_point(X, np.array(xy), radius)
+    distances = [((x - xy[0]) ** 2 + (y - xy[1]) ** 2) ** 0.5 for x, y in X.T.tolist()]
+    within = [d for d in distances if d <= radius * (1 + 1e-12)]
+    if not within:
+        assert found is None or distances[found] == pytest.approx(radius)
+        return
+    assert found is not None
+    assert distances[found] == pytest.approx(min(distances), rel=1e-9, abs=1e-12)
+    assert distances.index(distances[found]) == found  # the first of equally near points
+
+
+def test_nearest_point_without_points():
+    assert nearest_point(np.zeros((2, 0)), np.zeros(2), 10.0) is None
+
+
+@pytest.mark.parametrize("features", ["identity", "poly3"])
+def test_grid_features_are_the_features_of_each_cell_centre_row_by_row(features):
+    X = np.random.default_rng(0).standard_normal((2, 50))
+    fm = (
+        make_feature_map("poly", X, degree=3)
+        if features == "poly3"
+        else make_feature_map("identity", X)
+    )
+    rng, G = (-2.0, 3.0, -1.0, 1.0), 7
+    F = grid_features(fm, rng, G)
+    # cell (row r, column c): centre at the r-th y and c-th x of G equal cells
+    width, height = (rng[1] - rng[0]) / G, (rng[3] - rng[2]) / G
+    centres = np.array(
+        [
+            [rng[0] + (c + 0.5) * width, rng[2] + (r + 0.5) * height]
+            for r in range(G)
+            for c in range(G)
+        ]
+    ).T
+    assert F.shape == (len(fm.names), G * G)
+    np.testing.assert_allclose(F, fm.transform(centres), rtol=1e-12, atol=1e-12)
