@@ -3,6 +3,7 @@
 Classes along axis 0, samples along axis 1, as in the seeds' column vectors.
 """
 
+from explorer.core.chain_rule import chain_rule_gap
 from explorer.core.csvdata import MAX_ROWS, CsvError, LabelledPoints, load_csv, save_csv
 from explorer.core.datasets import CS231N_B, CS231N_W, DATASETS, DatasetSpec, make_dataset
 from explorer.core.decision import decision_indices, decision_lut, grid_axes, grid_points
@@ -24,6 +25,8 @@ from explorer.core.loss import (
     smooth_labels,
 )
 from explorer.core.optimizers import SGD, Adam, Momentum, Nesterov, Optimizer, make_optimizer
+from explorer.core.ordering import descending_order, extreme_per_bin, samples_per_bin
+from explorer.core.plane import data_centre, fit_range, grid_features, inside, nearest_point
 from explorer.core.schedules import learning_rate
 from explorer.core.softmax import log_softmax, softmax, softmax_jacobian
 
@@ -42,16 +45,23 @@ __all__ = [
     "Momentum",
     "Nesterov",
     "Optimizer",
+    "chain_rule_gap",
     "check_gradient",
     "cross_entropy",
+    "data_centre",
     "decision_indices",
     "decision_lut",
+    "descending_order",
+    "extreme_per_bin",
     "feature_map_from_state",
     "feature_map_state",
+    "fit_range",
     "grad_wrt_logits",
     "grad_wrt_probs",
     "grid_axes",
+    "grid_features",
     "grid_points",
+    "inside",
     "learning_rate",
     "load_csv",
     "log_softmax",
@@ -60,9 +70,11 @@ __all__ = [
     "make_dataset",
     "make_feature_map",
     "make_optimizer",
+    "nearest_point",
     "numerical_gradient",
     "one_hot",
     "relative_error",
+    "samples_per_bin",
     "save_csv",
     "smooth_labels",
     "softmax",

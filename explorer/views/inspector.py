@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.chain_rule import chain_rule_gap
 from explorer.views.base import SessionView
 from explorer.views.inspector_page import (
     Columns,
@@ -429,7 +430,7 @@ class InspectorView(SessionView):
             self._group("<i>p</i> − <i>y</i>", d.dz[:, None]),
         ]
         chain.append(self._matrix(*parts))
-        diff = float(np.max(np.abs(np.asarray(d.jt_dl_dp) - np.asarray(d.dz))))
+        diff = chain_rule_gap(d.jt_dl_dp, d.dz)
         # one placeholder for the whole phrase, so that the page's structure stays
         # the same when the difference flips between 0 and a rounding error
         if diff == 0:
