@@ -37,7 +37,7 @@ from PyQt6.QtWidgets import (
 
 from explorer.core.ordering import descending_order, extreme_per_bin, samples_per_bin
 from explorer.views.base import SessionView
-from explorer.views.items.axes import ClassAxisItem, TickFitter, cache_axes
+from explorer.views.items.axes import ClassAxisItem, TickFitter, cache_axes, still_plot, theme_axes
 from explorer.views.items.bars_item import BarsItem
 from explorer.views.items.rules import HorizontalRules
 from explorer.views.items.viewport import repaint_changes_as_one_rect
@@ -198,11 +198,7 @@ class BarsView(SessionView):
         g.ci.layout.setRowStretchFactor(0, 3)
         g.ci.layout.setRowStretchFactor(1, 2)
         for plot in (self.top, self.bottom):
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-            vb = plot.getViewBox()
-            vb.setMouseEnabled(x=False, y=False)
-            vb.enableAutoRange(enable=False)
+            still_plot(plot)
             plot.getAxis("left").setWidth(44)
             cache_axes(plot)
         self.top.getViewBox().setToolTip(TOP_TIP)
@@ -256,10 +252,7 @@ class BarsView(SessionView):
         self.graphics.setBackground(theme.background)
         fg = hex_color(theme.foreground)
         for plot in (self.top, self.bottom):
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setPen(pg.mkPen(theme.muted))
-                axis.setTextPen(pg.mkPen(fg))
+            theme_axes((plot.getAxis("left"), plot.getAxis("bottom")), theme)
             plot.titleLabel.setAttr("color", fg)
         for rules in self.zero_lines:
             rules.setPen(pg.mkPen(theme.muted))

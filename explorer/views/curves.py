@@ -16,7 +16,14 @@ from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from explorer.views.base import SessionView
-from explorer.views.items.axes import TICK_PX, TickFitter, cache_axes, lazy_upper
+from explorer.views.items.axes import (
+    TICK_PX,
+    TickFitter,
+    cache_axes,
+    lazy_upper,
+    still_plot,
+    theme_axes,
+)
 from explorer.views.items.history_curve import HistoryCurve
 from explorer.views.items.rules import GridGraphics, PlotGrid
 from explorer.views.items.step_marker import StepMarker
@@ -83,10 +90,7 @@ class CurvesView(SessionView):
         self.acc_plot.setLabel("bottom", "step")
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         for plot in (self.loss_plot, self.acc_plot):
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-            plot.getViewBox().setMouseEnabled(x=False, y=False)
-            plot.getViewBox().enableAutoRange(enable=False)
+            still_plot(plot)
             plot.getAxis("left").setWidth(52 + TICK_PX)
             cache_axes(plot)
         self.acc_plot.setYRange(0.0, 1.0, padding=0.06)
@@ -140,10 +144,7 @@ class CurvesView(SessionView):
             style = Qt.PenStyle.SolidLine if name.startswith("train") else Qt.PenStyle.DashLine
             item.setPen(pg.mkPen(color, width=2, style=style))
         for plot in (self.loss_plot, self.acc_plot):
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setPen(pg.mkPen(theme.muted))
-                axis.setTextPen(pg.mkPen(fg))
+            theme_axes((plot.getAxis("left"), plot.getAxis("bottom")), theme)
         for grid in self.grids:
             grid.set_color(QColor(*theme.muted))
         for line in self.markers:

@@ -26,7 +26,7 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.views.base import SessionView
-from explorer.views.items.axes import ClassAxisItem, cache_axes
+from explorer.views.items.axes import ClassAxisItem, cache_axes, still_plot, theme_axes
 from explorer.views.items.cell_texts import CellTexts
 from explorer.views.items.heatmap import HeatmapItem
 from explorer.views.items.viewport import repaint_changes_as_one_rect
@@ -148,11 +148,8 @@ class JacobianView(SessionView):
         plot = self.plot
         plot.showAxis("top")
         plot.hideAxis("bottom")
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
+        still_plot(plot)
         vb = plot.getViewBox()
-        vb.setMouseEnabled(x=False, y=False)
-        vb.enableAutoRange(enable=False)
         vb.invertY(True)
         vb.setAspectLocked(True)
         self.image = HeatmapItem()
@@ -175,10 +172,7 @@ class JacobianView(SessionView):
         self.graphics.setBackground(theme.background)
         fg = hex_color(theme.foreground)
         frame = [self.colorbar.getAxis(side) for side in ("left", "top", "bottom")]
-        for axis in (self.left_axis, self.top_axis, self.colorbar.axis, *frame):
-            axis.setPen(pg.mkPen(theme.muted))
-            axis.setTextPen(pg.mkPen(fg))
-            axis.setTickPen(pg.mkPen(theme.muted))
+        theme_axes((self.left_axis, self.top_axis, self.colorbar.axis, *frame), theme)
         # setPen() recolours an axis label with the pen colour; labels use the text colour.
         self.plot.setLabel("left", ROW_LABEL, color=fg)
         self.plot.setLabel("top", COLUMN_LABEL, color=fg)

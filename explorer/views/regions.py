@@ -25,7 +25,7 @@ from PyQt6.QtWidgets import (
 from explorer.core.decision import decision_lut, levels_per_class
 from explorer.core.plane import data_centre, fit_range, grid_features, inside, nearest_point
 from explorer.views.base import SessionView
-from explorer.views.items.axes import cache_axes
+from explorer.views.items.axes import cache_axes, theme_axes
 from explorer.views.items.decision_image import DecisionImageItem, mark_boundaries
 from explorer.views.items.plane import CornerLabel, PlaneViewBox
 from explorer.views.items.points import PointLayers, PointsItem
@@ -308,10 +308,9 @@ class RegionsView(SessionView):
         t = self.theme
         self.plot_widget.setBackground(t.background)
         plot = self.plot_widget.getPlotItem()
+        theme_axes((plot.getAxis("bottom"), plot.getAxis("left")), t)
         for side in ("bottom", "left"):
             axis = plot.getAxis(side)
-            axis.setPen(pg.mkPen(t.muted))
-            axis.setTextPen(pg.mkPen(t.foreground))
             # pyqtgraph 0.14 rescales by an SI prefix even when disabled if the range
             # lies within ±1 (x₂ of the 9-point set read ×1000): no range qualifies.
             axis.setSIPrefixEnableRanges(())

@@ -10,6 +10,8 @@ import pyqtgraph as pg
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF
 from PyQt6.QtWidgets import QGraphicsItem
 
+from explorer.views.palette import hex_color
+
 #: Tick length in pixels, outwards (pyqtgraph's default is 5 pixels inwards).
 TICK_PX = 5
 #: Neighbouring tick labels on a vertical axis are at least this many line heights apart.
@@ -65,6 +67,25 @@ def lazy_upper(
     while top < value:
         top *= factor
     return top
+
+
+def still_plot(plot) -> None:
+    """Make ``plot`` (a ``PlotItem``) one the view ranges itself: no mouse panning or
+    zooming, no auto-range, no context menu and no auto-range button."""
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    view_box = plot.getViewBox()
+    view_box.setMouseEnabled(x=False, y=False)
+    view_box.enableAutoRange(enable=False)
+
+
+def theme_axes(axes, theme) -> None:
+    """Draw ``axes`` (``AxisItem``s) in ``theme``: line and ticks in its muted colour,
+    tick labels in its text colour."""
+    text = hex_color(theme.foreground)
+    for axis in axes:
+        axis.setPen(pg.mkPen(theme.muted))
+        axis.setTextPen(pg.mkPen(text))
 
 
 class TickFitter:
