@@ -428,7 +428,8 @@ def test_the_detail_titles_loss_follows_at_most_every_interval(make_view, monkey
     """A read-out like the status bar's: a new sample is titled at once; while it stays
     selected, a new loss waits out TITLE_INTERVAL_S (a timer brings it), and an export's
     flush() shows it at once."""
-    from explorer.views import bars, qt_helpers
+    from explorer.views import qt_helpers
+    from explorer.views.items import detail_bars
 
     clock = [100.0]
     monkeypatch.setattr(qt_helpers.time, "monotonic", lambda: clock[0])
@@ -449,13 +450,13 @@ def test_the_detail_titles_loss_follows_at_most_every_interval(make_view, monkey
     assert title() == shown  # ... and waits out the interval
     view.flush()
     assert loss_text(first) in title()
-    clock[0] += 0.5 * bars.TITLE_INTERVAL_S
+    clock[0] += 0.5 * detail_bars.TITLE_INTERVAL_S
     session.step(5)
     assert loss_text(first) not in title()
     qtbot.waitUntil(lambda: loss_text(first) in title(), timeout=2000)  # the timer's
-    clock[0] += 0.5 * bars.TITLE_INTERVAL_S
+    clock[0] += 0.5 * detail_bars.TITLE_INTERVAL_S
     session.select(second)  # another sample: at once, though within the interval
     assert f"#{second} " in title() and loss_text(second) in title()
-    clock[0] += 2 * bars.TITLE_INTERVAL_S
+    clock[0] += 2 * detail_bars.TITLE_INTERVAL_S
     session.step(5)  # the interval is over: at once
     assert loss_text(second) in title()

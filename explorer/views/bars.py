@@ -37,20 +37,24 @@ from PyQt6.QtWidgets import (
 
 from explorer.core.ordering import descending_order, extreme_per_bin, samples_per_bin
 from explorer.views.base import SessionView
-from explorer.views.items.axes import ClassAxisItem, TickFitter, cache_axes, still_plot, theme_axes
+from explorer.views.items.axes import (
+    TickFitter,
+    cache_axes,
+    set_plot_title,
+    still_plot,
+    theme_axes,
+)
 from explorer.views.items.bars_item import BarsItem
+from explorer.views.items.detail_bars import BOTH_SIDES_TICKS, DetailBars
 from explorer.views.items.rules import HorizontalRules
 from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.qt_helpers import (
-    READOUT_INTERVAL_S,
-    Throttle,
     signals_blocked,
     typographic_minus,
 )
 
-#: Tick sets of the y axes, densest first (the first whose labels fit a plot's height).
-BOTH_SIDES_TICKS = ((1.0, 0.5, 0.0, -0.5, -1.0), (1.0, 0.0, -1.0), (0.0,))
+#: Tick sets of the top y axis, densest first (the first whose labels fit its height).
 TOP_TICKS = {
     False: ((0.0, -0.2, -0.4, -0.6, -0.8, -1.0), (0.0, -0.5, -1.0), (0.0, -1.0), (0.0,)),
     True: BOTH_SIDES_TICKS,  # with the upward bars of the largest wrong p_k
@@ -62,19 +66,6 @@ MIN_GAPPED_BAR_PX = 8
 BAR_GAP = 0.1
 #: Pixel width assumed before the plot has been laid out.
 DEFAULT_PIXELS = 600
-#: While one sample stays selected, the loss in the detail plot's title follows at most
-#: this often (seconds), like the status bar's read-outs: a new title costs ~0.6 ms a
-#: frame (rich text, the plot's relayout and repaint). A new sample, theme or export shows
-#: the current title at once, and a deferred one always comes.
-TITLE_INTERVAL_S = READOUT_INTERVAL_S
-#: Width of each bar of the detail plot (three per class, 0.28 apart), in class units.
-DETAIL_WIDTH = 0.26
-#: Bar colours of the detail plot: p, y, p − y (light theme, dark theme).
-SERIES = ("p", "y", "p − y")
-SERIES_COLORS = {
-    "light": ((0x55, 0x5F, 0x6B), (0xBF, 0xC5, 0xCC), (0xC0, 0x1C, 0x6B)),
-    "dark": ((0xC8, 0xD0, 0xD8), (0x6A, 0x72, 0x7C), (0xFF, 0x5C, 0xA8)),
-}
 #: Alpha of the upward (largest wrong p_k) bars, so they read as secondary.
 UP_ALPHA = 110
 
@@ -83,11 +74,6 @@ TOP_TIP = (
     "(0 = certain and right, −1 = no probability on the true class). Colour = true class.\n"
     "With many samples each bar is a bin drawn as its worst sample.\n"
     "Click a bar to select that sample."
-)
-DETAIL_TIP = (
-    "For the selected sample: the predicted probabilities p, the target y (smoothed when\n"
-    "label smoothing is on) and their difference p − y = ∂L/∂z, the gradient of the loss\n"
-    "with respect to the logits. Gradient descent lowers z_k where p − y > 0."
 )
 
 
@@ -132,12 +118,7 @@ class BarsView(SessionView):
         self._identity = np.zeros(0, dtype=np.int64)
         self._x_bars = -1
         self._top_texts: tuple[str, str] | None = None
-        self._detail_title: str | None = None
-        self._title_key: tuple | None = None  # the shown title's sample (None: none yet)
-        self._next_title: tuple[str, tuple | None] = ("", None)  # the latest (text, key)
-        self._title = Throttle(self._show_next_title, self, TITLE_INTERVAL_S)
         self._highlighted = True  # unknown: clear on the first update
-        self._detail_shown = True
         self._clear_arrays()
         self._build()
         self.rebuild()
@@ -192,31 +173,32 @@ class BarsView(SessionView):
         repaint_changes_as_one_rect(self.graphics)
         layout.addWidget(self.graphics, 1)
         g = self.graphics
-        self.top = g.addPlot(row=0, col=0)
-        self.detail_axis = ClassAxisItem("bottom", offset=0.0)
-        self.bottom = g.addPlot(row=1, col=0, axisItems={"bottom": self.detail_axis})
+        self.top = top = g.addPlot(row=0, col=0)
+        self.detail = DetailBars(g, 1, self)
+        self.bottom, self.detail_axis, self.detail_items = (
+            self.detail.plot,
+            self.detail.axis,
+            self.detail.items,
+        )
         g.ci.layout.setRowStretchFactor(0, 3)
         g.ci.layout.setRowStretchFactor(1, 2)
-        for plot in (self.top, self.bottom):
-            still_plot(plot)
-            plot.getAxis("left").setWidth(44)
-            cache_axes(plot)
-        self.top.getViewBox().setToolTip(TOP_TIP)
-        self.bottom.getViewBox().setToolTip(DETAIL_TIP)
-        self.top.getAxis("bottom").setStyle(showValues=False, tickLength=0)
-        self.bottom.setYRange(-1.0, 1.0, padding=0.02)
+        still_plot(top)
+        top.getAxis("left").setWidth(44)
+        cache_axes(top)
+        top.getViewBox().setToolTip(TOP_TIP)
+        top.getAxis("bottom").setStyle(showValues=False, tickLength=0)
         # Tick labels that fit a short plot (the bars often get a small dock).
         self.tick_fitters = [
-            TickFitter(self.top.getAxis("left"), TOP_TICKS[False]),
-            TickFitter(self.bottom.getAxis("left"), BOTH_SIDES_TICKS),
+            TickFitter(top.getAxis("left"), TOP_TICKS[False]),
+            self.detail.tick_fitter,
         ]
         # A few reference lines instead of showGrid(): an axis grid costs ~3 ms per paint.
         # Per plot (top, bottom): the zero line, and the dotted grid at ±0.5 and ±1.
-        self.zero_lines = [HorizontalRules([0.0]) for _ in range(2)]
-        self.grid_lines = [HorizontalRules([-1.0, -0.5, 0.5, 1.0]) for _ in range(2)]
-        for k, rules in enumerate(self.zero_lines + self.grid_lines):
+        self.zero_lines = [HorizontalRules([0.0]), self.detail.zero_line]
+        self.grid_lines = [HorizontalRules([-1.0, -0.5, 0.5, 1.0]), self.detail.grid_line]
+        for rules in (self.zero_lines[0], self.grid_lines[0]):
             rules.setZValue(-5)
-            (self.top if k % 2 == 0 else self.bottom).addItem(rules, ignoreBounds=True)
+            top.addItem(rules, ignoreBounds=True)
         self.highlight = pg.InfiniteLine(angle=90, movable=False)
         self.highlight.setZValue(10)
         self.highlight.setVisible(False)
@@ -235,12 +217,6 @@ class BarsView(SessionView):
         self.top.addItem(self.highlight_marker)
         self.down_items: list[pg.BarGraphItem] = []
         self.up_items: list[pg.BarGraphItem] = []
-        self.detail_items = {
-            name: BarsItem(x0=np.zeros(0), height=np.zeros(0), width=DETAIL_WIDTH)
-            for name in SERIES
-        }
-        for item in self.detail_items.values():
-            self.bottom.addItem(item)
         g.scene().sigMouseClicked.connect(self._scene_clicked)
         self.top.getViewBox().sigResized.connect(self._resized)
         self._apply_theme()
@@ -248,25 +224,16 @@ class BarsView(SessionView):
     def _apply_theme(self) -> None:
         theme = self.theme
         self._top_texts = None  # recolour the labels on the next update
-        self._detail_title = self._title_key = None
         self.graphics.setBackground(theme.background)
-        fg = hex_color(theme.foreground)
-        for plot in (self.top, self.bottom):
-            theme_axes((plot.getAxis("left"), plot.getAxis("bottom")), theme)
-            plot.titleLabel.setAttr("color", fg)
-        for rules in self.zero_lines:
-            rules.setPen(pg.mkPen(theme.muted))
-        for rules in self.grid_lines:
-            rules.setPen(pg.mkPen(theme.grid, style=Qt.PenStyle.DotLine))
+        theme_axes((self.top.getAxis("left"), self.top.getAxis("bottom")), theme)
+        self.top.titleLabel.setAttr("color", hex_color(theme.foreground))
+        self.zero_lines[0].setPen(pg.mkPen(theme.muted))
+        self.grid_lines[0].setPen(pg.mkPen(theme.grid, style=Qt.PenStyle.DotLine))
+        self.detail.apply_theme(theme)
         self.highlight.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine))
         self.highlight_bar.setOpts(pen=pg.mkPen(theme.foreground, width=2), brush=pg.mkBrush(None))
         self.highlight_marker.setBrush(pg.mkBrush(theme.foreground))
         self.highlight_marker.setPen(pg.mkPen(None))
-        colors = SERIES_COLORS["dark" if theme.name == "dark" else "light"]
-        for name, color in zip(SERIES, colors, strict=True):
-            pen = pg.mkPen(theme.muted) if name == "y" else pg.mkPen(None)
-            self.detail_items[name].setOpts(brush=pg.mkBrush(color), pen=pen)
-        self._series_colors = {n: hex_color(c) for n, c in zip(SERIES, colors, strict=True)}
 
     # --------------------------------------------------------------- interface
     def set_sort(self, mode: str) -> None:
@@ -354,10 +321,7 @@ class BarsView(SessionView):
                 self.top.addItem(item)
             self.down_items.append(down)
             self.up_items.append(up)
-        self.detail_axis.set_classes(names, colors)
-        self.bottom.setXRange(-0.6, C - 0.4, padding=0.0)
-        for rules in (self.zero_lines[1], self.grid_lines[1]):
-            rules.set_span(-0.6, C - 0.4)
+        self.detail.set_classes(names, colors)
         self.set_show_max_wrong(self.show_max_wrong)
 
     def update_view(self, kinds: frozenset[str]) -> None:
@@ -456,20 +420,8 @@ class BarsView(SessionView):
             axis += f" (1 bar = worst of {size})"
         if (text, axis) != self._top_texts:  # relabelling relayouts the plot: only on change
             self._top_texts = (text, axis)
-            self._set_title(self.top, text)
+            set_plot_title(self.top, text)
             self._label(self.top, "bottom", axis)
-
-    @staticmethod
-    def _set_title(plot, text: str) -> None:
-        """Title ``plot`` without letting a long title widen it beyond its dock.
-
-        pyqtgraph gives a title a minimum width of its whole text; a narrow dock then lays
-        the plot out wider than the view and cuts off its right side. Unpinned, a long
-        title overflows its own line instead.
-        """
-        plot.setTitle(text, size="9pt")
-        plot.titleLabel.setMinimumWidth(0)
-        plot.titleLabel.updateGeometry()
 
     def _label(self, plot, side: str, text: str) -> None:
         # AxisItem.setPen() recolours labels with the axis pen; labels use the text colour.
@@ -516,55 +468,27 @@ class BarsView(SessionView):
         self.detail_index = i
         if i is None:
             self.detail_values = {}
-            if self._detail_shown:
-                self._detail_shown = False
-                for item in self.detail_items.values():
-                    item.set_bars(np.zeros(0), np.zeros(0), DETAIL_WIDTH)
-                    item.setVisible(False)
-            self._set_detail_title("select a sample (click a bar or a point)", key=None)
+            self.detail.show(None)
+            self.detail.set_title("select a sample (click a bar or a point)", key=None)
             return
-        self._detail_shown = True
         d = s.sample_detail(i)
-        values = {
+        self.detail_values = values = {
             "p": np.asarray(d.p, dtype=np.float64),
             "y": np.asarray(d.y, dtype=np.float64),
             "p − y": np.asarray(d.dz, dtype=np.float64),
         }
-        self.detail_values = values
-        C = len(values["p"])
-        left = np.arange(C, dtype=np.float64) - DETAIL_WIDTH / 2
-        for offset, name in zip((-0.28, 0.0, 0.28), SERIES, strict=True):
-            self.detail_items[name].set_bars(left + offset, values[name], DETAIL_WIDTH, span=C)
-            self.detail_items[name].setVisible(True)
+        self.detail.show(values)
         data = s.data
         label = int(data.y[i])
         color = hex_color(class_colors(len(data.class_names))[label])
         kind = "test sample" if data.is_test[i] else "sample"
-        legend = "  ".join(
-            f"<span style='color:{self._series_colors[name]}'>■</span> {name}" for name in SERIES
-        )
-        self._set_detail_title(
+        legend = self.detail.legend_html
+        self.detail.set_title(
             f"{kind} #{i} (class <b style='color:{color}'>{data.class_names[label]}</b>)"
             f"  loss {typographic_minus(f'{float(d.loss):.3g}')}    {legend}",
             key=(i, label, kind, legend),
         )
 
-    def _set_detail_title(self, text: str, key: tuple | None) -> None:
-        """Title the detail plot with ``text``, about the sample ``key`` identifies: at
-        once for another sample, else (only the loss changed) at most every
-        :data:`TITLE_INTERVAL_S`, the latest text following by a timer."""
-        if text == self._detail_title:  # relabelling relayouts the plot: only on change
-            self._title.cancel()
-            return
-        self._next_title = (text, key)
-        self._title.request(hold=key is not None and key == self._title_key)
-
-    def _show_next_title(self) -> None:
-        text, key = self._next_title
-        self._detail_title, self._title_key = text, key
-        self._set_title(self.bottom, text)
-
     def flush(self) -> None:
         """Show a title still waiting for its interval now (exports, GIF frames)."""
-        if self._title.pending:
-            self._title.now()
+        self.detail.flush()

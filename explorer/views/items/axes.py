@@ -79,6 +79,18 @@ def still_plot(plot) -> None:
     view_box.enableAutoRange(enable=False)
 
 
+def set_plot_title(plot, text: str) -> None:
+    """Title ``plot`` without letting a long title widen it beyond its dock.
+
+    pyqtgraph gives a title a minimum width of its whole text; a narrow dock then lays
+    the plot out wider than the view and cuts off its right side. Unpinned, a long
+    title overflows its own line instead.
+    """
+    plot.setTitle(text, size="9pt")
+    plot.titleLabel.setMinimumWidth(0)
+    plot.titleLabel.updateGeometry()
+
+
 def theme_axes(axes, theme) -> None:
     """Draw ``axes`` (``AxisItem``s) in ``theme``: line and ticks in its muted colour,
     tick labels in its text colour."""
