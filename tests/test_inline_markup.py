@@ -3,7 +3,7 @@
 import pytest
 from PyQt6.QtGui import QFont, QTextCharFormat
 
-from explorer.views.inline_markup import markup_width, runs
+from explorer.views.items.inline_markup import markup_width, runs
 
 SUP = QTextCharFormat.VerticalAlignment.AlignSuperScript
 SUB = QTextCharFormat.VerticalAlignment.AlignSubScript

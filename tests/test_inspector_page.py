@@ -3,7 +3,7 @@
 import pytest
 from PyQt6.QtGui import QColor, QFont, QTextDocument, QTextOption, QTextTable
 
-from explorer.views.inspector_page import (
+from explorer.views.items.inspector_page import (
     ROW_GAP,
     Columns,
     Group,

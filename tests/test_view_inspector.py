@@ -7,7 +7,8 @@ import pytest
 
 from explorer.session.config import Config
 from explorer.session.session import Session
-from explorer.views.inspector import HINT, InspectorView
+from explorer.views.inspector import InspectorView
+from explorer.views.items.derivation import HINT
 from explorer.views.palette import DARK
 from explorer.views.qt_helpers import format_number
 

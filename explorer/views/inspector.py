@@ -1,23 +1,17 @@
-"""The seeds' derivation, written out with the selected sample's live numbers.
+"""The inspector: the derivation of the gradient, written out with the selected
+sample's live numbers, and the batch gradients.
 
-Forward pass ``z = Wx + b``, ``p = softmax(z)``, ``L = −log p_y``; the chain rule
-``∂L/∂p = −y/p``, ``Jᵀ(−y/p) = p − y`` with both sides computed separately; the sample's
-``dW = (p − y) xᵀ``, ``db = p − y``; and the batch gradients. Every number comes from
-``session.sample_detail(i)`` and ``session.batch_grads()`` (float64); the view only formats.
-
-Vectors are drawn as bracketed columns whose rows line up with the classes, so one reads
-a class across the whole derivation. The page is Qt rich text written by
-:mod:`explorer.views.inspector_page` (no LaTeX, no web engine); from one step to the next
-only the numbers that changed are replaced.
+Every number comes from ``session.sample_detail(i)`` and ``session.batch_grads()``
+(float64); the page's text is :mod:`explorer.views.items.derivation`, laid out as Qt
+rich text by :mod:`explorer.views.items.inspector_page` (no LaTeX, no web engine). From
+one step to the next only the numbers that changed are replaced, at a readable rate.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import time
 
-import numpy as np
 from PyQt6.QtCore import QTimer
 from PyQt6.QtGui import QColor, QFont, QTextTable
 from PyQt6.QtWidgets import (
@@ -28,26 +22,11 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.chain_rule import chain_rule_gap
 from explorer.views.base import SessionView
-from explorer.views.inspector_page import (
-    Columns,
-    Group,
-    Heading,
-    Matrix,
-    Operator,
-    PageWriter,
-    Paragraph,
-    signature,
-)
-from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
-from explorer.views.qt_helpers import (
-    SteadyLabel,
-    follow_dock,
-    format_number,
-    on_screen,
-    signals_blocked,
-)
+from explorer.views.items.derivation import Derivation, PageFacts
+from explorer.views.items.inspector_page import PageWriter, signature
+from explorer.views.palette import LIGHT, Theme
+from explorer.views.qt_helpers import SteadyLabel, follow_dock, on_screen, signals_blocked
 
 #: Significant digits by default; ``FULL_PRECISION`` means the shortest exact repr.
 DEFAULT_DIGITS = 4
@@ -59,18 +38,8 @@ MIN_INTERVAL_S = 1 / 15
 #: exact batch gradient over 80 000 samples costs ~10 ms where numpy's float64 ``exp``
 #: has no SIMD path): the text then takes at most about 1/8 of the time.
 RENDER_BUDGET_FACTOR = 8.0
-#: Matrix columns written out before "…".
-MAX_COLUMNS = 6
-#: Largest C for which the C×C Jacobian is written into the chain rule.
-MAX_JACOBIAN_CLASSES = 5
 #: Font size of the page (points).
 POINT_SIZE = 10.0
-HINT = "Click a point or a bar to inspect a sample"
-
-
-def _tiny_number(value: float) -> str:
-    """One significant digit, for "agree to 3e−17"."""
-    return format_number(value, 1)
 
 
 class InspectorView(SessionView):
@@ -103,7 +72,6 @@ class InspectorView(SessionView):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._render_if_visible)
-        self._vars: list[str] = []
         #: The structure of the page on screen, and the writer that wrote it.
         self._signature: str | None = None
         self._writer: PageWriter | None = None
@@ -247,9 +215,20 @@ class InspectorView(SessionView):
 
     def _write(self) -> None:
         """Write the page; replace only the numbers if its structure is unchanged."""
-        self._vars = []
-        items = self._page()
-        values = self._vars
+        s = self.session
+        facts = PageFacts(
+            class_names=tuple(str(n) for n in s.data.class_names),
+            features=str(getattr(s.config, "features", "identity")),
+            feature_names=tuple(s.feature_map.names),
+            temperature=float(getattr(s, "temperature", 1.0)),
+            label_smoothing=float(getattr(s.config, "label_smoothing", 0.0) or 0.0),
+            l2=float(getattr(s.config, "l2", 0.0) or 0.0),
+            n_train=len(s.data.train_index),
+            step=s.step_index,
+        )
+        derivation = Derivation(facts, self._digits, self.theme.muted)
+        items = derivation.page(self.shown_detail, self.shown_batch, self._two_columns)
+        values = derivation.values
         structure = signature(items)
         if structure == self._signature and self._writer is not None:
             self._writer.update(values)
@@ -292,215 +271,3 @@ class InspectorView(SessionView):
         bar.setValue(keep)
         hbar.setValue(hkeep)
         self._page_write_s += time.monotonic() - started
-
-    # ------------------------------------------------------------ page pieces
-    def _var(self, text: str) -> str:
-        """A placeholder for text that changes from frame to frame (numbers, the step)."""
-        self._vars.append(str(text))
-        return f"\x00{len(self._vars) - 1}\x00"
-
-    def _num(self, v: float) -> str:
-        return self._var(format_number(v, self._digits))
-
-    def _class_label(self, k: int) -> str:
-        # a name is text, never markup, and never a value placeholder (NUL)
-        name = html.escape(str(self.session.data.class_names[k])).replace("\x00", "\ufffd")
-        color = hex_color(self._colors[k])
-        return (
-            f'<span style="color:{color}">■</span>&nbsp;'
-            f'<span style="color:{color}"><b>{name}</b></span>'
-        )
-
-    def _muted_text(self, markup: str) -> str:
-        return f'<span style="color:{self._muted}">{markup}</span>'
-
-    def _page(self) -> list:
-        """The page's items (:mod:`explorer.views.inspector_page`), values in ``_vars``."""
-        s = self.session
-        self._colors = class_colors(s.data.n_classes)
-        self._muted = hex_color(self.theme.muted)
-        identity = getattr(s.config, "features", "identity") == "identity"
-        self._x = "x" if identity else "φ"
-        self._labels = tuple(self._class_label(k) for k in range(s.data.n_classes))
-        d = self.shown_detail
-        if d is None:
-            return [Paragraph(self._muted_text(f"<i>{HINT}</i>.")), *self._batch_section()]
-        # Two columns (forward | backward, this sample | batch): the dock is wide and low.
-        chunks = [*self._sample_sections(d, identity), self._batch_section()]
-        if self._two_columns:
-            return [Columns(((chunks[0], chunks[1]), (chunks[2], chunks[3])))]
-        return [item for chunk in chunks for item in chunk]
-
-    def _group(self, header: str, values, names=None, total_columns=None) -> Group:
-        """A bracketed ``(C, k)`` group of numbers (at most ``MAX_COLUMNS`` columns)."""
-        values = np.asarray(values)[:, :MAX_COLUMNS]
-        cells = tuple(tuple(self._num(v) for v in row) for row in values)
-        truncated = total_columns is not None and total_columns > values.shape[1]
-        shown = tuple(str(n) for n in names[: values.shape[1]]) if names is not None else None
-        return Group(header, cells, shown, truncated)
-
-    def _matrix(self, *parts) -> Matrix:
-        return Matrix(self._labels, tuple(parts))
-
-    # ------------------------------------------------------------ sample part
-    def _sample_sections(self, d, identity: bool) -> list[tuple]:
-        """Input and forward pass | chain rule | this sample's gradients."""
-        s = self.session
-        x = self._x
-        names = list(s.feature_map.names)
-        forward = [self._h("1", "Input")]
-        forward.append(
-            Paragraph(
-                "<i>x</i> = "
-                + self._row_vector(d.x)
-                + "<sup>T</sup>"
-                + ("" if not identity else " (the raw coordinates; no feature map)")
-            )
-        )
-        if not identity:
-            forward.append(
-                Paragraph(
-                    f"<i>φ</i>(<i>x</i>) = {self._row_vector(d.phi)}<sup>T</sup> "
-                    + self._muted_text(
-                        f"({len(d.phi)} features: {html.escape(str(s.config.features))})"
-                    )
-                )
-            )
-        forward.append(self._h("2", "Forward pass"))
-        T = float(getattr(s, "temperature", 1.0))
-        if T == 1.0:
-            z_header = f"<i>z</i> = <i>W</i><i>{x}</i> + <i>b</i>"
-        else:  # the display temperature rescales the logits of everything shown
-            z_header = f"<i>z</i> = (<i>W</i><i>{x}</i> + <i>b</i>) / <i>T</i>"
-            forward.append(
-                Paragraph(
-                    self._muted_text(
-                        f"Display temperature <i>T</i> = {self._num(T)}: the numbers of this"
-                        " sample are those of the model (W/T, b/T)."
-                    )
-                )
-            )
-        forward.append(
-            self._matrix(
-                self._group(z_header, d.z[:, None]),
-                Operator(),
-                self._group("<i>p</i> = softmax(<i>z</i>)", d.p[:, None]),
-                Operator(),
-                self._group("<i>y</i> (target)", d.y[:, None]),
-            )
-        )
-        label = int(d.label)
-        smoothing = float(getattr(s.config, "label_smoothing", 0.0) or 0.0)
-        if smoothing > 0:
-            forward.append(
-                Paragraph(
-                    "<i>L</i> = −Σ<sub><i>k</i></sub> <i>y<sub>k</sub></i> log"
-                    f" <i>p<sub>k</sub></i> = <b>{self._num(d.loss)}</b> "
-                    + self._muted_text(
-                        f"(label smoothing ε = {self._num(smoothing)}:"
-                        " <i>y</i> = (1 − ε)·one-hot + ε/<i>C</i>)"
-                    )
-                )
-            )
-        else:
-            forward.append(
-                Paragraph(
-                    f"<i>L</i> = −log <i>p<sub>y</sub></i> = −log {self._num(d.p[label])}"
-                    f" = <b>{self._num(d.loss)}</b> "
-                    + self._muted_text(f"(true class {self._class_label(label)})")
-                )
-            )
-        chain = [self._h("3", "Backward: the chain rule")]
-        C = len(d.p)
-        dl_dp = self._group("∂<i>L</i>/∂<i>p</i> = −<i>y</i>/<i>p</i>", d.dL_dp[:, None])
-        if C <= MAX_JACOBIAN_CLASSES:
-            parts = [
-                self._group(
-                    "<i>J</i><sup>T</sup> = diag(<i>p</i>) − <i>p</i><i>p</i><sup>T</sup>", d.J
-                ),
-                Operator("·"),
-                dl_dp,
-            ]
-        else:  # a 6×6 or larger matrix would not fit; the Jacobian view shows it
-            parts = [Operator("<i>J</i><sup>T</sup> ·"), dl_dp]
-        parts += [
-            Operator("="),
-            self._group("<i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>)", d.jt_dl_dp[:, None]),
-            Operator("="),
-            self._group("<i>p</i> − <i>y</i>", d.dz[:, None]),
-        ]
-        chain.append(self._matrix(*parts))
-        diff = chain_rule_gap(d.jt_dl_dp, d.dz)
-        # one placeholder for the whole phrase, so that the page's structure stays
-        # the same when the difference flips between 0 and a rounding error
-        if diff == 0:
-            agree = "exactly: every entry is equal"
-        else:
-            agree = f"to {_tiny_number(diff)}, the largest difference between entries"
-        chain.append(
-            Paragraph(
-                f"Both sides agree {self._var(agree)}.<br>"
-                "Because Σ<i>y</i> = 1: <i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>) = "
-                "<i>p</i>·Σ<i>y</i> − <i>y</i> = <i>p</i> − <i>y</i>, prediction minus truth."
-            )
-        )
-        gradients = [self._h("4", "Gradients of this sample")]
-        gradients.append(
-            self._matrix(
-                self._group(
-                    f"∂<i>L</i>/∂<i>W</i> = (<i>p</i> − <i>y</i>) <i>{x}</i><sup>T</sup>",
-                    d.dW,
-                    names,
-                    total_columns=d.dW.shape[1],
-                ),
-                Operator(),
-                self._group("∂<i>L</i>/∂<i>b</i> = <i>p</i> − <i>y</i>", d.db[:, None]),
-            )
-        )
-        return [tuple(forward), tuple(chain), tuple(gradients)]
-
-    # ------------------------------------------------------------- batch part
-    def _batch_section(self) -> tuple:
-        s = self.session
-        loss, dW, db = self.shown_batch
-        n = len(s.data.train_index)
-        x = self._x
-        l2 = float(getattr(s.config, "l2", 0.0) or 0.0)
-        reg_l = " + λ/2 ‖<i>W</i>‖²" if l2 > 0 else ""
-        reg_w = " + λ<i>W</i>" if l2 > 0 else ""
-        names = list(s.feature_map.names)
-        return (
-            self._h("5" if self.shown_detail is not None else "", "Batch"),
-            Paragraph(
-                f"Mean over the <i>N</i> = {self._var(n)} training samples at step "
-                f"{self._var(s.step_index)}: "
-                f"<i>L</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> <i>L<sub>i</sub></i>{reg_l}"
-                f" = <b>{self._num(loss)}</b>" + (f" (λ = {self._num(l2)})" if l2 > 0 else "")
-            ),
-            self._matrix(
-                self._group(
-                    f"∂<i>L</i>/∂<i>W</i> = (1/<i>N</i>) (<i>P</i> − <i>Y</i>) "
-                    f"<i>{x.upper() if x == 'x' else 'Φ'}</i><sup>T</sup>{reg_w}",
-                    dW,
-                    names,
-                    total_columns=dW.shape[1],
-                ),
-                Operator(),
-                self._group(
-                    "∂<i>L</i>/∂<i>b</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> "
-                    "(<i>p<sub>i</sub></i> − <i>y<sub>i</sub></i>)",
-                    db[:, None],
-                ),
-            ),
-        )
-
-    # ------------------------------------------------------------ small pieces
-    def _h(self, number: str, text: str) -> Heading:
-        lead = f"{number} · " if number else ""
-        return Heading(f"{lead}{text}")
-
-    def _row_vector(self, values) -> str:
-        shown = [self._num(v) for v in values[:MAX_COLUMNS]]
-        if len(values) > MAX_COLUMNS:
-            shown.append(f"… ({len(values) - MAX_COLUMNS} more)")
-        return "[" + ", ".join(shown) + "]"

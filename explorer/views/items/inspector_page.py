@@ -8,7 +8,7 @@ of the numbers and only grow: the columns stand still while the digits change, a
 number wider than its column moves the tab stops of its matrix's rows.
 
 The page is a list of items (:class:`Heading`, :class:`Paragraph`, :class:`Matrix`,
-:class:`Columns`) whose texts are the inline markup of :mod:`explorer.views.inline_markup`.
+:class:`Columns`) whose texts are the inline markup of :mod:`explorer.views.items.inline_markup`.
 Numbers that change from frame to frame are placeholders ``"\\x00k\\x00"`` standing for
 ``values[k]``; :class:`PageWriter` records where each one landed (:class:`Slot`), so that
 the next frame replaces just those characters (:meth:`PageWriter.update`).
@@ -34,7 +34,7 @@ from PyQt6.QtGui import (
     QTextTableFormat,
 )
 
-from explorer.views.inline_markup import markup_width, runs
+from explorer.views.items.inline_markup import markup_width, runs
 
 #: A changing text: ``"\x00k\x00"`` stands for ``values[k]``.
 PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
