@@ -28,7 +28,6 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -44,6 +43,7 @@ from explorer.views.items.axes import (
     still_plot,
     theme_axes,
 )
+from explorer.views.items.bar_highlight import BarHighlight
 from explorer.views.items.bars_item import BarsItem
 from explorer.views.items.detail_bars import BOTH_SIDES_TICKS, DetailBars
 from explorer.views.items.rules import HorizontalRules
@@ -118,7 +118,6 @@ class BarsView(SessionView):
         self._identity = np.zeros(0, dtype=np.int64)
         self._x_bars = -1
         self._top_texts: tuple[str, str] | None = None
-        self._highlighted = True  # unknown: clear on the first update
         self._clear_arrays()
         self._build()
         self.rebuild()
@@ -199,22 +198,12 @@ class BarsView(SessionView):
         for rules in (self.zero_lines[0], self.grid_lines[0]):
             rules.setZValue(-5)
             top.addItem(rules, ignoreBounds=True)
-        self.highlight = pg.InfiniteLine(angle=90, movable=False)
-        self.highlight.setZValue(10)
-        self.highlight.setVisible(False)
-        self.top.addItem(self.highlight)
-        self.highlight_bar = BarsItem(x0=np.zeros(0), height=np.zeros(0), width=1.0)
-        self.highlight_bar.setZValue(12)
-        self.top.addItem(self.highlight_bar)
-        self.highlight_marker = pg.ScatterPlotItem(size=9, symbol="t", pxMode=True)
-        self.highlight_marker.setZValue(11)
-        # The bars around it repaint every step: from a cached pixmap the marker costs
-        # ~10 µs instead of ~0.3 ms (a scatter's paint). Exports switch item caches off.
-        self.highlight_marker.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        # Hidden while empty: an empty scatter still costs ~0.3 ms in every paint.
-        self.highlight_marker.setVisible(False)
-        self.highlight_bar.setVisible(False)
-        self.top.addItem(self.highlight_marker)
+        self.marked = BarHighlight(top)
+        self.highlight, self.highlight_bar, self.highlight_marker = (
+            self.marked.line,
+            self.marked.bar,
+            self.marked.marker,
+        )
         self.down_items: list[pg.BarGraphItem] = []
         self.up_items: list[pg.BarGraphItem] = []
         g.scene().sigMouseClicked.connect(self._scene_clicked)
@@ -230,10 +219,7 @@ class BarsView(SessionView):
         self.zero_lines[0].setPen(pg.mkPen(theme.muted))
         self.grid_lines[0].setPen(pg.mkPen(theme.grid, style=Qt.PenStyle.DotLine))
         self.detail.apply_theme(theme)
-        self.highlight.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine))
-        self.highlight_bar.setOpts(pen=pg.mkPen(theme.foreground, width=2), brush=pg.mkBrush(None))
-        self.highlight_marker.setBrush(pg.mkBrush(theme.foreground))
-        self.highlight_marker.setPen(pg.mkPen(None))
+        self.marked.apply_theme(theme)
 
     # --------------------------------------------------------------- interface
     def set_sort(self, mode: str) -> None:
@@ -436,32 +422,12 @@ class BarsView(SessionView):
     def _update_highlight(self, i: int | None) -> None:
         where = np.flatnonzero(self.bar_samples == i) if i is not None else ()
         if len(where) == 0:
-            if self._highlighted:  # already cleared: skip pyqtgraph's per-call overhead
-                self._highlighted = False
-                self.highlight.setVisible(False)
-                self.highlight_marker.setData([], [])
-                self.highlight_marker.setVisible(False)
-                self.highlight_bar.set_bars(np.zeros(0), np.zeros(0), 1.0)
-                self.highlight_bar.setVisible(False)
+            self.marked.clear()
             return
-        self._highlighted = True
         position = int(where[0])
-        b = position // self.bin_size
         top = 1.0 if self.show_max_wrong else 0.04
-        if self.highlight_marker.isVisible():
-            x, y = self.highlight_marker.getData()
-            moved = len(x) != 1 or (float(x[0]), float(y[0])) != (b + 0.5, top)
-        else:
-            moved = True
-        if moved:  # training steps mostly leave the bar where it is: skip pyqtgraph's work
-            self.highlight.setValue(b + 0.5)
-            self.highlight.setVisible(True)
-            self.highlight_marker.setData([b + 0.5], [top])
-            self.highlight_marker.setVisible(True)
-        height = np.array([self.bar_heights[position]], dtype=np.float64)
         span = float(max(len(self.drawn_samples), 1))
-        self.highlight_bar.set_bars(np.array([float(b)]), height, 1.0, span=span)
-        self.highlight_bar.setVisible(True)
+        self.marked.mark(position // self.bin_size, self.bar_heights[position], top, span)
 
     def _update_detail(self, i: int | None) -> None:
         s = self.session

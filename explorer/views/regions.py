@@ -15,7 +15,6 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
-    QGraphicsItem,
     QHBoxLayout,
     QPushButton,
     QVBoxLayout,
@@ -28,7 +27,7 @@ from explorer.views.base import SessionView
 from explorer.views.items.axes import cache_axes, theme_axes
 from explorer.views.items.decision_image import DecisionImageItem, mark_boundaries
 from explorer.views.items.plane import CornerLabel, PlaneViewBox
-from explorer.views.items.points import PointLayers, PointsItem
+from explorer.views.items.points import PointLayers, SelectionRing
 from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.items.weight_arrows import WeightArrows
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color, readable_color
@@ -129,14 +128,7 @@ class RegionsView(SessionView):
         self.image_item.setZValue(-10)
         self.view_box.addItem(self.image_item, ignoreBounds=True)
         self.points = PointLayers(self.view_box)
-        self.selected_item = PointsItem(size=18)
-        # The ring stays put while training runs, but the plot under it repaints every
-        # step: drawn from a cached pixmap it costs ~10 µs instead of ~0.4 ms (a scatter's
-        # paint). Exports switch item caches off.
-        self.selected_item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self._selected_shown: tuple[float, float] | None = None
-        self.selected_item.setZValue(20)
-        self.selected_item.setVisible(False)  # shown with a selection
+        self.selected_item = SelectionRing()
         self.view_box.addItem(self.selected_item, ignoreBounds=True)
         self.weights = WeightArrows(self.view_box)
         self.hover_label = CornerLabel(self.view_box, "top-left")
@@ -317,8 +309,7 @@ class RegionsView(SessionView):
             axis.enableAutoSIPrefix(False)
         plot.setLabel("bottom", "x₁", color=hex_color(t.foreground))
         plot.setLabel("left", "x₂", color=hex_color(t.foreground))
-        self.selected_item.setPen(pg.mkPen(t.foreground, width=2.5))
-        self.selected_item.setBrush(pg.mkBrush(None))
+        self.selected_item.set_theme(t.foreground)
         for label in (self.hover_label, self.edit_label):
             label.set_theme(t.background, t.foreground)
 
@@ -354,16 +345,7 @@ class RegionsView(SessionView):
             xy = None
         else:
             xy = self.session.data.X[:, i]
-        shown = None if xy is None else (float(xy[0]), float(xy[1]))
-        if shown == self._selected_shown:
-            return  # training steps leave it where it is: skip pyqtgraph's setData
-        self._selected_shown = shown
-        # Hidden while empty: an empty scatter still costs ~0.3 ms in every paint.
-        self.selected_item.setVisible(shown is not None)
-        if shown is None:
-            self.selected_item.setData(x=[], y=[])
-        else:
-            self.selected_item.setData(x=[shown[0]], y=[shown[1]])
+        self.selected_item.place(xy)
 
     def _pull_allowed(self) -> bool:
         return self.session.data.train_index.size <= PULL_MAX_POINTS

@@ -39,6 +39,40 @@ class PointsItem(CachedBoundsMixin, pg.ScatterPlotItem):
         return scatter_bounds_key(self)
 
 
+class SelectionRing(PointsItem):
+    """The ring around the selected point, moved only when the point moves.
+
+    The ring stays put while training runs, but the plot under it repaints every step:
+    drawn from a cached pixmap it costs ~10 µs instead of ~0.4 ms (a scatter's paint).
+    Exports switch item caches off.
+    """
+
+    def __init__(self):
+        super().__init__(size=18)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(20)
+        self.setVisible(False)  # shown with a selection
+        self._at: tuple[float, float] | None = None
+
+    def set_theme(self, foreground) -> None:
+        """A hollow ring in ``foreground`` (RGB)."""
+        self.setPen(pg.mkPen(foreground, width=2.5))
+        self.setBrush(pg.mkBrush(None))
+
+    def place(self, xy) -> None:
+        """Ring the point ``xy`` (2 coordinates), or nothing for None."""
+        at = None if xy is None else (float(xy[0]), float(xy[1]))
+        if at == self._at:
+            return  # training steps leave it where it is: skip pyqtgraph's setData
+        self._at = at
+        # Hidden while empty: an empty scatter still costs ~0.3 ms in every paint.
+        self.setVisible(at is not None)
+        if at is None:
+            self.setData(x=[], y=[])
+        else:
+            self.setData(x=[at[0]], y=[at[1]])
+
+
 class PixmapCachedGroup(QGraphicsObject):
     """An item without contents whose children are drawn as one cached pixmap.
 
