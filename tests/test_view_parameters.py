@@ -17,6 +17,13 @@ from explorer.views.qt_helpers import format_number
 NO_NAN = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 
 
+def cell_text(view, row, col, gradients=False):
+    """The text shown in a cell of the parameter (or gradient) table, brought up to date."""
+    view.flush()
+    model = view.grads_model if gradients else view.params_model
+    return model.data(model.index(row, col), Qt.ItemDataRole.DisplayRole)
+
+
 @pytest.fixture
 def make_view(qtbot):
     def make(config=None, steps=10):
@@ -41,10 +48,10 @@ def assert_shows_session(session, view):
     assert view.params_model.columnCount() == D + 1
     for r in range(C):
         for c in range(D):
-            assert view.cell_text(r, c) == format_number(W[r, c], DIGITS)
-            assert view.cell_text(r, c, gradients=True) == format_number(dW[r, c], DIGITS)
-        assert view.cell_text(r, D) == format_number(b[r], DIGITS)
-        assert view.cell_text(r, D, gradients=True) == format_number(db[r], DIGITS)
+            assert cell_text(view, r, c) == format_number(W[r, c], DIGITS)
+            assert cell_text(view, r, c, gradients=True) == format_number(dW[r, c], DIGITS)
+        assert cell_text(view, r, D) == format_number(b[r], DIGITS)
+        assert cell_text(view, r, D, gradients=True) == format_number(db[r], DIGITS)
     np.testing.assert_array_equal(view.params_model.values[:, :D], W.astype(np.float64))
     np.testing.assert_array_equal(view.grads_model.values[:, :D], dW)
 
@@ -112,7 +119,7 @@ def test_view_to_model_edit_changes_that_entry_and_other_views_follow(make_view,
     np.testing.assert_array_equal(session.b, b0)
     assert any("params" in k for k in kinds)
     assert_shows_session(session, view)
-    assert view.cell_text(1, 0) == "1.25"
+    assert cell_text(view, 1, 0) == "1.25"
     other.text()  # hidden: renders on demand
     assert other.shown_batch[0] == session.batch_grads()[0]
     # the bias column
@@ -136,21 +143,21 @@ def test_typing_into_the_cell_editor(make_view, qtbot):
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # Qt commits on the next event-loop turn
     qtbot.waitUntil(lambda: session.W[0, 1] == np.float32(-2.5))
     assert table.state() != QAbstractItemView.State.EditingState
-    assert view.cell_text(0, 1) == "−2.5"
+    assert cell_text(view, 0, 1) == "−2.5"
 
 
 @pytest.mark.parametrize("bad", ["abc", "", "nan", "NaN", "inf", "-inf", "1e7", "-2e6", "1e999"])
 def test_bad_input_is_refused_and_session_unchanged(make_view, qtbot, bad):
     session, view = make_view()
     W0, b0, head, step = np.array(session.W), np.array(session.b), session.head, session.step_index
-    before = view.cell_text(0, 0)
+    before = cell_text(view, 0, 0)
     with qtbot.waitSignal(view.message) as blocker:
         assert not edit(view, 0, 0, bad)
     assert "Refused" in blocker.args[0]
     np.testing.assert_array_equal(session.W, W0)
     np.testing.assert_array_equal(session.b, b0)
     assert (session.head, session.step_index) == (head, step)
-    assert view.cell_text(0, 0) == before
+    assert cell_text(view, 0, 0) == before
     assert not NO_NAN.search(all_text(view))
 
 

@@ -13,7 +13,7 @@ import math
 import time
 
 from PyQt6.QtCore import QTimer
-from PyQt6.QtGui import QColor, QFont, QTextTable
+from PyQt6.QtGui import QColor, QFont
 from PyQt6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -128,15 +128,6 @@ class InspectorView(SessionView):
         """The page as plain text (rendered now if out of date); tabs separate columns."""
         self.flush()
         return self.browser.toPlainText()
-
-    def page_columns(self) -> int:
-        """How many columns the page is written in: 2 (side by side) or 1."""
-        root = self.browser.document().rootFrame()
-        return 2 if any(isinstance(f, QTextTable) for f in root.childFrames()) else 1
-
-    def set_theme(self, theme: Theme) -> None:
-        self.theme = theme
-        self.refresh(frozenset({"session"}))
 
     def rebuild(self) -> None:
         self._dirty = True

@@ -161,4 +161,3 @@ class Theme:
 
 LIGHT = Theme("light", (255, 255, 255), (30, 30, 30), (210, 210, 210), (120, 120, 120))
 DARK = Theme("dark", (30, 32, 36), (230, 230, 230), (70, 72, 78), (150, 150, 150))
-THEMES = {"light": LIGHT, "dark": DARK}

@@ -360,9 +360,3 @@ class ParametersView(SessionView):
             return False
         self.message.emit(f"Set {name} to {format_number(value, 0)}")
         return True
-
-    def cell_text(self, row: int, col: int, gradients: bool = False) -> str:
-        """The text shown in a cell (for tests and export)."""
-        self.flush()
-        model = self.grads_model if gradients else self.params_model
-        return model.data(model.index(row, col), Role.DisplayRole)
