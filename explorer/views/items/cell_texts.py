@@ -1,4 +1,9 @@
-"""The numbers in the cells of a heatmap, drawn by one item in one paint call."""
+"""The numbers in the cells of a heatmap, drawn by one item in one paint call.
+
+Speed: one item instead of a ``pyqtgraph.TextItem`` per cell, from cached static text
+layouts: a new set of numbers is a list assignment, not a text relayout per cell (which
+at 16 cells was most of the Jacobian view's refresh).
+"""
 
 from __future__ import annotations
 

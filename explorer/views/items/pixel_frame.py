@@ -1,4 +1,5 @@
-"""Drawing text in pixels from an item that lives in data coordinates."""
+"""Drawing text in pixels from an item that lives in data coordinates, from text laid
+out once (a rect-and-flags ``drawText`` runs the full text layout at every paint)."""
 
 from __future__ import annotations
 

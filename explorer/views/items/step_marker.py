@@ -1,4 +1,8 @@
-"""The curves' marker of the shown step: a draggable vertical line with a step label."""
+"""The curves' marker of the shown step: a draggable vertical line with a step label.
+
+Speed: it moves every frame while training plays; a move is a stored number and a
+repaint, where ``pyqtgraph.InfiniteLine`` with a label cost ~0.5 ms a frame for two.
+"""
 
 from __future__ import annotations
 
