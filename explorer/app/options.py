@@ -1,7 +1,9 @@
 """Command-line options shared by the window, ``export`` and ``bench``.
 
-Every option maps to one field of :class:`explorer.session.config.Config`, under the
-same name everywhere (``--dataset``, ``--lr``, ``--batch-size`` ...). Parsing needs no Qt.
+Every configuration option maps to one field of :class:`explorer.session.config.Config`,
+under the same name everywhere (``--dataset``, ``--lr``, ``--batch-size`` ...), and is made
+from the field's row of ``explorer.session.config_table.CONFIG_TABLE`` (its ``flag``: help
+line, metavar, parser). Parsing needs no Qt.
 """
 
 from __future__ import annotations
@@ -26,77 +28,79 @@ def fail(prog: str, message: str) -> None:
     sys.exit(2)
 
 
-def _features(text: str) -> tuple[str, int | None]:
-    """Parse ``identity``, ``rff``, ``poly`` or ``polyK`` (K = degree)."""
-    text = text.strip().lower()
-    if text.startswith("poly") and text[4:].isdigit():
-        return "poly", int(text[4:])
-    if text in ("identity", "poly", "rff"):
-        return text, None
-    raise argparse.ArgumentTypeError(
-        f"unknown feature map {text!r} (choose identity, poly, polyK with K = 1..6, or rff)"
-    )
+def _option_type(parse):
+    """``parse`` as an argparse type: its ``ValueError`` message becomes the error line."""
+
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def _in_help_order(rows: list) -> list:
+    """``rows`` with every ``flag.help_before`` row moved before the row it names."""
+    ordered = [row for row in rows if row.flag.help_before is None]
+    for row in rows:
+        if row.flag.help_before is not None:
+            names = [r.name for r in ordered]
+            ordered.insert(names.index(row.flag.help_before), row)
+    return ordered
+
+
+def _add_field_options(group, rows) -> None:
+    """One option per row of the configuration table (see ``config_table.Flag``)."""
+    for row in rows:
+        flag = row.flag
+        kwargs: dict[str, object] = {"dest": row.name, "help": flag.help}
+        if flag.parse is not None:
+            kwargs.update(type=_option_type(flag.parse), metavar=flag.metavar)
+        elif row.kind == "choice":
+            kwargs["choices"] = sorted(row.choices) if flag.sort_choices else row.choices
+        else:
+            kwargs.update(type=int if row.kind == "int" else float, metavar=flag.metavar)
+        group.add_argument(row.option, **kwargs)
+
+
+def _flag_rows(*groups: str) -> list:
+    """The rows of the configuration table that have an option, in ``--help`` order."""
+    from explorer.session.config_table import CONFIG_TABLE
+
+    return _in_help_order([r for r in CONFIG_TABLE if r.flag is not None and r.group in groups])
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
-    """Add the options that set a :class:`Config` (and ``--csv`` / ``--load``)."""
-    from explorer.core.datasets import DATASETS
-    from explorer.core.optimizers import OPTIMIZERS
-    from explorer.core.schedules import SCHEDULES
+    """Add the options that set a :class:`Config` (and ``--csv`` / ``--load``).
 
+    Each is made from its row of ``explorer.session.config_table.CONFIG_TABLE``.
+    """
     g = parser.add_argument_group("data")
-    g.add_argument("--dataset", choices=sorted(DATASETS), help="built-in data set (default blobs)")
-    g.add_argument("--classes", type=int, metavar="C", help="number of classes")
-    g.add_argument("--samples", type=int, metavar="N", help="number of points")
-    g.add_argument("--noise", type=float, metavar="S", help="noise scale of the data set")
-    g.add_argument("--seed", type=int, metavar="K", help="random seed (data, init, batches)")
-    g.add_argument("--test-fraction", type=float, metavar="F", help="share held out for testing")
+    _add_field_options(g, _flag_rows("data"))
     g.add_argument("--csv", metavar="FILE", help="load x1,x2,label points from a CSV file")
     g.add_argument("--load", metavar="SESSION", help="open a saved session file")
     m = parser.add_argument_group("model and training")
-    m.add_argument(
-        "--features",
-        type=_features,
-        metavar="MAP",
-        help="feature map: identity, poly, polyK (degree K) or rff",
-    )
-    m.add_argument("--degree", type=int, metavar="K", help="polynomial degree 1..6")
-    m.add_argument("--optimizer", choices=OPTIMIZERS, help="optimiser (default sgd)")
-    m.add_argument("--lr", type=float, metavar="RATE", help="learning rate")
-    m.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
-    m.add_argument("--momentum", type=float, metavar="MU", help="momentum coefficient")
-    m.add_argument("--batch-size", type=int, metavar="B", help="mini-batch size (0 = full batch)")
-    m.add_argument("--l2", type=float, metavar="LAMBDA", help="L2 penalty on W")
-    m.add_argument("--label-smoothing", type=float, metavar="EPS", help="label smoothing in [0, 1)")
-
-
-_DIRECT_FIELDS = (
-    "dataset",
-    "classes",
-    "samples",
-    "noise",
-    "seed",
-    "test_fraction",
-    "degree",
-    "optimizer",
-    "lr",
-    "schedule",
-    "momentum",
-    "batch_size",
-    "l2",
-    "label_smoothing",
-)
+    _add_field_options(m, _flag_rows("features", "training"))
 
 
 def config_changes(args: argparse.Namespace) -> dict:
-    """The :class:`Config` fields the user set on the command line."""
-    changes = {f: getattr(args, f) for f in _DIRECT_FIELDS if getattr(args, f, None) is not None}
-    if getattr(args, "features", None) is not None:
-        kind, degree = args.features
-        changes["features"] = kind
-        if degree is not None and "degree" not in changes:
-            changes["degree"] = degree
-    return changes
+    """The :class:`Config` fields the user set on the command line.
+
+    An option with its own parser (``--features poly4``) may set more than its field; an
+    option given for that other field (``--degree 2``) wins.
+    """
+    changes: dict[str, object] = {}
+    implied: dict[str, object] = {}
+    for row in _flag_rows("data", "features", "training"):
+        value = getattr(args, row.name, None)
+        if value is None:
+            continue
+        if row.flag.parse is None:
+            changes[row.name] = value
+        else:
+            implied.update(value)  # the parsed changes, this row's field among them
+    return {**implied, **changes}
 
 
 def build_session(args: argparse.Namespace, prog: str):

@@ -5,6 +5,9 @@ invalid change raises :class:`ConfigError` and the current configuration stays a
 Each message names the field and the allowed values, e.g.
 ``"lr must be a finite number in (0, 1e+06] (got -1)"``.
 
+The fields, their defaults and the checks are made from the rows of
+:data:`explorer.session.config_table.CONFIG_TABLE` (which says how to add one); the one
+rule across fields is that a data set with a class count needs ``samples >= classes``.
 The fields fall in three groups that the session treats differently:
 :data:`DATA_FIELDS` (regenerate the data and restart), :data:`FEATURE_FIELDS` (rebuild the
 feature map and restart) and :data:`TRAINING_FIELDS` (take effect at the shown step).
@@ -19,21 +22,37 @@ import numbers
 from dataclasses import dataclass, fields
 
 from explorer.core.datasets import DATASETS
-from explorer.core.features import FEATURE_KINDS
-from explorer.core.optimizers import OPTIMIZERS
-from explorer.core.schedules import SCHEDULES
+from explorer.session.config_table import (
+    CONFIG_TABLE,
+    MAX_CLASSES,
+    MAX_L2,
+    MAX_LR,
+    MAX_NOISE,
+    MAX_PERIOD,
+    MAX_RFF_FEATURES,
+    MAX_RFF_GAMMA,
+    MAX_SAMPLES,
+    MAX_SEED,
+    Field,
+)
 
-MAX_CLASSES = 50
-MAX_SAMPLES = 1_000_000
-MAX_SEED = 2**32 - 1
-MAX_LR = 1e6
-#: Upper bounds of otherwise open-ended fields: beyond them some number of the session
-#: (data, features, the L2 term of the loss) overflows float32 and turns into NaN.
-MAX_NOISE = 100.0
-MAX_RFF_GAMMA = 1e4
-MAX_L2 = 1e6
-#: Longest schedule period (step schedule's ``step_every``, cosine's period), in steps.
-MAX_PERIOD = 10**7
+__all__ = [
+    "DATA_FIELDS",
+    "FEATURE_FIELDS",
+    "FIELD_NAMES",
+    "MAX_CLASSES",
+    "MAX_L2",
+    "MAX_LR",
+    "MAX_NOISE",
+    "MAX_PERIOD",
+    "MAX_RFF_FEATURES",
+    "MAX_RFF_GAMMA",
+    "MAX_SAMPLES",
+    "MAX_SEED",
+    "TRAINING_FIELDS",
+    "Config",
+    "ConfigError",
+]
 
 
 class ConfigError(ValueError):
@@ -84,39 +103,55 @@ def _choice(name: str, value: object, choices) -> str:
     return value
 
 
-@dataclass(frozen=True)
+def _range_text(row: Field) -> str:
+    """The allowed numbers of a real field: ``"in (0, 1e+06]"``, ``"in [0, 100] or None"``."""
+    if row.hi is None:
+        text = f"{'>' if row.lo_open else '>='} {row.lo:g}"
+    else:
+        opening = "(" if row.lo_open else "["
+        closing = ")" if row.hi_open else "]"
+        text = f"in {opening}{row.lo:g}, {row.hi:g}{closing}"
+    return text + " or None" if row.kind == "optional real" else text
+
+
+def _checked(row: Field, value: object) -> object:
+    """``value`` of field ``row`` normalised (``1`` → ``1.0`` for a real); raises ConfigError."""
+    if row.kind == "choice":
+        return _choice(row.name, value, row.choices)
+    if row.kind == "int":
+        return _integer(row.name, value, row.lo, row.hi)
+    if value is None and row.kind == "optional real":
+        return None
+    return _real(
+        row.name,
+        value,
+        _range_text(row),
+        lo=row.lo,
+        hi=row.hi,
+        lo_open=row.lo_open,
+        hi_open=row.hi_open,
+    )
+
+
+_ANNOTATIONS = {"int": "int", "real": "float", "optional real": "float | None", "choice": "str"}
+
+
+def _fields_from_table(cls: type) -> type:
+    """Make ``cls`` a frozen dataclass with one field per row of ``CONFIG_TABLE``, in order."""
+    cls.__annotations__ = {row.name: _ANNOTATIONS[row.kind] for row in CONFIG_TABLE}
+    for row in CONFIG_TABLE:
+        setattr(cls, row.name, row.default)
+    return dataclass(frozen=True)(cls)
+
+
+@_fields_from_table
 class Config:
     """Everything that defines a training run (data, features, optimiser, schedule).
 
-    Numbers are normalised on construction (``lr=1`` is stored as ``1.0``); every float
-    field refuses NaN and infinities.
+    The fields are the rows of :data:`explorer.session.config_table.CONFIG_TABLE`, with
+    their defaults (``Config().lr == 0.1``). Numbers are normalised on construction
+    (``lr=1`` is stored as ``1.0``); every float field refuses NaN and infinities.
     """
-
-    # data
-    dataset: str = "blobs"
-    classes: int = 3
-    samples: int = 300
-    noise: float | None = None  # None: the data set's own default
-    seed: int = 0
-    test_fraction: float = 0.2
-    # features
-    features: str = "identity"
-    degree: int = 3
-    rff_dim: int = 100
-    rff_gamma: float = 1.0
-    # training
-    optimizer: str = "sgd"
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    lr: float = 0.1
-    schedule: str = "constant"
-    step_every: int = 100
-    step_gamma: float = 0.5
-    cosine_period: int = 1000
-    batch_size: int = 0  # 0: full batch
-    l2: float = 0.0
-    label_smoothing: float = 0.0
 
     def __post_init__(self) -> None:
         for name, value in _validated(self).items():
@@ -159,48 +194,14 @@ class Config:
 
 
 FIELD_NAMES = frozenset(f.name for f in fields(Config))
-DATA_FIELDS = frozenset({"dataset", "classes", "samples", "noise", "seed", "test_fraction"})
-FEATURE_FIELDS = frozenset({"features", "degree", "rff_dim", "rff_gamma"})
-TRAINING_FIELDS = FIELD_NAMES - DATA_FIELDS - FEATURE_FIELDS
+DATA_FIELDS = frozenset(row.name for row in CONFIG_TABLE if row.group == "data")
+FEATURE_FIELDS = frozenset(row.name for row in CONFIG_TABLE if row.group == "features")
+TRAINING_FIELDS = frozenset(row.name for row in CONFIG_TABLE if row.group == "training")
 
 
 def _validated(c: Config) -> dict[str, object]:
     """Check every field of ``c``; return the normalised values."""
-    v: dict[str, object] = {}
-    v["dataset"] = _choice("dataset", c.dataset, tuple(DATASETS))
-    v["classes"] = _integer("classes", c.classes, 2, MAX_CLASSES)
-    v["samples"] = _integer("samples", c.samples, 2, MAX_SAMPLES)
-    v["noise"] = (
-        None
-        if c.noise is None
-        else _real("noise", c.noise, f"in [0, {MAX_NOISE:g}] or None", lo=0.0, hi=MAX_NOISE)
-    )
-    v["seed"] = _integer("seed", c.seed, 0, MAX_SEED)
-    v["test_fraction"] = _real("test_fraction", c.test_fraction, "in [0, 0.9]", lo=0.0, hi=0.9)
-    v["features"] = _choice("features", c.features, FEATURE_KINDS)
-    v["degree"] = _integer("degree", c.degree, 1, 6)
-    v["rff_dim"] = _integer("rff_dim", c.rff_dim, 1, 2000)
-    v["rff_gamma"] = _real(
-        "rff_gamma",
-        c.rff_gamma,
-        f"in (0, {MAX_RFF_GAMMA:g}]",
-        lo=0.0,
-        hi=MAX_RFF_GAMMA,
-        lo_open=True,
-    )
-    v["optimizer"] = _choice("optimizer", c.optimizer, OPTIMIZERS)
-    for name in ("momentum", "beta1", "beta2"):
-        v[name] = _real(name, getattr(c, name), "in [0, 1)", lo=0.0, hi=1.0, hi_open=True)
-    v["lr"] = _real("lr", c.lr, f"in (0, {MAX_LR:g}]", lo=0.0, hi=MAX_LR, lo_open=True)
-    v["schedule"] = _choice("schedule", c.schedule, SCHEDULES)
-    v["step_every"] = _integer("step_every", c.step_every, 1, MAX_PERIOD)
-    v["step_gamma"] = _real("step_gamma", c.step_gamma, "in (0, 1]", lo=0.0, hi=1.0, lo_open=True)
-    v["cosine_period"] = _integer("cosine_period", c.cosine_period, 1, MAX_PERIOD)
-    v["batch_size"] = _integer("batch_size", c.batch_size, 0, MAX_SAMPLES)
-    v["l2"] = _real("l2", c.l2, f"in [0, {MAX_L2:g}]", lo=0.0, hi=MAX_L2)
-    v["label_smoothing"] = _real(
-        "label_smoothing", c.label_smoothing, "in [0, 1)", lo=0.0, hi=1.0, hi_open=True
-    )
+    v = {row.name: _checked(row, getattr(c, row.name)) for row in CONFIG_TABLE}
     if DATASETS[v["dataset"]].has_classes and v["samples"] < v["classes"]:
         raise ConfigError(
             f"samples must be >= classes ({v['classes']}) for dataset {v['dataset']!r} "

@@ -1,4 +1,4 @@
-"""The widgets and the field table behind the configuration panel.
+"""The widgets behind the configuration panel, and their specs made from the field table.
 
 A :class:`ValueSpinBox` is a spin box whose text is free: the user may type ``1e-3``,
 ``0.05`` or anything else, and the value is only *committed* on Enter or focus loss
@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from explorer.session.config import MAX_CLASSES, MAX_LR, MAX_SAMPLES, MAX_SEED
+from explorer.session.config_table import CONFIG_TABLE, DISPLAY_TABLE, NO_SPECIAL, Field
 
 #: Tolerance when comparing a value with a rung of a ladder.
 _REL = 1e-9
@@ -73,220 +73,33 @@ class NumberSpec:
     hi: float = 1.0
     size: float = 1.0
     first: float = 1.0
-    special: object = "<none>"
+    special: object = NO_SPECIAL
     special_text: str = ""
     limit: float | None = None
 
 
-DATA_NUMBERS = (
-    NumberSpec(
-        "classes",
-        "Classes",
-        "How many classes the data set draws (fixed for two moons, XOR and the 9-point set).",
-        integer=True,
-        lo=2,
-        hi=MAX_CLASSES,
-    ),
-    NumberSpec(
-        "samples",
-        "Samples",
-        "How many points to draw in all, training and test together.",
-        integer=True,
-        step="125",
-        lo=2,
-        hi=MAX_SAMPLES,
-    ),
-    NumberSpec(
-        "noise",
-        "Noise",
-        "How much the points scatter around their ideal shape; 'default' uses the data "
-        "set's own amount.",
-        lo=0.0,
-        hi=5.0,
-        size=0.05,
-        special=None,
-        special_text="default",
-        limit=100.0,
-    ),
-    NumberSpec(
-        "seed",
-        "Seed",
-        "Random seed of the data, the train/test split and the initial weights: the same "
-        "seed gives the same run.",
-        integer=True,
-        lo=0,
-        hi=MAX_SEED,
-    ),
-    NumberSpec(
-        "test_fraction",
-        "Test fraction",
-        "Share of the points held out as a test set (hollow markers) that training never sees.",
-        lo=0.0,
-        hi=0.9,
-        size=0.05,
-    ),
-)
-
-FEATURE_NUMBERS = (
-    NumberSpec(
-        "degree",
-        "Degree",
-        "Highest total power of the polynomial features (x1, x2, x1², x1x2, ...).",
-        integer=True,
-        lo=1,
-        hi=6,
-    ),
-    NumberSpec(
-        "rff_dim",
-        "RFF features",
-        "Number of random Fourier features cos(ωᵀx + β) the classifier sees.",
-        integer=True,
-        step="125",
-        lo=1,
-        hi=2000,
-    ),
-    NumberSpec(
-        "rff_gamma",
-        "RFF gamma",
-        "Width of the random Fourier features: larger gamma makes wigglier decision boundaries.",
-        step="125",
-        lo=1e-3,
-        hi=1e3,
-        first=1e-3,
-        limit=1e4,
-    ),
-)
-
-OPTIMISER_NUMBERS = (
-    NumberSpec(
-        "lr",
-        "Learning rate",
-        "Step size η of each update W ← W − η·dW; type values like 1e-3, arrows move along "
-        "1, 2, 5, 10.",
-        step="125",
-        lo=1e-6,
-        hi=MAX_LR,
-        first=1e-6,
-    ),
-    NumberSpec(
-        "momentum",
-        "Momentum",
-        "Fraction of the previous update carried into the next one (momentum and Nesterov).",
-        lo=0.0,
-        hi=0.99,
-        size=0.05,
-    ),
-    NumberSpec(
-        "beta1",
-        "Adam β₁",
-        "Adam's decay rate of the running mean of the gradients.",
-        lo=0.0,
-        hi=0.99,
-        size=0.05,
-    ),
-    NumberSpec(
-        "beta2",
-        "Adam β₂",
-        "Adam's decay rate of the running mean of the squared gradients.",
-        step="nines",
-        lo=0.0,
-        hi=0.9999,
-    ),
-    NumberSpec(
-        "step_every",
-        "Decay every",
-        "Number of steps after which the step schedule multiplies the learning rate by its factor.",
-        integer=True,
-        step="125",
-        lo=1,
-        hi=10**7,
-    ),
-    NumberSpec(
-        "step_gamma",
-        "Decay factor",
-        "Factor by which the step schedule multiplies the learning rate each time.",
-        lo=0.05,
-        hi=1.0,
-        size=0.05,
-    ),
-    NumberSpec(
-        "cosine_period",
-        "Cosine period",
-        "Number of steps over which the cosine schedule lowers the learning rate to its minimum.",
-        integer=True,
-        step="125",
-        lo=1,
-        hi=10**7,
-    ),
-    NumberSpec(
-        "batch_size",
-        "Batch size",
-        "Training points per step, drawn at random; 'full batch' uses all of them every step.",
-        integer=True,
-        step="pow2",
-        lo=0,
-        hi=MAX_SAMPLES,
-        special=0,
-        special_text="full batch",
-    ),
-)
-
-REGULARISATION_NUMBERS = (
-    NumberSpec(
-        "l2",
-        "L2 (λ)",
-        "Weight decay: adds λ/2·‖W‖² to the loss, pulling the weights towards zero.",
-        step="125",
-        lo=0.0,
-        hi=100.0,
-        first=1e-5,
-        limit=MAX_LR,
-    ),
-    NumberSpec(
-        "label_smoothing",
-        "Label smoothing",
-        "Moves ε of each target's probability evenly to all classes, so y is no longer one-hot.",
-        lo=0.0,
-        hi=0.5,
-        size=0.05,
-    ),
-)
-
-TEMPERATURE = NumberSpec(
-    "temperature",
-    "Temperature",
-    "Display only: shows softmax(z / T) of the trained model, sharper below 1, softer "
-    "above; it does not affect training.",
-    step="125",
-    lo=0.05,
-    hi=20.0,
-    first=0.05,
-)
-TEMPERATURE_RANGE = (TEMPERATURE.lo, TEMPERATURE.hi)
-
-NUMBER_SPECS = {
-    s.name: s
-    for s in (
-        *DATA_NUMBERS,
-        *FEATURE_NUMBERS,
-        *OPTIMISER_NUMBERS,
-        *REGULARISATION_NUMBERS,
-        TEMPERATURE,
+def number_spec(row: Field) -> NumberSpec:
+    """The spin box of a numeric row of the configuration table."""
+    w = row.widget
+    return NumberSpec(
+        name=row.name,
+        label=w.label,
+        tooltip=row.help,
+        integer=row.kind == "int",
+        step=w.step,
+        lo=row.lo if w.lo is None else w.lo,
+        hi=row.hi if w.hi is None else w.hi,
+        size=w.size,
+        first=w.first,
+        special=w.special,
+        special_text=w.special_text,
+        limit=w.limit,
     )
-}
 
-#: Menu text of the choices of the combo-box fields.
-FEATURE_TITLES = {"identity": "identity (x1, x2)", "poly": "polynomial", "rff": "random Fourier"}
-OPTIMIZER_TITLES = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adam": "Adam"}
-SCHEDULE_TITLES = {"constant": "constant", "step": "step decay", "cosine": "cosine"}
 
-CHOICE_TOOLTIPS = {
-    "dataset": "Which toy data set the points are drawn from; changing it restarts training.",
-    "features": "How each point x becomes the feature vector φ(x) that the linear "
-    "classifier z = Wφ + b sees.",
-    "optimizer": "The update rule that turns the gradient dW into a step of W; changing it "
-    "takes effect at once.",
-    "schedule": "How the learning rate changes as training goes on.",
+#: The spin box of every numeric field of the panel (the temperature included).
+NUMBER_SPECS = {
+    row.name: number_spec(row) for row in (*CONFIG_TABLE, *DISPLAY_TABLE) if row.kind != "choice"
 }
 
 

@@ -13,6 +13,13 @@ Both directions, never looping (napari's pattern):
 Numeric fields commit on Enter or focus loss (typing ``0.05`` does not configure ``0``
 first) and at once on arrow steps; combo boxes commit on selection. The temperature is
 display-only (``session.set_temperature``) and never touches training.
+
+The controls are made from the rows of ``explorer.session.config_table`` (the fields of
+``CONFIG_TABLE``, then the temperature of ``DISPLAY_TABLE``): each row's ``widget.box``
+picks its group box, a choice becomes a combo box and a number a :class:`ValueSpinBox`; a
+row with ``only_for`` is disabled (or hidden) while it does not apply. The panel's own
+rules: the seed's row carries the Regenerate button, and the data fields a data set or
+user data make meaningless are disabled.
 """
 
 from __future__ import annotations
@@ -34,20 +41,9 @@ from PyQt6.QtWidgets import (
 
 from explorer.core.datasets import DATASETS
 from explorer.session.config import DATA_FIELDS, MAX_SEED
+from explorer.session.config_table import CONFIG_TABLE, DISPLAY_TABLE, ROWS
 from explorer.views.base import SessionView
-from explorer.views.config_fields import (
-    CHOICE_TOOLTIPS,
-    DATA_NUMBERS,
-    FEATURE_NUMBERS,
-    FEATURE_TITLES,
-    NUMBER_SPECS,
-    OPTIMIZER_TITLES,
-    SCHEDULE_TITLES,
-    TEMPERATURE,
-    TEMPERATURE_RANGE,
-    ChoiceCombo,
-    ValueSpinBox,
-)
+from explorer.views.config_fields import NUMBER_SPECS, ChoiceCombo, ValueSpinBox
 from explorer.views.palette import LIGHT, Theme
 
 #: Session change kinds after which the configuration controls are re-read.
@@ -56,14 +52,16 @@ CONFIG_KINDS = frozenset({"config", "data", "session"})
 DISPLAY_KINDS = frozenset({"display", "session"})
 #: Item data of the dataset combo's "user data" entry.
 USER_DATA = "__user__"
-
-#: Which optimiser / feature map each dependent field belongs to.
-_OPTIMISER_FIELDS = {
-    "momentum": {"momentum", "nesterov"},
-    "beta1": {"adam"},
-    "beta2": {"adam"},
+#: The group boxes, top to bottom, by the ``widget.box`` of the table's rows.
+BOXES = {
+    "data": "Data",
+    "features": "Features",
+    "optimiser": "Optimiser",
+    "regularisation": "Regularisation",
+    "display": "Display only",
 }
-_SCHEDULE_FIELDS = {"step_every": "step", "step_gamma": "step", "cosine_period": "cosine"}
+#: The rows that depend on another field (``only_for``): disabled, or hidden, otherwise.
+_DEPENDENT = tuple(row for row in CONFIG_TABLE if row.only_for is not None)
 
 
 class ConfigPanel(SessionView):
@@ -103,37 +101,17 @@ class ConfigPanel(SessionView):
         column.setContentsMargins(6, 6, 6, 6)
         column.setSpacing(8)
 
-        data = self._group(column, "data", "Data")
-        self._combo(data, "dataset", "Dataset", {n: s.title for n, s in DATASETS.items()})
-        for spec in DATA_NUMBERS:
-            if spec.name == "seed":
-                self._seed_row(data, spec)
-            else:
-                self._number(data, spec)
-        for name, spec in DATASETS.items():
-            combo = self._controls["dataset"]
-            combo.setItemData(combo.findData(name), spec.description, Qt.ItemDataRole.ToolTipRole)
-
-        features = self._group(column, "features", "Features")
-        self._combo(features, "features", "Features", FEATURE_TITLES)
-        for spec in FEATURE_NUMBERS:
-            self._number(features, spec)
-
-        optimiser = self._group(column, "optimiser", "Optimiser")
-        self._combo(optimiser, "optimizer", "Optimiser", OPTIMIZER_TITLES)
-        numbers = NUMBER_SPECS
-        for name in ("lr", "momentum", "beta1", "beta2"):
-            self._number(optimiser, numbers[name])
-        self._combo(optimiser, "schedule", "Schedule", SCHEDULE_TITLES)
-        for name in ("step_every", "step_gamma", "cosine_period", "batch_size"):
-            self._number(optimiser, numbers[name])
-
-        regularisation = self._group(column, "regularisation", "Regularisation")
-        for name in ("l2", "label_smoothing"):
-            self._number(regularisation, numbers[name])
-
-        display = self._group(column, "display", "Display only")
-        self._number(display, TEMPERATURE)
+        for key, title in BOXES.items():
+            form = self._group(column, key, title)
+            for row in (*CONFIG_TABLE, *DISPLAY_TABLE):
+                if row.widget.box != key:
+                    continue
+                if row.kind == "choice":
+                    self._combo(form, row)
+                elif row.name == "seed":  # with its Regenerate button
+                    self._seed_row(form, NUMBER_SPECS["seed"])
+                else:
+                    self._number(form, NUMBER_SPECS[row.name])
         column.addStretch(1)
 
         # One label column width for all groups, so the fields line up down the panel.
@@ -172,14 +150,18 @@ class ConfigPanel(SessionView):
         form.labelForField(field).setToolTip(tip)
         self._row_of[widget or field] = (form, field)
 
-    def _combo(self, form: QFormLayout, name: str, label: str, titles: dict) -> ChoiceCombo:
+    def _combo(self, form: QFormLayout, row) -> ChoiceCombo:
         combo = ChoiceCombo()
-        for key, text in titles.items():
-            combo.addItem(text, key)
-        combo.setToolTip(CHOICE_TOOLTIPS[name])
-        combo.currentIndexChanged.connect(lambda _i, n=name: self._on_choice(n))
-        self._add_row(form, label, combo, CHOICE_TOOLTIPS[name])
-        self._controls[name] = combo
+        for value in row.choices:
+            combo.addItem(row.widget.titles.get(value, value), value)
+            if value in row.widget.item_tips:
+                combo.setItemData(
+                    combo.count() - 1, row.widget.item_tips[value], Qt.ItemDataRole.ToolTipRole
+                )
+        combo.setToolTip(row.help)
+        combo.currentIndexChanged.connect(lambda _i, n=row.name: self._on_choice(n))
+        self._add_row(form, row.widget.label, combo, row.help)
+        self._controls[row.name] = combo
         return combo
 
     def _number(self, form: QFormLayout, spec) -> ValueSpinBox:
@@ -266,7 +248,7 @@ class ConfigPanel(SessionView):
             self._run(lambda: self._configure(name, value))
 
     def _set_temperature(self, T) -> str:
-        lo, hi = TEMPERATURE_RANGE
+        lo, hi = ROWS["temperature"].lo, ROWS["temperature"].hi
         if not isinstance(T, int | float) or not lo <= T <= hi:
             raise ValueError(f"temperature must be a number in {lo:g}..{hi:g} (got {T})")
         self.session.set_temperature(T)
@@ -276,7 +258,7 @@ class ConfigPanel(SessionView):
         config = self.session.config
         if getattr(config, name) == value and not (name in DATA_FIELDS and self._user_data):
             return ""
-        limit = getattr(NUMBER_SPECS.get(name), "limit", None)
+        limit = ROWS[name].widget.limit
         if limit is not None and isinstance(value, float) and value > limit:
             raise ValueError(f"{name} must be at most {limit:g} (got {value:g})")
         new = config.replace(**{name: value})
@@ -354,17 +336,17 @@ class ConfigPanel(SessionView):
             "samples": not (fixed_set or user),
             "noise": not (fixed_set or user),
             "test_fraction": not (fixed_set or user),
-            "degree": config.features == "poly",
-            "rff_dim": config.features == "rff",
-            "rff_gamma": config.features == "rff",
         }
-        for name, kinds in _OPTIMISER_FIELDS.items():
-            enabled[name] = config.optimizer in kinds
+        for row in _DEPENDENT:
+            other, values = row.only_for
+            on = getattr(config, other) in values
+            if row.widget.hide:
+                form, field = self._row_of[self._controls[row.name]]
+                form.setRowVisible(field, on)
+            else:
+                enabled[row.name] = on
         for name, on in enabled.items():
             self._set_row_enabled(name, on)
-        for name, schedule in _SCHEDULE_FIELDS.items():
-            form, field = self._row_of[self._controls[name]]
-            form.setRowVisible(field, config.schedule == schedule)
 
     def _show_dataset(self, name: str) -> None:
         combo = self._controls["dataset"]
