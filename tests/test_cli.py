@@ -47,6 +47,25 @@ def test_help_lists_options():
         assert option in result.stdout
 
 
+def test_help_lists_every_option_of_the_field_table():
+    from explorer.session.config_table import CONFIG_TABLE
+
+    for prog in ([], ["export"]):
+        result = run(*prog, "--help")
+        assert result.returncode == 0
+        text = " ".join(result.stdout.split())  # argparse wraps long lines
+        for row in CONFIG_TABLE:
+            if row.flag is None:
+                assert f"--{row.name.replace('_', '-')} " not in text, row.name
+                continue
+            value = row.flag.metavar
+            if value is None:  # a choice: argparse lists the values it offers
+                offered = sorted(row.choices) if row.flag.sort_choices else row.choices
+                value = "{" + ",".join(offered) + "}"
+            shown = f"{row.option} {value}"
+            assert f"{shown} {row.flag.help}" in text, row.name
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -5,10 +5,11 @@ import math
 import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QComboBox, QFormLayout, QLabel
+from PyQt6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel
 
 from explorer.core.datasets import DATASETS
 from explorer.session.config import Config
+from explorer.session.config_table import CONFIG_TABLE, DISPLAY_TABLE
 from explorer.session.data import make_data
 from explorer.session.session import Session
 from explorer.views.config_fields import (
@@ -18,7 +19,7 @@ from explorer.views.config_fields import (
     parse_number,
     stepped,
 )
-from explorer.views.config_panel import USER_DATA, ConfigPanel
+from explorer.views.config_panel import BOXES, USER_DATA, ConfigPanel
 
 ADAM = {"optimizer": "adam"}
 
@@ -398,6 +399,52 @@ def test_every_control_and_label_has_a_tooltip(make_panel):
         for row in range(form.rowCount()):
             label = form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
             assert isinstance(label, QLabel) and label.toolTip().strip()
+
+
+def test_every_row_of_the_table_makes_its_control(make_panel):
+    """Each row: its group box, in table order, its label, tooltip and kind of control."""
+    _, panel, _ = make_panel()
+    rows = (*CONFIG_TABLE, *DISPLAY_TABLE)
+    controls = panel.controls()
+    assert set(controls) == {row.name for row in rows} | {"regenerate"}
+    shown = []  # (box title, label text, label tooltip) down the panel
+    for box in panel.findChildren(QGroupBox):
+        form = box.layout()
+        for r in range(form.rowCount()):
+            label = form.itemAt(r, QFormLayout.ItemRole.LabelRole).widget()
+            shown.append((box.title(), label.text(), label.toolTip()))
+    expected = [(BOXES[row.widget.box], row.widget.label + ":", row.help) for row in rows]
+    assert shown == expected
+    for row in rows:
+        control = controls[row.name]
+        assert control.toolTip() == row.help, row.name
+        if row.kind == "choice":
+            assert isinstance(control, QComboBox)
+            assert [control.itemData(i) for i in range(control.count())] == list(row.choices)
+            for i, value in enumerate(row.choices):
+                assert control.itemText(i) == row.widget.titles.get(value, value)
+                tip = control.itemData(i, Qt.ItemDataRole.ToolTipRole)
+                assert tip == row.widget.item_tips.get(value), (row.name, value)
+        else:
+            assert isinstance(control, ValueSpinBox) and control.spec == NUMBER_SPECS[row.name]
+            assert control.spec.integer == (row.kind == "int")
+            assert control.spec.label == row.widget.label
+
+
+def test_dependent_rows_follow_only_for(make_panel):
+    """A row with ``only_for`` is enabled (or, with ``hide``, shown) exactly when it holds."""
+    choices = {row.name: row.choices for row in CONFIG_TABLE}
+    for row in CONFIG_TABLE:
+        if row.only_for is None:
+            continue
+        other, values = row.only_for
+        for value in choices[other]:
+            _, panel, _ = make_panel(**{other: value})
+            on = value in values
+            if row.widget.hide:
+                assert panel.is_row_visible(row.name) == on, (row.name, value)
+            else:
+                assert panel.controls()[row.name].isEnabled() == on, (row.name, value)
 
 
 def test_dataset_titles(make_panel):
