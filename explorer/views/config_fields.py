@@ -60,8 +60,10 @@ class NumberSpec:
     special_text : str
         Its text; typing it (or its first word, or nothing) gives ``special``.
     limit : float or None
-        Largest value the panel sends, for fields the configuration leaves unbounded
-        (typed 1e300 noise would make every number of the session overflow).
+        Largest value the panel sends (a larger one is refused with "at most").
+
+    Made from a row of ``explorer.session.config_table`` by :func:`number_spec`, with the
+    stepping range resolved (a widget's ``lo``/``hi`` or else the field's bounds).
     """
 
     name: str
