@@ -9,7 +9,7 @@ import sys
 # pyqtgraph must not probe for other Qt bindings in the frozen app (only PyQt6 is bundled).
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PyQt6")
 
-from explorer.app.cli import main  # after the binding is pinned
+from explorer.cli import main  # after the binding is pinned
 
 if __name__ == "__main__":
     sys.exit(main())

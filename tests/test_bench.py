@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from explorer.app.bench_command import format_table, run_bench
+from explorer.bench.command import format_table, run_bench
 from explorer.bench.machine import describe, simd_level
 from explorer.bench.workloads import WORKLOADS, select
 

@@ -112,7 +112,7 @@ def quitting_application():
 
 QMessageBox.question = discard
 application.get_application = quitting_application
-from explorer.app.cli import main
+from explorer.cli import main
 
 code = main(["--samples", "90", "--play"])
 print("asked:", asked)
@@ -130,8 +130,8 @@ sys.exit(code)
 def test_csv_option_tells_the_config_panel_the_points_are_user_data(tmp_path, qapp, monkeypatch):
     from PyQt6.QtWidgets import QApplication
 
-    from explorer.app.cli import main
     from explorer.app.main_window import MainWindow
+    from explorer.cli import main
 
     csv = tmp_path / "points.csv"
     csv.write_text("x1,x2,label\n0,0,a\n1,1,b\n0,1,a\n1,0,b\n2,2,b\n-1,0,a\n")

@@ -2,6 +2,8 @@
 
 Modules, one job each:
 
+- :mod:`~explorer.bench.command`: the ``bench`` command's options and its printed table
+  (what :mod:`explorer.cli` runs for ``softmax-explorer bench``);
 - :mod:`~explorer.bench.workloads`: the three standard workloads (W1 classroom, W2
   standard, W3 large) and their tiny ``--quick`` versions;
 - :mod:`~explorer.bench.frames`: the real :class:`~explorer.app.main_window.MainWindow`

@@ -1,7 +1,7 @@
 """Launch to first painted frame: ``softmax-explorer`` started in a fresh interpreter.
 
 The child runs exactly what the ``softmax-explorer`` script runs
-(:func:`explorer.app.cli.main` with no arguments: default session, settings from a
+(:func:`explorer.cli.main` with no arguments: default session, settings from a
 throw-away file, offscreen platform), with one probe added from outside the app: the
 decision image's ``paint`` is wrapped so that, right after the first time the regions
 are painted, a zero-delay timer (which fires once the paint pass has finished) prints a
@@ -41,7 +41,7 @@ def paint(self, painter, *args):
         QTimer.singleShot(0, _report)
 
 _probe.DecisionImageItem.paint = paint
-from explorer.app.cli import main
+from explorer.cli import main
 sys.exit(main([]))
 """
 

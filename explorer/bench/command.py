@@ -1,6 +1,8 @@
-"""``softmax-explorer bench``: run the benchmark and print a table (or ``--json``).
+"""``softmax-explorer bench``: parse its options, run the benchmark, print a table or JSON.
 
-The work is in :mod:`explorer.bench`; this module parses the options and prints.
+The measuring is in the other modules of :mod:`explorer.bench` (:func:`.runner.run`);
+this module is what :mod:`explorer.cli` calls for ``bench``. What the table's columns
+mean and how to compare two commits: ``docs/performance.md``.
 """
 
 from __future__ import annotations
