@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import (
 from explorer import APP_NAME, __version__
 from explorer.app import settings as app_settings
 from explorer.app.actions import ACTIONS, create_actions, shortcuts_html
+from explorer.app.file_actions import FileActions
 from explorer.app.player import Player
 from explorer.views.bars import BarsView
 from explorer.views.config_panel import ConfigPanel
@@ -243,15 +244,8 @@ class MainWindow(QMainWindow):
             signal = getattr(view, "message", None)
             if signal is not None:
                 signal.connect(self.show_message)
-        # Export, recording and session files are wired by their own module when present.
-        self._extensions = []
-        try:
-            from explorer.app.file_actions import FileActions
-        except ImportError:  # pragma: no cover - during development only
-            for key in ("open", "save", "save_as", "export", "record_gif", "copy_image"):
-                a[key].setEnabled(False)
-        else:
-            self.file_actions = FileActions(self)
+        # Export, recording and session files are wired by their own module.
+        self.file_actions = FileActions(self)
 
     # ------------------------------------------------------------------ session
     def _listen(self, session) -> None:

@@ -21,7 +21,6 @@ DEFAULTS: dict[str, tuple[object, type]] = {
     "play/steps_per_frame": (1, int),
     "play/fps": (30, int),
     "view/theme": ("light", str),
-    "view/grid_size": (200, int),
     "export/last_dir": ("", str),
 }
 
