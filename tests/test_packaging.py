@@ -210,15 +210,20 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(dists, tmp_path):
     venv.create(env_dir, system_site_packages=True, with_pip=True)
     bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
     python = bin_dir / "python"
-    install = run([python, "-m", "pip", "install", "--no-deps", "--no-index", wheel], timeout=300)
+    # A PYTHONPATH naming a checkout (with its egg-info) would make pip skip the install as
+    # "already installed" and the venv import the checkout: the venv must see only itself.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    install = run(
+        [python, "-m", "pip", "install", "--no-deps", "--no-index", wheel], timeout=300, env=env
+    )
     assert install.returncode == 0, install.stderr
 
-    version = run([bin_dir / COMMAND, "--version"], cwd=tmp_path)
+    version = run([bin_dir / COMMAND, "--version"], cwd=tmp_path, env=env)
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"{COMMAND} {explorer.__version__}"
 
     code = "import explorer.resources as r; print(r.__file__); print(len(r.app_icon_files()))"
-    found = run([python, "-c", code], cwd=tmp_path)
+    found = run([python, "-c", code], cwd=tmp_path, env=env)
     module_file, count = found.stdout.split()
     assert Path(module_file).is_relative_to(env_dir)  # the wheel's copy, not the checkout
     assert int(count) == len(ICON_SIZES)
