@@ -75,6 +75,7 @@ def test_import_contracts_are_kept():
             "explorer.export.image -> explorer.session.config",
         ),
     ],
+    ids=["core-app", "app-bench", "session-qt", "export-session"],
 )
 def test_an_import_inside_a_function_breaks_a_contract(tmp_path, module, sneaked, report):
     """A copy of the package with one function-level import added fails the contracts and

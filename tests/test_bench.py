@@ -67,6 +67,7 @@ def test_quick_bench_json_has_every_field_of_the_issue(capsys):
     assert "✓" not in format_table(result)  # tiny workloads are not judged against targets
 
 
+@pytest.mark.slow
 def test_bench_without_reference_memory_or_startup(capsys):
     result = _run_json(
         capsys,
@@ -81,6 +82,7 @@ def test_bench_without_reference_memory_or_startup(capsys):
     assert "W2 standard" in table and "median" in table and "PNG export" in table
 
 
+@pytest.mark.slow
 def test_table_is_printed_without_json(capsys):
     argv = ["--quick", "--workloads", "W1", "--frames", "2", "--no-reference"]
     assert run_bench([*argv, "--no-memory", "--no-startup", "--quiet"]) == 0

@@ -83,6 +83,7 @@ def test_thinning_doubles_the_stride_and_keeps_forced_checkpoints():
     assert sum(s.nbytes for s in h.checkpoints if not s.forced) <= 10 * one
 
 
+@pytest.mark.slow
 def test_100k_steps_of_a_C10_D27_model_stay_well_under_100_MiB():
     # poly degree 6 gives D = 27; Adam keeps two slots per parameter (the largest state)
     config = Config(

@@ -372,6 +372,7 @@ def window(qtbot, monkeypatch):
     qtbot.wait(1)
 
 
+@pytest.mark.slow
 def test_random_user_actions_raise_nothing_and_leave_no_nan(window, qtbot, monkeypatch):
     rng = np.random.default_rng(SEED)
     soak = Soak(window, qtbot, rng)
