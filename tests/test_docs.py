@@ -1,0 +1,55 @@
+"""The project's documents point at things that exist: the tests docs/maths.md names, and
+every relative link (file and heading) in the README, CONTRIBUTING.md and docs/."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+# `tests/test_x.py::test_name`, or `test_x.py::test_name` after a full one in the same cell.
+TEST_REFERENCE = re.compile(r"(?:tests/)?(test_\w+\.py)::(test_\w+)")
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading: lower case, punctuation dropped, '-' for spaces."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"```.*?```", "", text, flags=re.S)  # a '#' in a code block is no heading
+    return {anchor(m.group(1)) for m in re.finditer(r"^#+ (.+)$", text, flags=re.M)}
+
+
+def test_anchor_follows_githubs_rule():
+    assert anchor("Identities the tests check") == "identities-the-tests-check"
+    assert (
+        anchor("What `softmax-explorer bench` measures") == "what-softmax-explorer-bench-measures"
+    )
+    assert anchor("float32 and float64") == "float32-and-float64"
+
+
+def test_every_test_the_maths_names_exists():
+    text = (ROOT / "docs" / "maths.md").read_text(encoding="utf-8")
+    named = set(TEST_REFERENCE.findall(text))
+    assert len(named) > 20  # the table was read
+    for module, function in sorted(named):
+        source = (ROOT / "tests" / module).read_text(encoding="utf-8")
+        assert re.search(rf"^def {function}\(", source, flags=re.M), f"{module}::{function}"
+
+
+@pytest.mark.parametrize("document", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_relative_links_reach_a_file_and_a_heading(document):
+    for target in LINK.findall(document.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):  # http:, https:, mailto:
+            continue
+        name, _, fragment = target.partition("#")
+        path = (document.parent / name).resolve() if name else document
+        assert path.exists(), f"{document.name}: {target}"
+        if fragment:
+            assert fragment in anchors(path), f"{document.name}: {target}"
