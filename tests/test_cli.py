@@ -66,6 +66,17 @@ def test_help_lists_every_option_of_the_field_table():
             assert f"{shown} {row.flag.help}" in text, row.name
 
 
+@pytest.mark.parametrize("command", ["export", "bench"])
+def test_the_dispatcher_hands_each_command_its_own_options(command):
+    helped = run(command, "--help")
+    assert helped.returncode == 0
+    assert helped.stdout.startswith(f"usage: softmax-explorer {command}")
+    refused = run(command, "--bogus")
+    assert refused.returncode == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(f"softmax-explorer {command}: error:")
+
+
 @pytest.mark.parametrize(
     "args",
     [
