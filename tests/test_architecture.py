@@ -74,8 +74,13 @@ def test_import_contracts_are_kept():
             "from explorer.session.config import Config",
             "explorer.export.image -> explorer.session.config",
         ),
+        (
+            "explorer/views/parameters.py",
+            "import explorer.views.inspector",
+            "explorer.views.parameters -> explorer.views.inspector",
+        ),
     ],
-    ids=["core-app", "app-bench", "session-qt", "export-session"],
+    ids=["core-app", "app-bench", "session-qt", "export-session", "view-view"],
 )
 def test_an_import_inside_a_function_breaks_a_contract(tmp_path, module, sneaked, report):
     """A copy of the package with one function-level import added fails the contracts and
