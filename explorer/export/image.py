@@ -28,7 +28,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from PyQt6.QtCore import QPoint, QRect, QRectF, QSize
-from PyQt6.QtGui import QColor, QImage, QPainter, QRegion
+from PyQt6.QtGui import QColor, QImage, QPainter, QPicture, QRegion
 from PyQt6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 #: Largest side of an exported image, in pixels (a 4× export of a 4K window still fits).
@@ -242,33 +242,72 @@ def save_png(widget: QWidget, path, scale: float | None = None, width: int | Non
     return path
 
 
+def record_widget(widget: QWidget, target: QRectF) -> QPicture:
+    """The painting of ``widget`` into ``target`` (export mode on), as a ``QPicture``.
+
+    Qt's vector writers get the clip of a child widget wrong when it is painted straight
+    onto them (in the child's own coordinates, not the window's: in SVG 1.1 the toolbar
+    then hides the menus and each plot is cut to a corner). Played back from a picture,
+    every clip reaches the writer in the coordinates it draws in.
+    """
+    picture = QPicture()
+    with export_mode(widget, 1.0):
+        painter = QPainter(picture)
+        try:
+            painter.fillRect(target, background(widget))
+            paint_widget(widget, painter, target)
+        finally:
+            painter.end()
+    return picture
+
+
 def save_svg(widget: QWidget, path, title: str = "Softmax Explorer") -> Path:
     """Write ``widget`` as an SVG file whose view box is the widget's size in pixels.
 
-    Lines, markers and text are vectors; images (the decision regions) are embedded.
+    Lines, markers and text are vectors; images (the decision regions) are embedded. The
+    file is plain SVG (:mod:`.plain_svg`): no shape relies on a non-scaling stroke, so
+    ``rsvg-convert``, ImageMagick and Inkscape draw what Qt and browsers draw.
     """
+    from PyQt6.QtCore import QBuffer, QByteArray, QIODevice
     from PyQt6.QtSvg import QSvgGenerator
+
+    from explorer.export.plain_svg import plain_svg
 
     path = Path(path)
     _ensure_laid_out(widget)
     w, h = max(1, widget.width()), max(1, widget.height())
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    # SVG 1.1, not Qt's default SVG Tiny 1.2: only 1.1 writes the painter's clip (each
+    # widget of a window clips its own background; without it a toolbar hides the menus).
+    generator = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)
+    generator.setOutputDevice(buffer)
+    generator.setSize(QSize(w, h))
+    generator.setViewBox(QRect(0, 0, w, h))
+    # Fonts are sized in points; at the screen's resolution their pixel size in the file
+    # is the one the widget was laid out for (Qt's default of 72 dpi writes them at 3/4).
+    generator.setResolution(widget.logicalDpiY())
+    generator.setTitle(title)
+    generator.setDescription("Exported from Softmax Explorer")
+    painter = QPainter(generator)
+    try:
+        record_widget(widget, QRectF(0, 0, w, h)).play(painter)
+    finally:
+        painter.end()
+    buffer.close()
+    if data.isEmpty():
+        raise ExportError(f"could not write {path}")
+    write_bytes(path, plain_svg(bytes(data), (w, h)))
+    return path
+
+
+def write_bytes(path: Path, content: bytes) -> Path:
+    """Write ``content`` to ``path`` atomically (a temporary file renamed onto it)."""
+    path = Path(path)
     tmp = _atomic_target(path)
     try:
-        generator = QSvgGenerator()
-        generator.setFileName(str(tmp))
-        generator.setSize(QSize(w, h))
-        generator.setViewBox(QRect(0, 0, w, h))
-        generator.setTitle(title)
-        generator.setDescription("Exported from Softmax Explorer")
-        with export_mode(widget, 1.0):
-            painter = QPainter(generator)
-            try:
-                painter.fillRect(QRectF(0, 0, w, h), background(widget))
-                paint_widget(widget, painter, QRectF(0, 0, w, h))
-            finally:
-                painter.end()
-        if tmp.stat().st_size == 0:
-            raise ExportError(f"could not write {path}")
+        tmp.write_bytes(content)
         publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
