@@ -31,7 +31,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("import_csv", "&Import CSV…", "File", "Ctrl+I", "Load x1,x2,label points"),
     ActionSpec("export_csv", "Export Data as CSV…", "File", "", "Write the points to a CSV file"),
     ActionSpec("export", "&Export Image…", "File", "Ctrl+E", "Export a view or the window"),
-    ActionSpec("record_gif", "&Record Animation…", "File", "Ctrl+R", "Record training as a GIF"),
+    ActionSpec(
+        "record_gif",
+        "&Record Animation…",
+        "File",
+        "Ctrl+R",
+        "Record training: GIF, MP4, WebM, APNG, WebP or PDF",
+    ),
     ActionSpec("quit", "&Quit", "File", "Ctrl+Q", "Quit Softmax Explorer"),
     ActionSpec(
         "edit_mode",

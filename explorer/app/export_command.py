@@ -1,4 +1,4 @@
-"""``softmax-explorer export``: train, then write images, a GIF and a session file, headless.
+"""``softmax-explorer export``: train, then write images, animations and a session file, headless.
 
 It selects Qt's offscreen platform itself, so it runs with no display. Everything is
 checked before anything is written; on a bad option, file or value it prints one line
@@ -16,12 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from explorer.app.options import OneLineParser, add_config_options, build_session, fail
+from explorer.export.formats import ANIMATION_FORMATS, file_name, missing_requirement
 
 #: The regions view's overlays (kept in step with ``explorer.views.regions.OVERLAYS``,
 #: which this module does not import before Qt is set up).
 OVERLAYS = ("boundaries", "weights", "pull")
 
 PROG = "softmax-explorer export"
+IMAGE_FORMATS = ("png", "svg", "pdf")
 EXPORT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "parameters", "window")
 DEFAULT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "window")
 WINDOW_SIZE = (1400, 900)
@@ -58,16 +60,32 @@ def export_parser() -> OneLineParser:
     )
     out.add_argument(
         "--format",
-        type=_csv_list(("png", "svg"), "format"),
+        type=_csv_list(IMAGE_FORMATS, "format"),
         default=("png",),
         metavar="LIST",
-        help="comma list of png,svg (default png)",
+        help="comma list of png,svg,pdf (default png; svg and pdf are vector figures)",
     )
     out.add_argument("--scale", type=float, default=1.0, metavar="S", help="PNG scale, e.g. 2")
-    out.add_argument("--gif", action="store_true", help="also write training.gif")
-    out.add_argument("--every", type=int, default=5, metavar="M", help="steps per GIF frame")
-    out.add_argument("--fps", type=float, default=10.0, metavar="F", help="GIF frames per second")
-    out.add_argument("--gif-view", default="window", choices=EXPORT_VIEWS, help="view to record")
+    out.add_argument(
+        "--animation",
+        type=_csv_list(ANIMATION_FORMATS, "animation format"),
+        default=(),
+        metavar="LIST",
+        help=f"also record training as a comma list of {','.join(ANIMATION_FORMATS)} "
+        "(training.gif, training.mp4, ...; mp4 and webm need the video extra; "
+        "pdf is a page per frame for LaTeX's animate)",
+    )
+    out.add_argument("--gif", action="store_true", help="the same as --animation gif")
+    out.add_argument("--every", type=int, default=5, metavar="M", help="steps per frame")
+    out.add_argument("--fps", type=float, default=10.0, metavar="F", help="frames per second")
+    out.add_argument(
+        "--animation-view",
+        "--gif-view",
+        dest="gif_view",
+        default="window",
+        choices=EXPORT_VIEWS,
+        help="view to record (default window)",
+    )
     out.add_argument("--save-session", metavar="FILE", help="also write the session file")
     out.add_argument(
         "--select",
@@ -90,13 +108,18 @@ def _check(args: argparse.Namespace) -> None:
         fail(PROG, f"--steps must be between 0 and 1000000 (got {args.steps})")
     if not 0.1 <= args.scale <= 8:
         fail(PROG, f"--scale must be between 0.1 and 8 (got {args.scale})")
-    if args.gif:
+    args.animation = tuple(dict.fromkeys(args.animation + (("gif",) if args.gif else ())))
+    if args.animation:
         if args.every < 1:
             fail(PROG, f"--every must be at least 1 (got {args.every})")
         if not 1 <= args.fps <= 50:
             fail(PROG, f"--fps must be between 1 and 50 (got {args.fps})")
         if args.steps < args.every:
-            fail(PROG, "--gif needs --steps to be at least --every")
+            fail(PROG, "--animation needs --steps to be at least --every")
+        for fmt in args.animation:
+            problem = missing_requirement(fmt)
+            if problem is not None:
+                fail(PROG, problem)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         fail(PROG, f"--out {out} exists and is not a folder")
@@ -226,41 +249,61 @@ def _figure(window, view_id: str):
         QApplication.processEvents()
 
 
-def _show(window, session, args) -> None:
-    """Select a point and switch overlays on, as ``--select`` and ``--overlays`` ask."""
-    if args.select is not None:
-        if args.select == "worst":
-            worst = int(session.train_sample_loss().argmax())
-            index = int(session.train_index[worst])
-        else:
-            index = args.select
-        session.select(index)
-    for name in args.overlays:
-        window.regions.set_overlay(name, True)
+def _select(session, args) -> None:
+    """Select the point ``--select`` names (``worst``: in the session's current step)."""
+    if args.select == "worst":
+        worst = int(session.train_sample_loss().argmax())
+        session.select(int(session.train_index[worst]))
+    elif args.select is not None:
+        session.select(args.select)
+
+
+def _record(window, session, args, out: Path, say) -> list[Path]:
+    """Record the ``--steps`` from the current step in every ``--animation`` format.
+
+    The overlays are on and the point is selected before the first frame, as in the
+    stills. ``--select worst`` names the worst point at the end of training, so training
+    runs first and the recording then replays it from history (bit-identical steps).
+    """
+    from explorer.app.recording import record
+    from explorer.export.animation import AnimationSet
+    from explorer.export.formats import make_writer
+
+    start = session.step_index
+    if args.select == "worst":
+        say(f"training {args.steps} steps (to find the worst point)")
+        if session.step(args.steps) < args.steps:
+            raise ValueError(f"training stopped early: {session.diverged or session.notice}")
+        _select(session, args)
+    writers = AnimationSet(
+        [make_writer(fmt, out / file_name(fmt), fps=args.fps) for fmt in args.animation]
+    )
+    say(f"recording {args.steps} steps, a frame every {args.every}: {','.join(args.animation)}")
+    with _figure(window, args.gif_view) as target:
+        if not record(session, target, writers, start, start + args.steps, args.every):
+            raise ValueError(f"training stopped early: {session.diverged or 'cancelled'}")
+    return writers.finish()
 
 
 def _export_all(window, session, args, out: Path, say) -> list[Path]:
     from PyQt6.QtWidgets import QApplication
 
-    from explorer.app.recording import record
-    from explorer.export.gif import GifWriter
     from explorer.export.image import save_image
 
     written: list[Path] = []
-    start = session.step_index
-    if args.gif:
-        say(f"recording {args.steps} steps, a frame every {args.every}")
-        writer = GifWriter(out / "training.gif", fps=args.fps)
-        with _figure(window, args.gif_view) as target:
-            if not record(session, target, writer, start, start + args.steps, args.every):
-                raise ValueError(f"training stopped early: {session.diverged or 'cancelled'}")
-        written.append(writer.finish())
+    for name in args.overlays:
+        window.regions.set_overlay(name, True)
+    if args.select != "worst":
+        _select(session, args)
+    if args.animation:
+        written += _record(window, session, args, out, say)
     elif args.steps:
         say(f"training {args.steps} steps")
         session.step(args.steps)
     if session.diverged:
         say(session.diverged)
-    _show(window, session, args)
+    if args.select == "worst":
+        _select(session, args)
     # Let labels and docks lay themselves out for the final numbers before rendering.
     QApplication.processEvents()
     # The window first, as laid out on screen; single views are then drawn at figure size.

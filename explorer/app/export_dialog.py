@@ -100,8 +100,11 @@ class ExportDialog(QDialog):
             self.target.setCurrentIndex(max(0, self.target.findData(target)))
         self.target.setToolTip("What to export")
         self.format = QComboBox(self)
-        self.format.addItems(["PNG", "SVG"])
-        self.format.setToolTip("PNG: pixels at the chosen scale. SVG: vector lines and text")
+        self.format.addItems(["PNG", "SVG", "PDF"])
+        self.format.setToolTip(
+            "PNG: pixels at the chosen scale. SVG and PDF: vector lines, markers and text "
+            "(PDF for LaTeX's \\includegraphics)"
+        )
         self.scale = QComboBox(self)
         for text, value in SCALES:
             self.scale.addItem(text, value)
@@ -113,7 +116,9 @@ class ExportDialog(QDialog):
         self.width_px.setToolTip("Width of the PNG in pixels (height follows)")
         self.width_px.setEnabled(False)
         self.path = _PathRow(
-            "Export image", "PNG (*.png);;SVG (*.svg)", str(Path(folder) / "regions.png")
+            "Export image",
+            "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)",
+            str(Path(folder) / "regions.png"),
         )
         form.addRow("View", self.target)
         form.addRow("Format", self.format)
@@ -158,8 +163,24 @@ class ExportDialog(QDialog):
         self.accept()
 
 
+def _add_animation_formats(combo: QComboBox) -> None:
+    """One entry per animation format; one that cannot be written here says what to install."""
+    from explorer.export.formats import ANIMATION_FORMATS, missing_requirement, writer_class
+
+    model = combo.model()
+    for fmt in ANIMATION_FORMATS:
+        problem = missing_requirement(fmt)
+        title = writer_class(fmt).title if problem is None else f"{fmt.upper()}: {problem}"
+        combo.addItem(title, fmt)
+        if problem is not None:
+            item = model.item(combo.count() - 1)
+            item.setEnabled(False)
+            item.setToolTip(problem)
+
+
 class RecordDialog(QDialog):
-    """Record training (or a stretch of history) as an animated GIF."""
+    """Record training (or a stretch of history) as an animation: GIF, video, APNG, WebP
+    or a PDF of pages."""
 
     def __init__(self, window):
         super().__init__(window)
@@ -188,9 +209,21 @@ class RecordDialog(QDialog):
         self.fps.setRange(1, 50)
         self.fps.setValue(10)
         self.fps.setSuffix(" fps")
-        self.fps.setToolTip("Frames per second of the GIF")
-        self.path = _PathRow("Record animation", "GIF (*.gif)", str(Path(folder) / "training.gif"))
+        self.fps.setToolTip("Frames per second of the animation")
+        self.format = QComboBox(self)
+        _add_animation_formats(self.format)
+        self.format.setToolTip(
+            "GIF plays everywhere (256 colours); MP4 in slides and browsers; WebM, APNG and "
+            "WebP in browsers (APNG and WebP lossless); PDF: a vector page per frame for "
+            "LaTeX's animate package"
+        )
+        self.path = _PathRow(
+            "Record animation",
+            "Animations (*.gif *.mp4 *.webm *.apng *.webp *.pdf)",
+            str(Path(folder) / "training.gif"),
+        )
         form.addRow("View", self.target)
+        form.addRow("Format", self.format)
         form.addRow("From step", self.start)
         form.addRow("Steps", self.steps)
         form.addRow("Steps per frame", self.every)
@@ -202,10 +235,19 @@ class RecordDialog(QDialog):
         form.addRow(buttons)
         buttons.accepted.connect(self.record)
         buttons.rejected.connect(self.reject)
+        self.format.currentIndexChanged.connect(self._sync_suffix)
+
+    def _sync_suffix(self) -> None:
+        """The file's suffix follows the chosen format."""
+        from explorer.export.formats import SUFFIXES
+
+        path = self.path.path()
+        self.path.edit.setText(str(path.with_suffix(SUFFIXES[self.format.currentData()])))
 
     def record(self) -> bool:
         from explorer.app.recording import frame_count, record, validate_range
-        from explorer.export.gif import GifError, GifWriter
+        from explorer.export.animation import AnimationError
+        from explorer.export.formats import make_writer
 
         start = self.start.value()
         stop = start + self.steps.value()
@@ -217,8 +259,8 @@ class RecordDialog(QDialog):
                 raise ValueError(
                     f"step {start} is beyond the newest step {self.window_.session.head}"
                 )
-            writer = GifWriter(path, fps=self.fps.value())
-        except (ValueError, GifError) as exc:
+            writer = make_writer(self.format.currentData(), path, fps=self.fps.value())
+        except (ValueError, AnimationError) as exc:
             self.window_.show_error(str(exc))
             return False
         total = frame_count(start, stop, every)

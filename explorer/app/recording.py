@@ -1,7 +1,9 @@
 """Record training as an animation: step the session and capture a widget every M steps.
 
 Shared by File → Record Animation (with a progress dialog) and ``softmax-explorer export
---gif``. The writer only touches the disk in ``finish()``, so cancelling leaves no file.
+--animation``. The writer is any :class:`explorer.export.animation.AnimationWriter` (or an
+:class:`~explorer.export.animation.AnimationSet` of several): this module knows no format.
+A cancelled or failed recording cancels the writer, which leaves no file.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ from collections.abc import Callable
 
 from PyQt6.QtCore import QCoreApplication
 
-from explorer.export.gif import GifWriter
-from explorer.export.image import render_image
+from explorer.export.animation import MAX_FRAMES, AnimationSet, AnimationWriter
 
 MAX_RECORD_STEPS = 1_000_000
 
@@ -29,14 +30,14 @@ def validate_range(start: int, stop: int, every: int) -> None:
         raise ValueError(f"the recording needs 0 <= start < stop (got {start}..{stop})")
     if stop - start > MAX_RECORD_STEPS:
         raise ValueError(f"at most {MAX_RECORD_STEPS} steps can be recorded at once")
-    if frame_count(start, stop, every) > 5_000:
-        raise ValueError("that would be more than 5000 frames: take more steps per frame")
+    if frame_count(start, stop, every) > MAX_FRAMES:
+        raise ValueError(f"that would be more than {MAX_FRAMES} frames: take more steps per frame")
 
 
 def record(
     session,
     widget,
-    writer: GifWriter,
+    writer: AnimationWriter | AnimationSet,
     start: int,
     stop: int,
     every: int,
@@ -57,6 +58,14 @@ def record(
     """
     validate_range(start, stop, every)
     total = frame_count(start, stop, every)
+    try:
+        return _capture_frames(session, widget, writer, start, every, total, scale, progress)
+    except BaseException:
+        writer.cancel()  # a failed frame (a full disk, an encoder error) leaves no file
+        raise
+
+
+def _capture_frames(session, widget, writer, start, every, total, scale, progress) -> bool:
     if start <= session.head:
         session.seek(start)
     else:
@@ -70,7 +79,7 @@ def record(
                 return False
         # Labels whose text grew (the step counter) lay out again before the capture.
         QCoreApplication.sendPostedEvents()
-        writer.add_frame(render_image(widget, scale))
+        writer.capture(widget, scale)
         if progress is not None and progress(done + 1, total) is False:
             writer.cancel()
             return False

@@ -33,7 +33,7 @@ from PyQt6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 #: Largest side of an exported image, in pixels (a 4× export of a 4K window still fits).
 MAX_SIDE = 16_384
-IMAGE_FORMATS = ("png", "svg")
+IMAGE_FORMATS = ("png", "svg", "pdf")
 
 
 class ExportError(ValueError):
@@ -54,7 +54,7 @@ def export_scale(widget: QWidget, scale: float | None = None, width: int | None 
 
 def export_size(widget: QWidget, scale: float | None = None, width: int | None = None) -> QSize:
     """Pixel size of the PNG :func:`render_image` makes (``width`` wins over ``scale``)."""
-    _ensure_laid_out(widget)
+    ensure_laid_out(widget)
     s = export_scale(widget, scale, width)
     w = width if width is not None else max(1, round(widget.width() * s))
     size = QSize(w, max(1, round(widget.height() * s)))
@@ -63,7 +63,8 @@ def export_size(widget: QWidget, scale: float | None = None, width: int | None =
     return size
 
 
-def _ensure_laid_out(widget: QWidget) -> None:
+def ensure_laid_out(widget: QWidget) -> None:
+    """Polish and lay out ``widget`` and draw what it defers, before it is exported."""
     widget.ensurePolished()
     if widget.layout() is not None:
         widget.layout().activate()
@@ -112,6 +113,7 @@ def export_mode(widget: QWidget, scale: float = 1.0):
     options = {"antialias": True, "resolutionScale": resolution}
     item_caches: list[tuple[QGraphicsItem, QGraphicsItem.CacheMode]] = []
     view_caches: list[tuple[QGraphicsView, QGraphicsView.CacheModeFlag]] = []
+    view_hints: list[tuple[QGraphicsView, QPainter.RenderHint]] = []
     effects = []  # the enabled graphics effects, switched off
     exporting: list[QGraphicsItem] = []
     seen_scenes: set[int] = set()
@@ -119,6 +121,9 @@ def export_mode(widget: QWidget, scale: float = 1.0):
         for view in graphics_views(widget):
             view_caches.append((view, view.cacheMode()))
             view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+            # A PDF stores images as JPEG unless the painter asks for lossless ones.
+            view_hints.append((view, view.renderHints()))
+            view.setRenderHint(QPainter.RenderHint.LosslessImageRendering, True)
             view.resetCachedContent()
             scene = view.scene()
             if id(scene) in seen_scenes:
@@ -149,6 +154,8 @@ def export_mode(widget: QWidget, scale: float = 1.0):
             effect.setEnabled(True)
         for view, mode in view_caches:
             view.setCacheMode(mode)
+        for view, hints in view_hints:
+            view.setRenderHints(hints)
 
 
 def _drawn_directly(widget: QWidget) -> bool:
@@ -208,7 +215,7 @@ def render_image(widget: QWidget, scale: float | None = None, width: int | None 
     return image
 
 
-def _atomic_target(path: Path):
+def temporary_beside(path: Path) -> Path:
     """A temporary file beside ``path`` (same folder, so the final rename is atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -232,7 +239,7 @@ def save_png(widget: QWidget, path, scale: float | None = None, width: int | Non
     """Write ``widget`` as a PNG file (atomically). Returns the path written."""
     path = Path(path)
     image = render_image(widget, scale, width)
-    tmp = _atomic_target(path)
+    tmp = temporary_beside(path)
     try:
         if not image.save(str(tmp), "PNG"):
             raise ExportError(f"could not write {path}")
@@ -274,7 +281,7 @@ def save_svg(widget: QWidget, path, title: str = "Softmax Explorer") -> Path:
     from explorer.export.plain_svg import plain_svg
 
     path = Path(path)
-    _ensure_laid_out(widget)
+    ensure_laid_out(widget)
     w, h = max(1, widget.width()), max(1, widget.height())
     data = QByteArray()
     buffer = QBuffer(data)
@@ -304,10 +311,20 @@ def save_svg(widget: QWidget, path, title: str = "Softmax Explorer") -> Path:
 
 def write_bytes(path: Path, content: bytes) -> Path:
     """Write ``content`` to ``path`` atomically (a temporary file renamed onto it)."""
+    return write_with(path, lambda tmp: Path(tmp).write_bytes(content))
+
+
+def write_with(path, write) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then move it onto ``path``.
+
+    The target appears complete or not at all; the temporary file never stays.
+    """
     path = Path(path)
-    tmp = _atomic_target(path)
+    tmp = temporary_beside(path)
     try:
-        tmp.write_bytes(content)
+        write(str(tmp))
+        if tmp.stat().st_size == 0:
+            raise ExportError(f"could not write {path}")
         publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -315,7 +332,7 @@ def write_bytes(path: Path, content: bytes) -> Path:
 
 
 def save_image(widget: QWidget, path, fmt: str | None = None, **kwargs) -> Path:
-    """Write ``widget`` as PNG or SVG, chosen by ``fmt`` or the file's suffix.
+    """Write ``widget`` as PNG, SVG or PDF, chosen by ``fmt`` or the file's suffix.
 
     ``scale`` or ``width`` (PNG only) are passed on to :func:`save_png`.
     """
@@ -324,7 +341,11 @@ def save_image(widget: QWidget, path, fmt: str | None = None, **kwargs) -> Path:
         return save_png(widget, path, **kwargs)
     if fmt == "svg":
         return save_svg(widget, path)
-    raise ExportError(f"unknown image format {fmt!r} (choose png or svg)")
+    if fmt == "pdf":
+        from explorer.export.pdf import save_pdf
+
+        return save_pdf(widget, path)
+    raise ExportError(f"unknown image format {fmt!r} (choose png, svg or pdf)")
 
 
 def copy_to_clipboard(widget: QWidget, scale: float = 1.0) -> QImage:
