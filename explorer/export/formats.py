@@ -7,6 +7,7 @@ only when it is chosen.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,8 @@ def video_support(codec: str) -> str | None:
     try:
         import av
     except ImportError:
+        if getattr(sys, "frozen", False):  # a standalone build made without --with-video
+            return "this build has no video export (made without packaging/build.sh --with-video)"
         return f"video export needs PyAV: {VIDEO_INSTALL_HINT}"
     if codec not in av.codecs_available:
         return f"this PyAV has no {codec} encoder: {VIDEO_INSTALL_HINT}"
