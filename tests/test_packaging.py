@@ -269,6 +269,28 @@ def test_frozen_app_bundles_icons_and_colour_maps(frozen_app):
     assert list((internal / "pyqtgraph" / "colors" / "maps").glob("*.csv"))
     assert not (internal / "matplotlib").exists()
     assert not (internal / "tkinter").exists()
+    # PyAV's GPL encoders only with packaging/build.sh --with-video.
+    assert not (internal / "av").exists() and not (internal / "av.libs").exists()
+
+
+@pytest.mark.slow
+def test_frozen_app_without_video_says_so_and_writes_the_other_animations(frozen_app, tmp_path):
+    out = tmp_path / "out"
+    refused = run([frozen_app, "export", "--animation", "mp4", "--out", out], timeout=300)
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        "softmax-explorer export: error: MP4: this build has no video export "
+        "(made without packaging/build.sh --with-video)"
+    ]
+    assert not out.exists()
+    options = ["--steps", "4", "--every", "2", "--views", "regions", "--format", "pdf"]
+    made = run(
+        [frozen_app, "export", *options, "--animation", "apng,webp,pdf", "--out", out],
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr
+    names = {"regions.pdf", "training.apng", "training.webp", "training.pdf"}
+    assert {p.name for p in out.iterdir()} == names
 
 
 @pytest.mark.slow
