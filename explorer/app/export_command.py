@@ -262,19 +262,21 @@ def _record(window, session, args, out: Path, say) -> list[Path]:
     """Record the ``--steps`` from the current step in every ``--animation`` format.
 
     The overlays are on and the point is selected before the first frame, as in the
-    stills. ``--select worst`` names the worst point at the end of training, so training
-    runs first and the recording then replays it from history (bit-identical steps).
+    stills. ``--select worst`` names the worst point at the end of training: a second,
+    identical session is trained first to find it (training is deterministic), so the
+    recording itself trains as it goes and the curves grow frame by frame.
     """
     from explorer.app.recording import record
     from explorer.export.animation import AnimationSet
     from explorer.export.formats import make_writer
 
-    start = session.step_index
     if args.select == "worst":
-        say(f"training {args.steps} steps (to find the worst point)")
-        if session.step(args.steps) < args.steps:
-            raise ValueError(f"training stopped early: {session.diverged or session.notice}")
-        _select(session, args)
+        say(f"training a copy {args.steps} steps to find the worst point")
+        scout = build_session(args, PROG)
+        scout.step(args.steps)
+        worst = int(scout.train_sample_loss().argmax())
+        session.select(int(scout.train_index[worst]))
+    start = session.step_index
     writers = AnimationSet(
         [make_writer(fmt, out / file_name(fmt), fps=args.fps) for fmt in args.animation]
     )
