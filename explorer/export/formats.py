@@ -8,7 +8,6 @@ only when it is chosen.
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,29 +15,37 @@ if TYPE_CHECKING:
 
 #: ``--animation`` names, in the order menus and ``--help`` list them.
 ANIMATION_FORMATS = ("gif", "mp4", "webm", "apng", "webp", "pdf")
-#: name -> (module, class) of its writer.
-_WRITERS = {
-    "gif": ("explorer.export.gif", "GifWriter"),
-    "mp4": ("explorer.export.video", "Mp4Writer"),
-    "webm": ("explorer.export.video", "WebmWriter"),
-    "apng": ("explorer.export.lossless", "ApngWriter"),
-    "webp": ("explorer.export.lossless", "WebpWriter"),
-    "pdf": ("explorer.export.pdf", "PdfAnimationWriter"),
-}
 #: Encoders the video formats need from PyAV.
 _VIDEO_CODECS = {"mp4": "libx264", "webm": "libvpx-vp9"}
 
 
 def writer_class(fmt: str) -> type[AnimationWriter]:
-    """The writer class of ``fmt`` (one of :data:`ANIMATION_FORMATS`)."""
-    if fmt not in _WRITERS:
-        from explorer.export.animation import AnimationError
+    """The writer class of ``fmt`` (one of :data:`ANIMATION_FORMATS`).
 
-        raise AnimationError(
-            f"unknown animation format {fmt!r} (choose from {','.join(ANIMATION_FORMATS)})"
-        )
-    module, name = _WRITERS[fmt]
-    return getattr(import_module(module), name)
+    Plain ``import`` statements, not names in a table: PyInstaller finds a module only
+    where an ``import`` names it.
+    """
+    if fmt == "gif":
+        from explorer.export.gif import GifWriter
+
+        return GifWriter
+    if fmt in ("mp4", "webm"):
+        from explorer.export.video import Mp4Writer, WebmWriter
+
+        return Mp4Writer if fmt == "mp4" else WebmWriter
+    if fmt in ("apng", "webp"):
+        from explorer.export.lossless import ApngWriter, WebpWriter
+
+        return ApngWriter if fmt == "apng" else WebpWriter
+    if fmt == "pdf":
+        from explorer.export.pdf import PdfAnimationWriter
+
+        return PdfAnimationWriter
+    from explorer.export.animation import AnimationError
+
+    raise AnimationError(
+        f"unknown animation format {fmt!r} (choose from {','.join(ANIMATION_FORMATS)})"
+    )
 
 
 #: The suffix of each format's file (``training.gif``, ``training.mp4``...).
