@@ -76,15 +76,24 @@ def export_parser() -> OneLineParser:
         "pdf is a page per frame for LaTeX's animate)",
     )
     out.add_argument("--gif", action="store_true", help="the same as --animation gif")
-    out.add_argument("--every", type=int, default=5, metavar="M", help="steps per frame")
-    out.add_argument("--fps", type=float, default=10.0, metavar="F", help="frames per second")
+    out.add_argument(
+        "--every", type=int, default=5, metavar="M", help="steps per frame (default 5)"
+    )
+    out.add_argument(
+        "--fps",
+        type=float,
+        default=10.0,
+        metavar="F",
+        help="frames per second, 1 to 50 (default 10)",
+    )
     out.add_argument(
         "--animation-view",
         "--gif-view",
         dest="gif_view",
         default="window",
         choices=EXPORT_VIEWS,
-        help="view to record (default window)",
+        metavar="V",
+        help=f"view to record: one of {','.join(EXPORT_VIEWS)} (default window)",
     )
     out.add_argument("--save-session", metavar="FILE", help="also write the session file")
     out.add_argument(

@@ -1,6 +1,12 @@
-"""Pictures of widgets: PNG and SVG (:mod:`.image`) and animated GIF (:mod:`.gif`).
+"""Pictures and animations of widgets; knows nothing of the session (README, How it is built).
 
-Export takes a widget (a view, a pyqtgraph graphics view, or the whole window) and knows
-nothing of the session (DESIGN §2). Files are written atomically: a temporary file in the
-target folder is renamed onto the target only when complete.
+* :mod:`.image`: PNG (at any scale) and SVG, and the export mode they draw in;
+  :mod:`.plain_svg` rewrites Qt's SVG so that every renderer draws it; :mod:`.pdf`: PDF
+  figures and a PDF of pages.
+* :mod:`.animation`: the animation-writer interface (frames in, one file out) that
+  :mod:`.gif`, :mod:`.video` (MP4, WebM), :mod:`.lossless` (APNG, WebP) and :mod:`.pdf`
+  implement; :mod:`.formats` lists them and says what each needs.
+
+Files are written atomically: a temporary file in the target folder is renamed onto the
+target only when complete.
 """

@@ -15,9 +15,10 @@ up-sampled bitmap:
   are drawn one by one at the export resolution (not blitted from a 1× atlas) and SVG
   keeps lines, markers and text as vectors.
 
-SVG goes through ``QSvgGenerator`` (pyqtgraph 0.14's own SVG exporter fails on Qt 6.11;
-DESIGN §5); images (the decision regions) are embedded as PNG. Nothing here knows about
-the session: it takes a widget.
+SVG goes through ``QSvgGenerator`` (pyqtgraph 0.14's own SVG exporter fails on Qt 6.11),
+replayed from a ``QPicture`` and rewritten as plain SVG (:mod:`.plain_svg`); images (the
+decision regions) are embedded as PNG. PDF is :mod:`.pdf`. Nothing here knows about the
+session: it takes a widget.
 """
 
 from __future__ import annotations
