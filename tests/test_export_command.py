@@ -257,7 +257,7 @@ def test_video_without_pyav_is_refused_with_what_to_install(tmp_path, fmt):
     """PyAV hidden from the command (``sys.modules['av'] = None``: its import fails)."""
     out = tmp_path / "out"
     code = (
-        "import sys; sys.modules['av'] = None; from explorer.app.cli import main; "
+        "import sys; sys.modules['av'] = None; from explorer.cli import main; "
         "sys.exit(main(sys.argv[1:]))"
     )
     result = subprocess.run(
