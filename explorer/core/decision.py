@@ -11,6 +11,11 @@ that one probability is needed, so no normalised ``(C, M)`` probabilities are fo
 which a 256-entry ``uint32`` lookup table (:func:`decision_lut`) turns into
 ``0xFFRRGGBB`` pixels for a ``QImage`` in ``Format_RGB32``. ``rint`` rounds halves to even.
 
+For the hinge losses, which have no probabilities, ``shade="margin"`` quantises instead
+the gap between the top two scores, clipped at the margin ``Δ``, into the same levels:
+``conf = min(z_top1 − z_top2, Δ) / Δ`` in ``[0, 1]`` and ``l = rint(conf · (L − 1))``
+(a tie for the top gives 0).
+
 All arrays are class-major: ``W (C, D)``, features ``F (D, M)``, logits ``(C, M)``; the
 work is done in float32 in preallocated buffers (:class:`DecisionWorkspace`).
 """
@@ -101,6 +106,7 @@ class DecisionWorkspace:
         if self._key != (C, D, M):
             self.Z = np.empty((C, M), dtype=np.float32)
             self.zmax = np.empty(M, dtype=np.float32)
+            self.second = np.empty(M, dtype=np.float32)
             self.level = np.empty(M, dtype=np.float32)
             self.base = np.empty(M, dtype=np.uint8)
             self.change = np.empty(M, dtype=np.uint8)
@@ -111,6 +117,8 @@ class DecisionWorkspace:
 
 
 _DEFAULT_WORKSPACE = DecisionWorkspace()
+#: What the confidence level measures: ``max p``, or the top-two score gap over ``Δ``.
+SHADES = ("probability", "margin")
 #: Up to this many features the logits are multiply-adds instead of a GEMM.
 _SMALL_D = 4
 
@@ -122,6 +130,9 @@ def decision_indices(
     temperature: float = 1.0,
     out: np.ndarray | None = None,
     workspace: DecisionWorkspace | None = None,
+    *,
+    shade: str = "probability",
+    margin: float = 1.0,
 ) -> np.ndarray:
     """Winning class and quantised confidence of every grid point, as ``uint8``.
 
@@ -142,6 +153,11 @@ def decision_indices(
         Written and returned when given.
     workspace : DecisionWorkspace, optional
         Buffers to reuse; a module-level one by default.
+    shade : {"probability", "margin"}, optional
+        Whether the level quantises ``max p`` or ``min(z_top1 − z_top2, Δ) / Δ`` of the
+        (temperature-divided) scores (module docstring).
+    margin : float, optional
+        ``Δ``, finite and > 0; used by ``shade="margin"`` only.
 
     Returns
     -------
@@ -159,9 +175,15 @@ def decision_indices(
     T = float(temperature)
     if not (np.isfinite(T) and T > 0):
         raise ValueError(f"temperature must be finite and > 0, got {temperature!r}")
+    if shade not in SHADES:
+        raise ValueError(f"shade must be one of {SHADES}, got {str(shade)[:40]!r}")
+    delta = float(margin)
+    if not (np.isfinite(delta) and delta > 0):
+        raise ValueError(f"the margin must be finite and > 0, got {margin!r}")
     C, D = W.shape
     M = F.shape[1]
     L = levels_per_class(C)
+    by_margin = delta if shade == "margin" else None
     if out is None:
         out = np.empty(M, dtype=np.uint8)
     elif out.shape != (M,) or out.dtype != np.uint8:
@@ -177,19 +199,23 @@ def decision_indices(
         # Each grid point on its own: split_columns may run two halves at once.
         _decision_columns(
             Wt, bt, F[:, lo:hi], ws.Z[:, lo:hi], ws.zmax[lo:hi], ws.level[lo:hi],
-            ws.base[lo:hi], ws.change[lo:hi], ws.mask[lo:hi], out[lo:hi], L,
+            ws.second[lo:hi], ws.base[lo:hi], ws.change[lo:hi], ws.mask[lo:hi], out[lo:hi],
+            L, by_margin,
         )  # fmt: skip
 
     split_columns(columns, M, C * M)
     return out
 
 
-def _decision_columns(Wt, bt, F, Z, zmax, level, base, change, mask, out, L: int) -> None:
+def _decision_columns(
+    Wt, bt, F, Z, zmax, level, second, base, change, mask, out, L: int, margin: float | None
+) -> None:
     """:func:`decision_indices` of the grid points ``F (D, m)`` into ``out (m,)``.
 
     ``Wt (C, D)`` and ``bt (C,)`` are float32 with the temperature folded in; ``Z (C, m)``,
-    ``zmax``, ``level (m,)`` float32, ``base``, ``change (m,)`` uint8 and ``mask (m,)``
-    bool are scratch, possibly column slices of larger buffers.
+    ``zmax``, ``level``, ``second (m,)`` float32, ``base``, ``change (m,)`` uint8 and
+    ``mask (m,)`` bool are scratch, possibly column slices of larger buffers. ``margin``
+    is ``Δ`` for the margin shading, None for ``max p``.
     """
     C, D = Wt.shape
     if D <= _SMALL_D:
@@ -204,7 +230,10 @@ def _decision_columns(Wt, bt, F, Z, zmax, level, base, change, mask, out, L: int
     else:
         np.matmul(Wt, F, out=Z)
     Z += bt[:, None]
-    np.max(Z, axis=0, out=zmax)
+    if margin is None:
+        np.max(Z, axis=0, out=zmax)
+    else:
+        _top_two(Z, zmax, second, level)
     # Class-major argmax: numpy's argmax along axis 0 transposes into a copy first.
     # Going down the classes, the last write wins, so ties go to the lowest class. A
     # write is arithmetic, base += mask · (k·L − base) in uint8 (exact modulo 256): a
@@ -218,6 +247,14 @@ def _decision_columns(Wt, bt, F, Z, zmax, level, base, change, mask, out, L: int
             np.subtract(np.uint8(k * L), base, out=change)
             change *= hit
             base += change
+    if margin is not None:
+        np.subtract(zmax, second, out=level)  # >= 0; 0 where the top is a tie
+        np.minimum(level, np.float32(margin), out=level)
+        level *= np.float32((L - 1) / margin)
+        np.rint(level, out=level)
+        np.clip(level, 0, L - 1, out=level)
+        np.add(level, base, out=out, casting="unsafe")
+        return
     Z -= zmax  # every entry <= 0, so exp cannot overflow; underflow to 0 is harmless
     np.exp(Z, out=Z)
     np.sum(Z, axis=0, out=level)  # Σ exp(z − zmax) in [1, C]
@@ -227,6 +264,20 @@ def _decision_columns(Wt, bt, F, Z, zmax, level, base, change, mask, out, L: int
     np.rint(level, out=level)
     np.clip(level, 0, L - 1, out=level)
     np.add(level, base, out=out, casting="unsafe")  # exact: small integers in float32
+
+
+def _top_two(Z, top, second, scratch) -> None:
+    """Largest and second-largest entry of each column of ``Z (C, m)``, as a multiset.
+
+    A running pair down the classes (class-major, like the argmax above): three passes
+    of ``m`` per class instead of a sort. Two equal maxima give ``second == top``.
+    """
+    np.copyto(top, Z[0])
+    second.fill(-np.inf)
+    for k in range(1, Z.shape[0]):
+        np.minimum(top, Z[k], out=scratch)  # what Z[k] or the old top leaves behind
+        np.maximum(second, scratch, out=second)
+        np.maximum(top, Z[k], out=top)
 
 
 def index_to_class_and_confidence(
@@ -249,6 +300,38 @@ def index_to_class_and_confidence(
         The probabilities that round to this level: ``conf`` of the kernel lies in
         ``[conf_low, conf_high]`` (up to float32 rounding), within ``[1/C, 1]``.
     """
+    k, f_lo, f_hi = _decode(idx, C)
+    span = 1.0 - 1.0 / C
+    return k, 1.0 / C + f_lo * span, 1.0 / C + f_hi * span
+
+
+def index_to_class_and_margin(
+    idx: np.ndarray | int, C: int, margin: float = 1.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decode indices of ``shade="margin"`` into the class and the clipped top-two gap.
+
+    Parameters
+    ----------
+    idx : int or ndarray of int, any shape
+        Indices from :func:`decision_indices` with ``shade="margin"``.
+    C : int
+        Number of classes.
+    margin : float, optional
+        The ``Δ`` they were made with.
+
+    Returns
+    -------
+    k : ndarray of int64, shape of ``idx``
+    gap_low, gap_high : ndarray of float64, shape of ``idx``
+        ``min(z_top1 − z_top2, Δ)`` lies in ``[gap_low, gap_high]`` (up to float32
+        rounding), within ``[0, Δ]``; the top level holds every gap from its low end up.
+    """
+    k, f_lo, f_hi = _decode(idx, C)
+    return k, f_lo * float(margin), f_hi * float(margin)
+
+
+def _decode(idx, C: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Class and the interval in ``[0, 1]`` of the quantised fraction of each index."""
     L = levels_per_class(C)
     idx = np.asarray(idx)
     if not np.issubdtype(idx.dtype, np.integer):
@@ -257,12 +340,9 @@ def index_to_class_and_confidence(
         raise ValueError(f"indices must be in [0, {C * L - 1}] for {C} classes")
     k, lev = np.divmod(idx.astype(np.int64), L)
     if L == 1:  # a single level covers every confidence
-        f_lo, f_hi = np.zeros(lev.shape), np.ones(lev.shape)
-    else:  # level l holds the continuous levels [l − 1/2, l + 1/2] ∩ [0, L − 1]
-        f_lo = np.maximum(lev - 0.5, 0.0) / (L - 1)
-        f_hi = np.minimum(lev + 0.5, L - 1.0) / (L - 1)
-    span = 1.0 - 1.0 / C
-    return k, 1.0 / C + f_lo * span, 1.0 / C + f_hi * span
+        return k, np.zeros(lev.shape), np.ones(lev.shape)
+    # level l holds the continuous levels [l − 1/2, l + 1/2] ∩ [0, L − 1]
+    return k, np.maximum(lev - 0.5, 0.0) / (L - 1), np.minimum(lev + 0.5, L - 1.0) / (L - 1)
 
 
 def decision_lut(
