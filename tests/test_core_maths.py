@@ -8,16 +8,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.core import (
+    HINGE_LOSSES,
+    LOSSES,
+    active_margins,
     cross_entropy,
     grad_wrt_logits,
     grad_wrt_probs,
+    hinge_parts,
     log_softmax,
     loss_and_grads,
+    mean_loss,
     one_hot,
+    per_sample_grad,
+    per_sample_loss,
     smooth_labels,
     softmax,
     softmax_jacobian,
+    squared_error,
+    squared_error_parts,
+    svm_ova,
+    svm_structured,
+    svm_ww,
 )
+from explorer.core.loss import cross_entropy_per_sample
 
 DTYPES = [np.float32, np.float64]
 
@@ -240,3 +253,123 @@ def test_loss_and_grads_scratch_and_probability_hook_change_nothing(soft):
         loss_and_grads(W, b, X, Y, out=np.empty((C, N + 1)))
     with pytest.raises(ValueError, match="out must be"):
         loss_and_grads(W, b, X, Y, out=np.empty((N, C)).T)
+
+
+# ------------------------------------------------- bad labels and infinite logits
+def _batch(Z, y, loss):
+    """:func:`loss_and_grads` whose logits are ``Z`` (one sample: a batch of one)."""
+    Z = Z.reshape(Z.shape[0], -1)
+    X = np.ones((1, Z.shape[1]))
+    return loss_and_grads(np.zeros((Z.shape[0], 1)), np.zeros(Z.shape[0]), X, y, loss=loss)
+
+
+def _label_entry_points():
+    """Every core function that takes labels, as ``call(Z, y)`` with ``Z (4, N)``."""
+    calls = {
+        "cross_entropy": cross_entropy,
+        "cross_entropy_per_sample": cross_entropy_per_sample,
+        "grad_wrt_logits": lambda Z, y: grad_wrt_logits(softmax(Z), y),
+        "grad_wrt_probs": lambda Z, y: grad_wrt_probs(softmax(Z), y),
+        "one_hot": lambda Z, y: one_hot(y, Z.shape[0]),
+        "smooth_labels": lambda Z, y: smooth_labels(y, Z.shape[0], 0.1),
+        "squared_error": squared_error,
+        "squared_error_parts": squared_error_parts,
+        "svm_ww": svm_ww,
+        "svm_ova": svm_ova,
+        "svm_structured": svm_structured,
+    }
+    for loss in LOSSES:
+        calls[f"per_sample_loss[{loss}]"] = lambda Z, y, loss=loss: per_sample_loss(Z, y, loss)
+        calls[f"per_sample_grad[{loss}]"] = lambda Z, y, loss=loss: per_sample_grad(Z, y, loss)
+        calls[f"mean_loss[{loss}]"] = lambda Z, y, loss=loss: mean_loss(Z, y, loss)
+        calls[f"loss_and_grads[{loss}]"] = lambda Z, y, loss=loss: _batch(Z, y, loss)
+    for loss in HINGE_LOSSES:
+        calls[f"active_margins[{loss}]"] = lambda Z, y, loss=loss: active_margins(Z, y, loss)
+        calls[f"hinge_parts[{loss}]"] = lambda Z, y, loss=loss: hinge_parts(Z, y, loss)
+    return calls
+
+
+LABEL_ENTRY_POINTS = _label_entry_points()
+
+
+@pytest.mark.parametrize("name", sorted(LABEL_ENTRY_POINTS))
+@pytest.mark.parametrize("labels", [[0, 1, -1], [0, 1, 4], [0, 1, 2**40], [-(2**40), 0, 1]])
+def test_bad_labels_are_refused_everywhere(name, labels):
+    """Issue 20: ``-1`` read as the last class, ``C`` raised a bare ``IndexError``."""
+    call = LABEL_ENTRY_POINTS[name]
+    Z = np.random.default_rng(0).standard_normal((4, 3))
+    good = np.array([0, 1, 3])
+    call(Z, good)  # the same call with good labels works
+    call(Z[:, 0], good[2])
+    y = np.array(labels)
+    with pytest.raises(ValueError, match="labels must lie in"):
+        call(Z, y)
+    with pytest.raises(ValueError, match="labels must lie in"):
+        call(Z[:, 0], y[(y < 0) | (y >= 4)][0])  # one sample, one bad label
+    if name in ("one_hot", "smooth_labels"):
+        return  # these make as many columns as they are given labels
+    with pytest.raises(ValueError, match="labels"):
+        call(Z, good[:2])  # too few labels for the samples
+    with pytest.raises(ValueError, match="label"):
+        call(Z[:, 0], good)  # one sample, three labels
+
+
+def test_labels_must_be_whole_numbers():
+    np.testing.assert_array_equal(one_hot(np.array([0.0, 2.0]), 3), [[1, 0], [0, 0], [0, 1]])
+    for bad in ([0.0, 1.5], [np.nan], [True, False]):
+        with pytest.raises(ValueError, match="labels must be"):
+            one_hot(np.array(bad), 3)
+
+
+def test_bad_labels_message_names_the_range():
+    Z = np.zeros((4, 3))
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 4\), got -1\.\.1"):
+        cross_entropy(Z, np.array([0, 1, -1]))
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 4\), got 0\.\.4"):
+        loss_and_grads(np.zeros((4, 2)), np.zeros(4), np.zeros((2, 3)), np.array([0, 1, 4]))
+    with pytest.raises(ValueError, match="expected 3 labels, got 2"):
+        loss_and_grads(np.zeros((4, 2)), np.zeros(4), np.zeros((2, 3)), np.array([0, 1]))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax_of_infinite_logits_is_the_limit(dtype):
+    inf, nan = np.inf, np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(softmax(np.array([inf, 0, 0], dtype)), [1, 0, 0])
+        np.testing.assert_array_equal(log_softmax(np.array([inf, 0, 0], dtype)), [0, -inf, -inf])
+        Z = np.array(
+            [
+                [inf, inf, 1.0, -inf, nan, -inf, inf],
+                [0.0, inf, 2.0, -inf, 0.0, 3.0, inf],
+                [-inf, -inf, -inf, -inf, 0.0, -inf, inf],
+            ],
+            dtype=dtype,
+        )
+        P, logP = softmax(Z), log_softmax(Z)
+    third = np.float64(1) / 3
+    expected = np.array(
+        [
+            [1, 0.5, 1 / (1 + np.e), nan, nan, 0, third],
+            [0, 0.5, np.e / (1 + np.e), nan, nan, 1, third],
+            [0, 0, 0, nan, nan, 0, third],
+        ]
+    ).astype(dtype)
+    assert P.dtype == dtype and logP.dtype == dtype
+    rtol = 1e-6 if dtype == np.float32 else 1e-15
+    np.testing.assert_allclose(P, expected, rtol=rtol, equal_nan=True)
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(logP, np.log(expected), rtol=rtol, equal_nan=True)
+    # Ties among +inf share exactly; every defined column sums to one.
+    assert P[0, 1] == 0.5 and P[0, 6] == dtype(third)
+    np.testing.assert_allclose(P[:, [0, 1, 2, 5, 6]].sum(axis=0), 1, rtol=rtol)
+    # The finite columns are computed as without their infinite neighbours.
+    np.testing.assert_array_equal(P[:, [2, 5]], softmax(Z[:, [2, 5]]))
+
+
+def test_losses_of_infinite_logits_follow_softmax():
+    z = np.array([np.inf, 0.0, 0.0])
+    assert cross_entropy(z, 0) == 0.0
+    assert cross_entropy(z, 1) == np.inf
+    assert cross_entropy(np.array([np.inf, np.inf, 0.0]), 0) == pytest.approx(np.log(2))
+    np.testing.assert_array_equal(grad_wrt_logits(softmax(z), 1), [1, -1, 0])

@@ -9,12 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.core.decision import (
+    SHADES,
     DecisionWorkspace,
     decision_indices,
     decision_lut,
     grid_axes,
     grid_points,
     index_to_class_and_confidence,
+    index_to_class_and_margin,
     levels_per_class,
 )
 
@@ -302,3 +304,81 @@ def test_decision_lut_refusals():
         decision_lut(np.full((3, 3), 300), bg, 3)
     with pytest.raises(ValueError):
         decision_lut(colors, bg, 3, pale=0.5, full=0.2)
+
+
+# ------------------------------------------------------- shading by the score margin
+def _margin_reference(W, b, F, delta, T=1.0):
+    """Class and continuous level of ``min(top1 − top2, Δ) / Δ``, in float64 numpy."""
+    Z = (np.asarray(W, np.float64) @ np.asarray(F, np.float64) + np.asarray(b)[:, None]) / T
+    top = np.sort(Z, axis=0)
+    gap = np.minimum(top[-1] - top[-2], delta)
+    L = levels_per_class(W.shape[0])
+    return Z.argmax(axis=0), gap / delta * (L - 1), gap
+
+
+@settings(max_examples=120, deadline=None)
+@given(exact_problems(), st.sampled_from([0.25, 1.0, 3.0, 1000.0]))
+def test_margin_shading_matches_a_numpy_recomputation(problem, delta):
+    W, b, F = problem
+    L = levels_per_class(W.shape[0])
+    idx = _strict(decision_indices, W, b, F, shade="margin", margin=delta)
+    assert idx.dtype == np.uint8 and idx.shape == (F.shape[1],)
+    k_ref, x_ref, _ = _margin_reference(W, b, F, delta)
+    k, level = np.divmod(idx.astype(np.int64), L)
+    np.testing.assert_array_equal(k, k_ref)  # the same argmax as the probability shading
+    np.testing.assert_array_equal(k, decision_indices(W, b, F) // L)
+    assert np.all(np.abs(level - np.clip(np.rint(x_ref), 0, L - 1)) <= 1)
+    assert np.all(np.abs(level - x_ref) <= 0.5 + 1e-3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 12), st.integers(1, 400), st.integers(0, 2**32 - 1))
+def test_margin_shading_of_ties_and_exact_gaps(C, M, seed):
+    """Small integer scores: exact ties (gap 0, level 0) and exact gaps, so the level is
+    exactly ``rint(min(gap, Δ)/Δ · (L − 1))``; ties for the top go to the lowest class."""
+    rng = np.random.default_rng(seed)
+    W = rng.integers(-2, 3, size=(C, 2)).astype(np.float64)
+    b = rng.integers(-2, 3, size=C).astype(np.float64)
+    F = rng.integers(-3, 4, size=(2, M)).astype(np.float32)
+    L = levels_per_class(C)
+    ws = DecisionWorkspace()
+    decision_indices(-W, -b, F, workspace=ws, shade="margin", margin=4.0)
+    idx = decision_indices(W, b, F, workspace=ws, shade="margin", margin=4.0)
+    k_ref, _, gap = _margin_reference(W, b, F, 4.0)
+    np.testing.assert_array_equal(idx // L, k_ref)
+    np.testing.assert_array_equal(idx % L, np.rint(gap / 4.0 * (L - 1)))
+    assert np.all((idx % L == 0) == (gap == 0))
+
+
+def test_margin_shading_levels_and_decoding():
+    C = 3
+    L = levels_per_class(C)
+    # One feature, scores (x, 0, −10): class 0 wins for x >= 0 (the tie at 0 included),
+    # class 1 for x < 0, and the gap between the top two is |x|.
+    W = np.array([[1.0], [0.0], [0.0]])
+    b = np.array([0.0, 0.0, -10.0])
+    xs = np.array([[0.0, 0.5, 1.0, 2.0, 5.0, -0.5, -3.0]], dtype=np.float32)
+    idx = decision_indices(W, b, xs, shade="margin", margin=2.0)
+    k, lo, hi = index_to_class_and_margin(idx, C, margin=2.0)
+    np.testing.assert_array_equal(k, [0, 0, 0, 0, 0, 1, 1])
+    gaps = np.minimum(np.abs(xs[0]), 2.0)
+    np.testing.assert_array_equal(idx % L, np.rint(gaps / 2.0 * (L - 1)))
+    assert np.all(lo <= gaps + 1e-12) and np.all(gaps <= hi + 1e-12)
+    assert np.all(lo >= 0) and np.all(hi <= 2.0)
+    assert hi[3] == hi[4] == 2.0  # clipped at Δ: a gap of 2 and one of 5 look the same
+    # The temperature divides the scores before the gap is taken.
+    np.testing.assert_array_equal(
+        decision_indices(W, b, xs, temperature=2.0, shade="margin", margin=2.0),
+        decision_indices(W / 2, b / 2, xs, shade="margin", margin=2.0),
+    )
+
+
+def test_margin_shading_refusals():
+    W, b, F = np.zeros((3, 2)), np.zeros(3), np.zeros((2, 5))
+    assert SHADES == ("probability", "margin")
+    with pytest.raises(ValueError, match="shade"):
+        decision_indices(W, b, F, shade="gap")
+    for margin in (0.0, -1.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="margin"):
+            decision_indices(W, b, F, shade="margin", margin=margin)
+    np.testing.assert_array_equal(decision_indices(W, b, F, shade="margin"), 0)
