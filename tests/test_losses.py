@@ -10,6 +10,9 @@ step of ``1e-6`` never crosses a kink.
 
 from __future__ import annotations
 
+import contextlib
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -26,6 +29,7 @@ from explorer.core import (
     loss_name,
     mean_loss,
     one_hot,
+    parallel,
     per_sample_grad,
     per_sample_loss,
     smooth_labels,
@@ -390,3 +394,54 @@ def test_bad_margins_and_penalties_are_refused():
             loss_and_grads(W, b, X, y, value)
     with pytest.raises(ValueError, match="at least 2 classes"):
         per_sample_loss(np.zeros((1, 3)), np.zeros(3, dtype=int), "svm_ww")
+
+
+def _with_split(split: bool, func):
+    """``func()`` with the column split forced on (two threads) or off, and whether every
+    split_columns call of the loss modules split as asked."""
+    calls = []
+    original = parallel.split_columns
+
+    def spy(work, n, elements):
+        calls.append(original(work, n, elements))
+        return calls[-1]
+
+    with contextlib.ExitStack() as stack:
+        limit = 0 if split else 10**15
+        stack.enter_context(mock.patch.object(parallel, "MIN_SPLIT_ELEMENTS", limit))
+        stack.enter_context(mock.patch.object(parallel, "usable_cpus", lambda: 2))
+        for module in ("loss", "softmax", "squared_loss"):
+            stack.enter_context(mock.patch(f"explorer.core.{module}.split_columns", spy))
+        result = func()
+    return result, calls
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", LOSSES)
+def test_two_threads_give_the_bits_of_one(loss, dtype):
+    """The column split (two halves at once, blocks starting at each half) changes no bit."""
+    rng = np.random.default_rng(9)
+    C, D, N = 5, 3, 5001  # blocks of the in-place passes do not line up with the halves
+    W, b = rng.normal(size=(C, D)).astype(dtype), rng.normal(size=C).astype(dtype)
+    X, y = rng.normal(size=(D, N)).astype(dtype), rng.integers(0, C, N)
+    targets = [y]
+    if loss in PROBABILISTIC_LOSSES:
+        targets.append(smooth_labels(y, C, 0.1, dtype=dtype))
+
+    def run(Y):
+        seen = []
+        value, dW, db = loss_and_grads(
+            W, b, X, Y, 0.1, loss=loss, l1=0.1, on_probs=lambda P: seen.append(P.copy())
+        )
+        return value, dW, db, seen[0]
+
+    for Y in targets:
+        (split, split_calls), (whole, whole_calls) = (
+            _with_split(True, lambda Y=Y: run(Y)),
+            _with_split(False, lambda Y=Y: run(Y)),
+        )
+        if loss in PROBABILISTIC_LOSSES and Y is y:  # the passes that split
+            assert split_calls and all(split_calls) and not any(whole_calls)
+        assert split[0] == whole[0]
+        for a, b_ in zip(split[1:], whole[1:], strict=True):
+            assert np.array_equal(a, b_)

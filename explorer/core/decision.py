@@ -249,10 +249,9 @@ def _decision_columns(
             base += change
     if margin is not None:
         np.subtract(zmax, second, out=level)  # >= 0; 0 where the top is a tie
-        np.minimum(level, np.float32(margin), out=level)
         level *= np.float32((L - 1) / margin)
         np.rint(level, out=level)
-        np.clip(level, 0, L - 1, out=level)
+        np.clip(level, 0, L - 1, out=level)  # the clip at L − 1 is min(gap, Δ)
         np.add(level, base, out=out, casting="unsafe")
         return
     Z -= zmax  # every entry <= 0, so exp cannot overflow; underflow to 0 is harmless

@@ -40,7 +40,9 @@ def check_margin(margin) -> float:
     return value
 
 
-def hinge_parts(Z, Y, loss: str, margin: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def hinge_parts(
+    Z, Y, loss: str, margin: float = 1.0, *, overwrite: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-sample hinge loss, its (sub)gradient ``∂L/∂z`` and the active margins.
 
     Parameters
@@ -52,6 +54,9 @@ def hinge_parts(Z, Y, loss: str, margin: float = 1.0) -> tuple[np.ndarray, np.nd
     loss : {"svm_ww", "svm_ova", "svm_structured"}
     margin : float, optional
         ``Δ > 0``.
+    overwrite : bool, optional
+        Let ``dz`` take ``Z``'s memory when ``Z`` is a C-contiguous float ``(C, N)``
+        array (saves a ``C·N`` array's page faults at large N). ``Z`` is then lost.
 
     Returns
     -------
@@ -67,48 +72,83 @@ def hinge_parts(Z, Y, loss: str, margin: float = 1.0) -> tuple[np.ndarray, np.nd
     if loss not in HINGE_LOSSES:
         raise ValueError(f"{str(loss)[:40]!r} is not a hinge loss; choose one of {HINGE_LOSSES}")
     delta = check_margin(margin)
+    given = Z
     Z = as_logits(Z)
     single = Z.ndim == 1
-    Zc = np.ascontiguousarray(Z[:, None] if single else Z)
-    C, N = Zc.shape
+    C, N = (Z.shape[0], 1) if single else Z.shape
     if C < 2:
         raise ValueError(f"the hinge losses need at least 2 classes, got {C}")
     y = hard_labels(Y, C, None if single else N, loss).reshape(-1)
-    dtype = Zc.dtype
-    d = dtype.type(delta)
-    # Flat indices y·N + n pick Z[y_n, n] without fancy indexing over two axes.
-    flat = y * N + np.arange(N)
-    z_true = Zc.ravel()[flat]
-    if loss == "svm_ww":
-        M = Zc - z_true
-        M += d
-        M.ravel()[flat] = 0  # the true class has no margin term
-        active = M > 0
-        losses = np.maximum(M, 0).sum(axis=0, dtype=dtype)
-        dz = active.astype(dtype)
-        dz.ravel()[flat] = -active.sum(axis=0)
-    elif loss == "svm_ova":
-        M = Zc + d  # Δ − s_j z_j with s_j = −1 ...
-        M.ravel()[flat] = d - z_true  # ... and s_y = +1
-        active = M > 0
-        losses = np.maximum(M, 0).sum(axis=0, dtype=dtype)
-        dz = active.astype(dtype)
-        dz.ravel()[flat] = -dz.ravel()[flat]  # −s_y = −1 where active
+    if overwrite and Z is given and not single and Z.flags.c_contiguous and Z.flags.writeable:
+        work = Z
     else:
-        others = Zc.copy()
-        others.ravel()[flat] = -np.inf
-        runner_up = others.argmax(axis=0)  # the first maximum: ties to the lowest class
-        m = others.ravel()[runner_up * N + np.arange(N)] - z_true
-        m += d
-        hit = m > 0
-        losses = np.where(hit, m, dtype.type(0))
-        active = np.zeros((C, N), dtype=bool)
-        active.ravel()[runner_up * N + np.arange(N)] = hit
-        dz = active.astype(dtype)
-        dz.ravel()[flat] = -hit.astype(dtype)
+        work = np.array(Z.reshape(C, N), order="C")
+    losses, active = _HINGES[loss](work, y, work.dtype.type(delta))
     if single:
-        return losses[0], dz[:, 0], active[:, 0]
-    return losses, dz, active
+        return losses[0], work[:, 0], active[:, 0]
+    return losses, work, active
+
+
+# Each turns the scores S (C, N), C-contiguous, into dz in place and returns the per-sample
+# losses and the active margins. Flat indices y·N + n pick S[y_n, n] without fancy indexing
+# over two axes; fresh (C, N) float arrays are avoided (their page faults cost more than
+# the arithmetic at large N).
+def _weston_watkins(S, y, d):
+    N = S.shape[1]
+    flat = y * N + np.arange(N)
+    everything = S.ravel()
+    S -= everything[flat]  # z_j − z_y ...
+    S += d  # ... + Δ
+    everything[flat] = 0  # the true class has no margin term
+    active = S > 0
+    np.maximum(S, 0, out=S)
+    losses = S.sum(axis=0)
+    np.copyto(S, active)
+    everything[flat] = -S.sum(axis=0)  # minus the count of active margins
+    return losses, active
+
+
+def _one_vs_all(S, y, d):
+    N = S.shape[1]
+    flat = y * N + np.arange(N)
+    everything = S.ravel()
+    true_terms = d - everything[flat]  # Δ − s_y z_y with s_y = +1 ...
+    S += d  # ... and Δ + z_j elsewhere (s_j = −1)
+    everything[flat] = true_terms
+    active = S > 0
+    np.maximum(S, 0, out=S)
+    losses = S.sum(axis=0)
+    np.copyto(S, active)  # −s_j = +1 where active ...
+    everything[flat] *= -1  # ... and −1 at y
+    return losses, active
+
+
+def _crammer_singer(S, y, d):
+    C, N = S.shape
+    columns = np.arange(N)
+    flat = y * N + columns
+    everything = S.ravel()
+    margin = -everything[flat]
+    everything[flat] = -np.inf
+    top = S.max(axis=0)
+    # The runner-up: the first class holding the maximum of the others (the lowest on a
+    # tie), going down the classes so that the last write wins; a class-major loop,
+    # ~5x faster than argmax over axis 0 at C = 10.
+    runner_up = np.full(N, C - 1)
+    for k in range(C - 2, -1, -1):
+        np.copyto(runner_up, k, where=S[k] == top)
+    margin += top
+    margin += d
+    hit = margin > 0
+    losses = np.where(hit, margin, S.dtype.type(0))
+    active = np.zeros((C, N), dtype=bool)
+    active.ravel()[runner_up * N + columns] = hit
+    np.copyto(S, active)
+    everything[flat] = -hit.astype(S.dtype)
+    return losses, active
+
+
+_HINGES = {"svm_ww": _weston_watkins, "svm_ova": _one_vs_all, "svm_structured": _crammer_singer}
 
 
 def _mean(Z, Y, loss: str, margin: float) -> float:

@@ -19,8 +19,8 @@ import numpy as np
 
 from explorer.core.hinge import HINGE_LOSSES, check_margin, hinge_parts
 from explorer.core.parallel import split_columns
-from explorer.core.softmax import log_softmax, softmax
-from explorer.core.squared_loss import squared_error_from_probs
+from explorer.core.softmax import log_softmax, softmax, softmax_in_place
+from explorer.core.squared_loss import squared_error_in_place
 from explorer.core.targets import as_targets, check_labels, one_hot, smooth_labels
 
 __all__ = [
@@ -254,14 +254,14 @@ def loss_and_grads(
         Z = np.matmul(W, X, out=out)
         Z += np.asarray(b, dtype=dtype)[:, None]
         if name == "squared_error":
-            P = softmax(Z)
+            dZ = softmax_in_place(Z)
             if on_probs is not None:
-                on_probs(P)
-            per_sample, dZ = squared_error_from_probs(P, Y)
+                on_probs(dZ)
+            per_sample = squared_error_in_place(dZ, Y)
         else:
             if on_probs is not None:
                 on_probs(softmax(Z))
-            per_sample, dZ, _ = hinge_parts(Z, Y, name, margin)
+            per_sample, dZ, _ = hinge_parts(Z, Y, name, margin, overwrite=True)
         value = float(np.mean(per_sample, dtype=np.float64))
     dW = dZ @ X.T
     dW /= n

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.core.parallel import split_columns
+
 
 def as_logits(Z) -> np.ndarray:
     """``Z`` as a float array of shape ``(C,)`` or ``(C, N)`` (integers become float64)."""
@@ -72,6 +74,31 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     E = np.exp(Z - zmax)
     E /= E.sum(axis=0)
     return E
+
+
+def softmax_in_place(Z: np.ndarray) -> np.ndarray:
+    """:func:`softmax` of finite logits, written over them; the same bits.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (C, N), float, C-contiguous, writeable
+        Finite logits (infinite ones are not given their limit here).
+
+    Returns
+    -------
+    ndarray
+        ``Z`` itself, holding the probabilities. Saves the two ``(C, N)`` arrays
+        :func:`softmax` allocates, and splits the columns between two threads at large N.
+    """
+
+    def columns(lo: int, hi: int) -> None:
+        S = Z[:, lo:hi]
+        S -= S.max(axis=0)
+        np.exp(S, out=S)
+        S /= S.sum(axis=0)
+
+    split_columns(columns, Z.shape[1], Z.size)
+    return Z
 
 
 def _columnwise_with_infinities(Z, zmax, finite_function, *, log: bool) -> np.ndarray:

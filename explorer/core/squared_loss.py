@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.core.parallel import split_columns
 from explorer.core.softmax import as_logits, softmax
 from explorer.core.targets import as_targets, check_labels, is_labels
+
+#: Columns per block of the in-place pass: a (C, 2048) float64 scratch stays in cache.
+_BLOCK = 2048
 
 
 def squared_error_parts(Z, Y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -41,37 +45,57 @@ def squared_error_parts(Z, Y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Z = as_logits(Z)
     single = Z.ndim == 1
     P = softmax(Z[:, None] if single else Z)
-    loss, dz = _loss_and_dz(P, Y, single)
+    if single and not is_labels(Y):
+        Y = np.asarray(Y).reshape(-1, 1)
+    dz = P.copy()
+    loss = squared_error_in_place(dz, Y)
     if single:
         return loss[0], dz[:, 0], P[:, 0]
     return loss, dz, P
 
 
-def squared_error_from_probs(P: np.ndarray, Y) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`squared_error_parts` from the probabilities ``P (C, N)`` (not modified).
+def squared_error_in_place(P: np.ndarray, Y) -> np.ndarray:
+    """Per-sample squared error of the probabilities ``P``, which become ``∂L/∂z``.
+
+    Parameters
+    ----------
+    P : ndarray, shape (C, N), C-contiguous, writeable
+        Probabilities; overwritten by ``dz = p ⊙ (g − pᵀg)``, ``g = p − y``.
+    Y : labels ``(N,)`` or distributions ``(C, N)``
 
     Returns
     -------
-    loss : ndarray, shape (N,)
-    dz : ndarray, shape (C, N)
+    ndarray, shape (N,), dtype of ``P``
+        ``½ Σ_k g_k²`` of each sample.
     """
-    return _loss_and_dz(P, Y, False)
-
-
-def _loss_and_dz(P: np.ndarray, Y, single: bool) -> tuple[np.ndarray, np.ndarray]:
     C, N = P.shape
-    if is_labels(Y):
+    if not P.flags.c_contiguous:
+        raise ValueError("squared_error_in_place needs a C-contiguous array")
+    labels = is_labels(Y)
+    if labels:
         y = check_labels(Y, C, N).reshape(-1)
-        G = P.copy()
-        G.ravel()[y * N + np.arange(N)] -= 1
     else:
-        G = P - as_targets(np.asarray(Y).reshape(C, -1) if single else Y, C, N, P.dtype)
-    loss = 0.5 * np.einsum("cn,cn->n", G, G)
-    # pᵀg per column, then Jᵀg = p ⊙ (g − pᵀg) in place of g.
-    p_dot_g = np.einsum("cn,cn->n", P, G)
-    G -= p_dot_g
-    G *= P
-    return loss, G
+        T = as_targets(Y, C, N, P.dtype)
+    loss = np.empty(N, dtype=P.dtype)
+
+    def columns(lo: int, hi: int) -> None:
+        # Block by block, each with its own scratch g: split_columns may run two halves.
+        g = np.empty((C, min(_BLOCK, hi - lo)), dtype=P.dtype)
+        for start in range(lo, hi, _BLOCK):
+            stop = min(start + _BLOCK, hi)
+            p, gb = P[:, start:stop], g[:, : stop - start]
+            if labels:
+                np.copyto(gb, p)
+                gb[y[start:stop], np.arange(stop - start)] -= 1
+            else:
+                np.subtract(p, T[:, start:stop], out=gb)
+            np.einsum("cn,cn->n", gb, gb, out=loss[start:stop])
+            gb -= np.einsum("cn,cn->n", p, gb)  # g − pᵀg
+            p *= gb  # Jᵀg = p ⊙ (g − pᵀg), in place of p
+
+    split_columns(columns, N, P.size)
+    loss *= P.dtype.type(0.5)
+    return loss
 
 
 def squared_error(Z, Y) -> float:
