@@ -19,7 +19,7 @@ import numpy as np
 
 from explorer.core.hinge import HINGE_LOSSES, check_margin, hinge_parts
 from explorer.core.parallel import split_columns
-from explorer.core.softmax import log_softmax, softmax, softmax_in_place
+from explorer.core.softmax import log_softmax, softmax_in_place
 from explorer.core.squared_loss import squared_error_in_place
 from explorer.core.targets import as_targets, check_labels, one_hot, smooth_labels
 
@@ -260,7 +260,7 @@ def loss_and_grads(
             per_sample = squared_error_in_place(dZ, Y)
         else:
             if on_probs is not None:
-                on_probs(softmax(Z))
+                on_probs(softmax_in_place(Z.copy()))  # one fresh array, not softmax's two
             per_sample, dZ, _ = hinge_parts(Z, Y, name, margin, overwrite=True)
         value = float(np.mean(per_sample, dtype=np.float64))
     dW = dZ @ X.T
