@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -60,6 +60,11 @@ class DatasetSpec:
         Noise used when ``noise`` is None.
     default_samples : int
         A good number of points for this data set.
+    initial_params : tuple of ndarray, or None
+        ``(W (C, 2), b (C,))`` a run with identity features starts from (a demo's own
+        weights), instead of a small random initialisation; None for most sets.
+    held_out : bool
+        Whether some points are held out for testing (False: every point trains).
     """
 
     name: str
@@ -69,6 +74,9 @@ class DatasetSpec:
     fixed_classes: int | None
     default_noise: float
     default_samples: int
+    # Arrays do not compare or hash: left out of the spec's equality.
+    initial_params: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False)
+    held_out: bool = True
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -138,6 +146,8 @@ DATASETS: dict[str, DatasetSpec] = {
             3,
             0.0,
             9,
+            initial_params=(CS231N_W, CS231N_B),
+            held_out=False,
         ),
     )
 }

@@ -2,8 +2,8 @@
 
 The split is stratified and deterministic: for a given seed and test fraction each class
 gives ``round(fraction · n_c)`` of its points to the test set, but always keeps at least
-one for training. The classic 9-point ``cs231n`` set is never split (the demo trains on
-all nine).
+one for training. A data set whose spec says ``held_out=False`` (the classic 9-point
+``cs231n`` set: the demo trains on all nine) is never split.
 """
 
 from __future__ import annotations
@@ -123,10 +123,10 @@ def make_data(config) -> Data:
     X, y = make_dataset(config.dataset, np.random.default_rng(config.seed), **kwargs)
     n_classes = spec.fixed_classes or (config.classes if spec.has_classes else 2)
     n_classes = max(n_classes, int(y.max()) + 1)
-    if config.dataset == "cs231n":
-        is_test = np.zeros(y.shape, dtype=bool)
-    else:
+    if spec.held_out:
         is_test = split(y, config.test_fraction, config.seed)
+    else:
+        is_test = np.zeros(y.shape, dtype=bool)
     return Data(X, y, is_test, tuple(str(k) for k in range(n_classes)))
 
 
