@@ -10,15 +10,11 @@ from pathlib import Path
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
-    QAbstractSlider,
     QComboBox,
     QDockWidget,
     QMainWindow,
     QMessageBox,
-    QSlider,
     QSpinBox,
-    QStyle,
-    QStyleOptionSlider,
     QToolBar,
     QWidget,
 )
@@ -28,6 +24,7 @@ from explorer.app import settings as app_settings
 from explorer.app.actions import ACTIONS, create_actions, shortcuts_html
 from explorer.app.file_actions import FileActions
 from explorer.app.player import Player
+from explorer.app.timeline_slider import TimelineSlider
 from explorer.views.bars import BarsView
 from explorer.views.config_panel import ConfigPanel
 from explorer.views.curves import CurvesView
@@ -53,54 +50,6 @@ DOCKED_VIEWS = (
     (InspectorView, Qt.DockWidgetArea.BottomDockWidgetArea),
     (ParametersView, Qt.DockWidgetArea.BottomDockWidgetArea),
 )
-
-
-class TimelineSlider(QSlider):
-    """A slider that repaints on a new range or value only when its handle moves.
-
-    The timeline's range and value grow by one every frame while playing; with thousands
-    of steps over a few hundred pixels the handle mostly stays on the same pixel, and a
-    slider repaint (with the toolbar behind it) costs about 0.5 ms.
-    """
-
-    def __init__(self, orientation, parent=None):
-        super().__init__(orientation, parent)
-        self._painted_handle = None
-        self._batch = False
-
-    def set_range_and_value(self, maximum: int, value: int) -> None:
-        """``setRange(0, maximum)`` and ``setValue(value)``, with at most one repaint
-        (none if the handle stays where it was drawn). Emits no signals."""
-        blocked = self.blockSignals(True)
-        self._batch = True
-        try:
-            self.setRange(0, maximum)
-            self.setValue(value)
-        finally:
-            self._batch = False
-            self.blockSignals(blocked)
-        if self._handle_rect() != self._painted_handle:
-            self.update()
-
-    def _handle_rect(self):
-        opt = QStyleOptionSlider()
-        self.initStyleOption(opt)
-        return self.style().subControlRect(
-            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
-        )
-
-    def sliderChange(self, change) -> None:
-        moved = (
-            QAbstractSlider.SliderChange.SliderRangeChange,
-            QAbstractSlider.SliderChange.SliderValueChange,
-        )
-        if change in moved and (self._batch or self._handle_rect() == self._painted_handle):
-            return  # the picture is the same, or set_range_and_value decides
-        super().sliderChange(change)
-
-    def paintEvent(self, event) -> None:
-        self._painted_handle = self._handle_rect()
-        super().paintEvent(event)
 
 
 class MainWindow(QMainWindow):
