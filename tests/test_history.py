@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import explorer.session.history as history_module
+from explorer.app.messages import history_full_text
 from explorer.core.optimizers import make_optimizer
 from explorer.session.config import Config
 from explorer.session.history import History, State, rng_from_array, rng_to_array
@@ -123,7 +124,7 @@ def test_history_cap_stops_training_with_a_notice(monkeypatch):
     s.changed.connect(events.append)
     assert s.step(25) == 25
     assert s.step(25) == 5
-    assert s.head == 30 and s.notice and "full" in s.notice
+    assert s.head == 30 and s.notice and "full" in history_full_text(s.notice)
     assert s.step(1) == 0
     assert len(events) == 3
     s.step_back(10)

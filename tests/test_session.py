@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from explorer.app.messages import configured_text, divergence_text
 from explorer.core import cross_entropy, logits, loss_and_grads, smooth_labels, softmax
 from explorer.core.datasets import CS231N_B, CS231N_W
 from explorer.core.optimizers import OPTIMIZERS
@@ -95,8 +96,8 @@ def test_divergence_rolls_back_reports_and_emits():
     twin = start()
     twin.step(done)  # the last finite state, trained without the failing step
     assert np.array_equal(s.W, twin.W) and np.array_equal(s.b, twin.b)
-    assert s.diverged.startswith(f"Training diverged at step {6 + done}")
-    assert "Lower the learning rate 1e+06 and press Step." in s.diverged
+    assert divergence_text(s.diverged).startswith(f"Training diverged at step {6 + done}")
+    assert "Lower the learning rate 1e+06 and press Step." in divergence_text(s.diverged)
     assert events == [frozenset({"params", "diverged"} | ({"history"} if done else set()))]
     for name in ("train_loss", "train_acc", "test_loss", "test_acc"):
         assert np.isfinite(getattr(s.metrics, name)).all()
@@ -137,7 +138,7 @@ def test_training_change_mid_history_truncates_and_keeps_params():
     W = s.W.copy()
     events = recorder(s)
     note = s.configure(s.config.replace(lr=0.05))
-    assert note == ""
+    assert configured_text(note) == ""
     assert s.head == 12 and s.step_index == 12 and len(s.metrics.train_loss) == 13
     assert np.array_equal(s.W, W)
     assert events == [frozenset({"config", "history"})]
@@ -153,7 +154,7 @@ def test_optimizer_change_starts_fresh_state_and_replays_exactly():
     s = make(optimizer="momentum", lr=0.1)
     s.step(10)
     s.configure(s.config.replace(optimizer="adam", lr=0.01))
-    assert int(s._opt.state()["steps"]) == 0
+    assert int(s.timeline.live_state().opt["steps"]) == 0
     s.step(17)
     W = s.W.copy()
     s.seek(4)
@@ -165,11 +166,11 @@ def test_data_and_feature_changes_restart_with_a_note():
     s = make()
     s.step(5)
     note = s.configure(s.config.replace(dataset="moons"))
-    assert note == "Data changed: training restarted at step 0"
+    assert configured_text(note) == "Data changed: training restarted at step 0"
     assert s.head == 0 and s.data.n_classes == 2
     note = s.configure(s.config.replace(features="poly", degree=3))
-    assert note.startswith("Features changed") and s.W.shape == (2, 9)
-    assert s.configure(s.config) == ""
+    assert configured_text(note).startswith("Features changed") and s.W.shape == (2, 9)
+    assert configured_text(s.configure(s.config)) == ""
 
 
 def test_cs231n_starts_from_the_demo_weights():
@@ -502,7 +503,7 @@ def test_small_but_safe_probability_keeps_the_literal_chain_rule():
 def test_divergence_from_a_huge_l2_names_it():
     s = Session(Config(samples=60, l2=1e6))
     s.step(500)
-    assert s.diverged and "L2 1e+06" in s.diverged
+    assert s.diverged and "L2 1e+06" in divergence_text(s.diverged)
     assert np.isfinite(s.W).all()
 
 
@@ -543,7 +544,7 @@ def test_display_mean_jacobian_matches_a_float64_recomputation(C, N, split, monk
     """The float32 batch J (two-core P Pᵀ, mean p from its row sums) is the float64
     ``diag(mean p) − P Pᵀ / N`` of the same probabilities within float32 rounding."""
     from explorer.core import parallel
-    from explorer.session.session import _mean_jacobian_display
+    from explorer.session.numbers import mean_jacobian_display as _mean_jacobian_display
 
     if split:  # make every size split in two halves
         monkeypatch.setattr(parallel, "MIN_SPLIT_ELEMENTS", 0)

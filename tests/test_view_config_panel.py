@@ -7,6 +7,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel
 
+from explorer.app.messages import configured_text
 from explorer.core.datasets import DATASETS
 from explorer.session.config import Config
 from explorer.session.config_table import CONFIG_TABLE, DISPLAY_TABLE
@@ -78,6 +79,10 @@ def make_panel(qtbot):
         session.changed.connect(panel.refresh)
         messages = []
         panel.message.connect(messages.append)
+        # What the window says for a configuration change (explorer/app/messages.py).
+        panel.configured.connect(
+            lambda outcome: messages.extend(filter(None, [configured_text(outcome)]))
+        )
         return session, panel, messages
 
     return make

@@ -15,6 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from explorer.app.messages import divergence_text
 from explorer.app.options import OneLineParser, add_config_options, build_session, fail
 from explorer.export.formats import ANIMATION_FORMATS, file_name, missing_requirement
 
@@ -292,7 +293,8 @@ def _record(window, session, args, out: Path, say) -> list[Path]:
     say(f"recording {args.steps} steps, a frame every {args.every}: {','.join(args.animation)}")
     with _figure(window, args.gif_view) as target:
         if not record(session, target, writers, start, start + args.steps, args.every):
-            raise ValueError(f"training stopped early: {session.diverged or 'cancelled'}")
+            why = divergence_text(session.diverged) if session.diverged else "cancelled"
+            raise ValueError(f"training stopped early: {why}")
     return writers.finish()
 
 
@@ -312,7 +314,7 @@ def _export_all(window, session, args, out: Path, say) -> list[Path]:
         say(f"training {args.steps} steps")
         session.step(args.steps)
     if session.diverged:
-        say(session.diverged)
+        say(divergence_text(session.diverged))
     if args.select == "worst":
         _select(session, args)
     # Let labels and docks lay themselves out for the final numbers before rendering.

@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.app import settings as app_settings
+from explorer.app.messages import divergence_text
 from explorer.export.image import ExportError, save_image
 
 SCALES = (("1×", 1.0), ("2×", 2.0), ("4×", 4.0), ("width in pixels", None))
@@ -294,8 +295,11 @@ class RecordDialog(QDialog):
         finally:
             dialog.close()
         if not complete:
+            diverged = self.window_.session.diverged
             self.window_.show_message(
-                self.window_.session.diverged or "Recording cancelled; no file was written"
+                divergence_text(diverged)
+                if diverged
+                else "Recording cancelled; no file was written"
             )
             return False
         app_settings.write(self.window_.settings, "export/last_dir", str(path.parent))

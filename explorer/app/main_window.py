@@ -23,6 +23,7 @@ from explorer import APP_NAME, __version__
 from explorer.app import settings as app_settings
 from explorer.app.actions import ACTIONS, create_actions, shortcuts_html
 from explorer.app.file_actions import FileActions
+from explorer.app.messages import configured_text, divergence_text
 from explorer.app.player import Player
 from explorer.app.timeline_slider import TimelineSlider
 from explorer.views.bars import BarsView
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
             signal = getattr(view, "message", None)
             if signal is not None:
                 signal.connect(self.show_message)
+        self.views["config"].configured.connect(self._show_configured)
         # Export, recording and session files are wired by their own module.
         self.file_actions = FileActions(self)
 
@@ -214,7 +216,7 @@ class MainWindow(QMainWindow):
         self._refresh_all(kinds)
         if "diverged" in kinds and self.session.diverged:
             self.player.pause()
-            self.show_message(self.session.diverged, 0)
+            self.show_message(divergence_text(self.session.diverged), 0)
 
     def _refresh_all(self, kinds: frozenset[str]) -> None:
         for view in self.views.values():
@@ -283,16 +285,17 @@ class MainWindow(QMainWindow):
         """Apply the configuration saved when the window was last closed (QSettings)."""
         from explorer.session.config import Config
 
-        config = Config.from_json(self._previous_config)
-        note = self.session.configure(config)
-        self.show_message(note or "Applied the previous configuration")
+        outcome = self.session.configure(Config.from_json(self._previous_config))
+        self.show_message(configured_text(outcome) or "Applied the previous configuration")
 
     def _regenerate(self) -> None:
-        note = self.session.configure(
-            self.session.config.replace(seed=self.session.config.seed + 1)
-        )
-        if note:
-            self.show_message(note)
+        seed = self.session.config.seed + 1
+        self._show_configured(self.session.configure(self.session.config.replace(seed=seed)))
+
+    def _show_configured(self, outcome) -> None:
+        """Say what a new configuration did (nothing when it needs no words)."""
+        if text := configured_text(outcome):
+            self.show_message(text)
 
     def _guarded(self, func):
         """Wrap a command so a refused change shows a message instead of raising."""

@@ -16,7 +16,10 @@ Entries (``C`` classes, ``D`` features, ``N`` points, ``H`` head, ``K`` checkpoi
 ``live/rng``               uint64 ``(6,)`` batch generator state
 ``live/opt/<key>``         the optimiser's ``state()`` at the shown step
 ``step_index``             int; ``selected`` int (-1: none); ``temperature`` float
-``diverged`` ``notice``    str ("" when none)
+``diverged``               str: "" when none, else JSON ``{"step", "problem", "lr",
+                           "l2", "implicated"}`` (:class:`.reports.Divergence`)
+``notice``                 str: "" when none, else JSON ``{"steps": N}``
+                           (:class:`.reports.HistoryFull`)
 ``history/metrics``        float64 ``(4, H + 1)``: train loss, train acc, test loss, test acc
 ``history/has_test``       bool; ``history/stride`` int
 ``history/steps``          int64 ``(K,)`` increasing, starting at 0
@@ -30,13 +33,21 @@ Entries (``C`` classes, ``D`` features, ``N`` points, ``H`` head, ``K`` checkpoi
 =========================  =======================================================
 
 Restoring checks every shape, dtype, range and that every number is finite, and raises
-``ValueError`` (or ``KeyError`` for a missing entry) before anything is built.
+``ValueError`` (or ``KeyError`` for a missing entry) before anything is built; each
+group of entries is read by a function of its own (``_read_data``, ``_read_checkpoints``,
+``_read_live``, ...). Files whose ``diverged`` and ``notice`` hold the English texts of
+the first format-1 writers are read too.
+
+The session is written through its public API (``timeline.live_state()``, ``history``)
+and built back with ``Session(config, data, dtype, feature_map=..., resume=...)``, then
+``select`` and ``set_temperature``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 
@@ -44,7 +55,9 @@ from explorer.core.features import FeatureMap
 from explorer.core.optimizers import make_optimizer
 from explorer.session.config import Config
 from explorer.session.data import Data
-from explorer.session.history import MAX_STEPS, State, rng_from_array, rng_to_array
+from explorer.session.history import MAX_STEPS, State, rng_from_array
+from explorer.session.reports import Divergence, HistoryFull
+from explorer.session.timeline import SavedTimeline
 
 STATE_VERSION = 1
 _FEATURE_SCALARS = ("kind", "degree", "rff_dim", "rff_gamma", "seed")
@@ -54,6 +67,7 @@ def export_state(session) -> dict:
     """The flat state of ``session`` (see the module docstring)."""
     s = session
     d = s.data
+    live = s.timeline.live_state()
     out: dict = {
         "state_version": STATE_VERSION,
         "dtype": s.dtype.name,
@@ -62,21 +76,27 @@ def export_state(session) -> dict:
         "data/y": d.y.copy(),
         "data/is_test": d.is_test.copy(),
         "data/class_names": json.dumps(list(d.class_names)),
-        "live/W": s.W.copy(),
-        "live/b": s.b.copy(),
-        "live/rng": rng_to_array(s._rng),
+        "live/W": live.W,
+        "live/b": live.b,
+        "live/rng": live.rng,
         "step_index": int(s.step_index),
         "selected": -1 if s.selected is None else int(s.selected),
         "temperature": float(s.temperature),
-        "diverged": s.diverged or "",
-        "notice": s.notice or "",
+        "diverged": _divergence_text(s.diverged),
+        "notice": _notice_text(s.notice),
     }
     for key, value in s.feature_map.state().items():
         out[f"features/{key}"] = value
-    for key, value in s._opt.state().items():
+    for key, value in live.opt.items():
         # 0-d arrays (the step count) go out as plain scalars
         out[f"live/opt/{key}"] = value.item() if value.ndim == 0 else value
-    h = s.history
+    out.update(_history_entries(s.history))
+    return out
+
+
+def _history_entries(h) -> dict:
+    """The ``history/...`` entries of the :class:`~explorer.session.history.History` ``h``."""
+    out: dict = {}
     checkpoints = h.checkpoints
     configs: list[Config] = []
     index = []
@@ -107,6 +127,18 @@ def export_state(session) -> dict:
     return out
 
 
+def _divergence_text(d: Divergence | None) -> str:
+    if d is None:
+        return ""
+    fields = {"step": d.step, "problem": d.problem, "lr": d.lr, "l2": d.l2}
+    return json.dumps({**fields, "implicated": list(d.implicated)}, sort_keys=True)
+
+
+def _notice_text(notice: HistoryFull | None) -> str:
+    return "" if notice is None else json.dumps({"steps": notice.steps})
+
+
+# ===================================================================== reading back
 def _array(state, key, dtype, shape=None, finite=True) -> np.ndarray:
     a = state[key]
     if not isinstance(a, np.ndarray) or a.dtype != np.dtype(dtype):
@@ -159,30 +191,27 @@ def _opt_state(state, prefix, config, C, D, dtype, row=None) -> dict:
     return opt.state()
 
 
-def restore_state(cls, state: dict):
-    """A new ``cls`` (Session) from :func:`export_state` output; see module docstring."""
-    if _int(state, "state_version", 1, 10**6) != STATE_VERSION:
-        raise ValueError(f"unsupported session state version {state['state_version']}")
-    dtype = np.dtype(_str(state, "dtype"))
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"unsupported training dtype {dtype}")
-    config = Config.from_json(_str(state, "config"))
+def _read_data(state) -> Data:
     names = json.loads(_str(state, "data/class_names"))
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ValueError("data/class_names must be a JSON list of strings")
     X = _array(state, "data/X", np.float64)
     n = X.shape[1] if X.ndim == 2 else -1
-    data = Data(
+    return Data(
         X,
         _array(state, "data/y", np.int64, (n,)),
         _array(state, "data/is_test", bool, (n,)),
         tuple(names),
     )
-    fmap = FeatureMap.from_state(
-        {k: state[f"features/{k}"] for k in (*_FEATURE_SCALARS, "mean", "scale", "omega", "phase")}
-    )
-    C, D = data.n_classes, fmap.dim
 
+
+def _read_features(state) -> FeatureMap:
+    keys = (*_FEATURE_SCALARS, "mean", "scale", "omega", "phase")
+    return FeatureMap.from_state({k: state[f"features/{k}"] for k in keys})
+
+
+def _read_checkpoints(state, C: int, D: int, dtype) -> tuple[np.ndarray, list[State]]:
+    """The metrics ``(4, head + 1)`` and the checkpoints of ``history/...`` (checked)."""
     metrics = _array(state, "history/metrics", np.float64)
     if metrics.ndim != 2 or metrics.shape[0] != 4 or not 1 <= metrics.shape[1] <= MAX_STEPS + 1:
         raise ValueError("history/metrics must have shape (4, head + 1)")
@@ -212,12 +241,21 @@ def restore_state(cls, state: dict):
                 int(steps[k]), Ws[k].copy(), bs[k].copy(), opt, rngs[k].copy(), cfg, bool(forced[k])
             )
         )
+    return metrics, states
+
+
+def _read_live(state, config: Config, head: int, C: int, D: int, dtype) -> State:
+    """The state at the shown step, from ``step_index`` and ``live/...`` (checked)."""
     step_index = _int(state, "step_index", 0, head)
     live_W = _array(state, "live/W", dtype, (C, D))
     live_b = _array(state, "live/b", dtype, (C,))
-    live_rng = rng_from_array(_array(state, "live/rng", np.uint64, (6,)))
+    live_rng = _array(state, "live/rng", np.uint64, (6,))
+    rng_from_array(live_rng)  # checks the words form a valid state
     live_opt = _opt_state(state, "live/opt/", config, C, D, dtype)
-    selected = _int(state, "selected", -1, data.n_points - 1)
+    return State(step_index, live_W, live_b, live_opt, live_rng, config, False)
+
+
+def _read_temperature(state) -> float:
     temperature = state["temperature"]
     if isinstance(temperature, np.ndarray):
         temperature = temperature.item()
@@ -225,21 +263,94 @@ def restore_state(cls, state: dict):
         raise ValueError("temperature must be a number")
     if not (math.isfinite(temperature) and temperature > 0):
         raise ValueError("temperature must be a finite number > 0")
-    has_test = state["history/has_test"]
-    stride = _int(state, "history/stride", 1, MAX_STEPS)
+    return float(temperature)
 
-    return cls._restored(
-        config=config,
-        data=data,
-        fmap=fmap,
-        dtype=dtype,
-        metrics=metrics,
-        has_test=bool(has_test),
-        stride=stride,
-        states=states,
-        live=(step_index, live_W, live_b, live_opt, live_rng),
-        selected=None if selected < 0 else selected,
-        temperature=float(temperature),
-        diverged=_str(state, "diverged") or None,
-        notice=_str(state, "notice") or None,
+
+def _read_divergence(state, config: Config) -> Divergence | None:
+    """``diverged``: "" (none), a JSON report, or the English text of format 1's first
+    writers ("Training diverged at step ..."), read back into a report."""
+    text = _str(state, "diverged")
+    if not text:
+        return None
+    if not text.startswith("{"):
+        return _legacy_divergence(text, config)
+    fields = json.loads(text)
+    if not isinstance(fields, dict) or set(fields) != _DIVERGENCE_KEYS:
+        raise ValueError(f"diverged must hold {', '.join(sorted(_DIVERGENCE_KEYS))}")
+    step, problem, implicated = fields["step"], fields["problem"], fields["implicated"]
+    lr, l2 = fields["lr"], fields["l2"]
+    if isinstance(step, bool) or not isinstance(step, int) or not isinstance(problem, str):
+        raise ValueError("diverged: step must be an integer and problem a string")
+    for value in (lr, l2):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("diverged: lr and l2 must be numbers")
+    if not isinstance(implicated, list) or not set(implicated) <= {"lr", "l2"}:
+        raise ValueError("diverged: implicated must list lr and/or l2")
+    return Divergence(step, problem, float(lr), float(l2), tuple(implicated))
+
+
+_DIVERGENCE_KEYS = frozenset({"step", "problem", "lr", "l2", "implicated"})
+_LEGACY_DIVERGENCE = re.compile(
+    r"Training diverged at step (\d+) \((.+)\); the last finite state is kept\. "
+    r"Lower the learning rate (\S+)(?: or the L2 (\S+))? and press Step\."
+)
+
+
+def _legacy_divergence(text: str, config: Config) -> Divergence:
+    match = _LEGACY_DIVERGENCE.fullmatch(text)
+    if match is None:
+        raise ValueError("diverged is not a divergence report")
+    step, problem, lr, l2 = match.groups()
+    implicated = ("lr",) if l2 is None else ("lr", "l2")
+    return Divergence(
+        int(step), problem, float(lr), config.l2 if l2 is None else float(l2), implicated
     )
+
+
+def _read_notice(state) -> HistoryFull | None:
+    """``notice``: "" (none), ``{"steps": N}``, or format 1's first writers' English text."""
+    text = _str(state, "notice")
+    if not text:
+        return None
+    legacy = re.fullmatch(r"History is full \(([\d,]+) steps\).*", text, flags=re.DOTALL)
+    if legacy is not None:
+        return HistoryFull(int(legacy.group(1).replace(",", "")))
+    fields = json.loads(text)
+    steps = fields.get("steps") if isinstance(fields, dict) else None
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError('notice must be {"steps": N} with N a step count')
+    return HistoryFull(steps)
+
+
+def restore_state(cls, state: dict):
+    """A new ``cls`` (Session) from :func:`export_state` output; see module docstring.
+
+    Everything is read and checked first; the session is then built the way
+    ``cls(config, data, ...)`` builds any session, resuming the saved timeline.
+    """
+    if _int(state, "state_version", 1, 10**6) != STATE_VERSION:
+        raise ValueError(f"unsupported session state version {state['state_version']}")
+    dtype = np.dtype(_str(state, "dtype"))
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"unsupported training dtype {dtype}")
+    config = Config.from_json(_str(state, "config"))
+    data = _read_data(state)
+    fmap = _read_features(state)
+    C, D = data.n_classes, fmap.dim
+    metrics, checkpoints = _read_checkpoints(state, C, D, dtype)
+    live = _read_live(state, config, metrics.shape[1] - 1, C, D, dtype)
+    selected = _int(state, "selected", -1, data.n_points - 1)
+    temperature = _read_temperature(state)
+    saved = SavedTimeline(
+        metrics=metrics,
+        has_test=bool(state["history/has_test"]),
+        stride=_int(state, "history/stride", 1, MAX_STEPS),
+        checkpoints=checkpoints,
+        live=live,
+        diverged=_read_divergence(state, config),
+        notice=_read_notice(state),
+    )
+    session = cls(config, data, dtype, feature_map=fmap, resume=saved)
+    session.select(None if selected < 0 else selected)
+    session.set_temperature(temperature)
+    return session

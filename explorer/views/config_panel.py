@@ -3,8 +3,8 @@
 Both directions, never looping (napari's pattern):
 
 - view → model: a committed control builds ``session.config.replace(field=value)`` and
-  calls ``session.configure``; the note it returns ("Data changed: training restarted at
-  step 0") or the refusal's text goes out through :attr:`ConfigPanel.message`, and a
+  calls ``session.configure``; what it did goes out through :attr:`ConfigPanel.configured`
+  (the window words it), a refusal's text through :attr:`ConfigPanel.message`, and a
   refused value reverts to the session's. No slot ever raises.
 - model → view: :meth:`ConfigPanel.update_view` sets every control from
   ``session.config`` with the controls' signals blocked, so showing a value never
@@ -42,6 +42,7 @@ from PyQt6.QtWidgets import (
 from explorer.core.datasets import DATASETS
 from explorer.session.config import DATA_FIELDS, MAX_SEED
 from explorer.session.config_table import CONFIG_TABLE, DISPLAY_TABLE, ROWS
+from explorer.session.reports import Configured
 from explorer.views.base import SessionView
 from explorer.views.config_fields import NUMBER_SPECS, ChoiceCombo, ValueSpinBox
 from explorer.views.palette import LIGHT, Theme
@@ -71,6 +72,8 @@ class ConfigPanel(SessionView):
     -------
     message(str)
         A note for the status bar after a change, or the reason a value was refused.
+    configured(Configured)
+        What ``session.configure`` did with a committed value.
 
     Attributes
     ----------
@@ -83,6 +86,8 @@ class ConfigPanel(SessionView):
     REBUILD_KINDS = frozenset()
 
     message = pyqtSignal(str)
+    #: Emitted with the :class:`~explorer.session.reports.Configured` of a change.
+    configured = pyqtSignal(object)
 
     def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
         super().__init__(session, parent, theme)
@@ -254,7 +259,7 @@ class ConfigPanel(SessionView):
         self.session.set_temperature(T)
         return ""
 
-    def _configure(self, name: str, value: object) -> str:
+    def _configure(self, name: str, value: object) -> str | Configured:
         config = self.session.config
         if getattr(config, name) == value and not (name in DATA_FIELDS and self._user_data):
             return ""
@@ -278,7 +283,9 @@ class ConfigPanel(SessionView):
             self.message.emit(str(exc))
             return
         self._show_all()
-        if note:
+        if isinstance(note, Configured):
+            self.configured.emit(note)
+        elif note:
             self.message.emit(note)
 
     def _refuse(self, text: str) -> None:

@@ -1,0 +1,259 @@
+"""The numbers views read for one version of the parameters, computed on first use.
+
+A :class:`Numbers` belongs to one timeline version (parameters and training
+configuration) at one display temperature; the session replaces it whole when either
+changes, so nothing here is ever invalidated piecemeal. Display numbers are float32,
+from the training forward pass the step already made; exact numbers (sample details,
+the mean Jacobian, the batch gradients) are float64 (``docs/maths.md``). Every array
+returned is read-only.
+
+Speed tricks, each in one place:
+
+- :meth:`Numbers._batch64`: the float64 batch gradients and, at temperature 1, the exact
+  mean Jacobian come from one float64 softmax of every training point.
+- :class:`Scratch64`: the ``(C, N)`` float64 buffer of that pass outlives the versions.
+- :func:`mean_jacobian_display`: the picture's Jacobian from the float32 display
+  probabilities, two cores at once.
+- :meth:`explorer.session.build.Setup.train_features64`: the float64 features are kept.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from explorer.core import loss_and_grads, smooth_labels, softmax
+from explorer.core.parallel import split_columns
+from explorer.session import details
+
+
+def mean_jacobian(P: np.ndarray) -> np.ndarray:
+    """``diag(mean p) − P Pᵀ / N``, float64 ``(C, C)``, for probabilities ``P (C, N)``.
+
+    The product is taken in ``P``'s own dtype (float32 ``P`` gives a float32 ``P Pᵀ``).
+    """
+    J = np.diag(P.mean(axis=1, dtype=np.float64))
+    J -= (P @ P.T).astype(np.float64, copy=False) / P.shape[1]
+    return J
+
+
+def mean_jacobian_display(P: np.ndarray) -> np.ndarray:
+    """:func:`mean_jacobian` of float32 display probabilities ``P (C, N)``, faster.
+
+    ``P Pᵀ`` is summed over two halves of the samples at once (two cores), and ``mean p``
+    is read off its row sums: each column of ``P`` sums to one, so row ``j`` of ``P Pᵀ``
+    sums to ``Σₙ p_jn``, within ~1e-8 of the float64 mean in float32. Not bit-identical
+    to :func:`mean_jacobian` (another summation order): only for colours, never for
+    shown values.
+    """
+    C, N = P.shape
+    halves = np.zeros((2, C, C), dtype=P.dtype)
+
+    def gram(lo: int, hi: int) -> None:
+        np.matmul(P[:, lo:hi], P[:, lo:hi].T, out=halves[0 if lo == 0 else 1])
+
+    split_columns(gram, N, C * N)
+    PPt = halves[0].astype(np.float64) + halves[1]
+    J = np.diag(PPt.sum(axis=1) / N)
+    J -= PPt / N
+    return J
+
+
+def _freeze(*arrays: np.ndarray) -> None:
+    for a in arrays:
+        a.flags.writeable = False
+
+
+class Scratch64:
+    """One float64 ``(C, N)`` scratch array kept between frames.
+
+    Saves allocating it per version: fresh 6 MB arrays at N = 80 000, C = 10 cost ~3 ms
+    a frame in page faults. It holds nothing once a computation returns.
+    """
+
+    def __init__(self) -> None:
+        self._array: np.ndarray | None = None
+
+    def get(self, shape: tuple[int, int]) -> np.ndarray:
+        """An uninitialised float64 array of ``shape`` (the kept one if it fits)."""
+        if self._array is None or self._array.shape != shape:
+            self._array = np.empty(shape, dtype=np.float64)
+        return self._array
+
+
+class Numbers:
+    """Display and exact numbers of the training points for one parameter version.
+
+    Parameters
+    ----------
+    timeline : Timeline
+        Gives ``W (C, D)``, ``b (C,)``, the configuration (L2, label smoothing) and the
+        forward pass of the shown step; :attr:`version` is its version.
+    setup : Setup
+        The data, feature map and trainer.
+    temperature : float
+        The display temperature ``T`` dividing the logits of display numbers and details.
+    scratch : Scratch64
+    """
+
+    def __init__(self, timeline, setup, temperature: float, scratch: Scratch64):
+        self.version = timeline.version
+        self.temperature = temperature
+        self._W, self._b = timeline.W, timeline.b
+        self._config = timeline.config
+        self._forward = timeline.forward
+        self._setup = setup
+        self._scratch = scratch
+        self._details: dict[int, details.SampleDetail] = {}
+        self._jacobian: np.ndarray | None = None
+        self._grads: tuple[float, np.ndarray, np.ndarray] | None = None
+
+    def is_for(self, version: int, temperature: float) -> bool:
+        """Whether these numbers belong to ``version`` at ``temperature``."""
+        return self.version == version and self.temperature == temperature
+
+    # ============================================================ display (float32)
+    @cached_property
+    def _display(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``P (C, Nt)``, ``p_y − 1 (Nt,)`` and ``−log p_y (Nt,)`` at the temperature."""
+        fwd, T = self._forward(), self.temperature
+        flat = self._setup.trainer.flat
+        if T == 1.0:
+            P = fwd.P.view()
+            logp_true = np.take(fwd.Z.ravel(), flat) - fwd.lse
+        else:
+            with np.errstate(all="ignore"):
+                S = np.subtract(fwd.Z, fwd.zmax)
+                S /= S.dtype.type(T)
+                P = np.exp(S)
+                total = P.sum(axis=0)
+                P /= total
+                logp_true = np.take(S.ravel(), flat) - np.log(total)
+        p_true = np.take(P.ravel(), flat)
+        out = (P, p_true - 1, -logp_true)
+        _freeze(*out)
+        return out
+
+    @property
+    def probs(self) -> np.ndarray:
+        """``P (C, Ntrain)`` of the training points at the display temperature."""
+        return self._display[0]
+
+    @property
+    def true_error(self) -> np.ndarray:
+        """``p_y − 1`` per training point ``(Ntrain,)``."""
+        return self._display[1]
+
+    @property
+    def sample_loss(self) -> np.ndarray:
+        """``−log p_y`` per training point ``(Ntrain,)``."""
+        return self._display[2]
+
+    @cached_property
+    def max_wrong(self) -> np.ndarray:
+        """The largest wrong-class probability per training point ``(Ntrain,)``."""
+        # Only the bars' optional upward series needs it: a (C, N) copy, so on demand.
+        P = self.probs
+        if P.shape[0] > 1:
+            wrong = P.copy()
+            wrong.ravel()[self._setup.trainer.flat] = -1
+            out = wrong.max(axis=0)
+        else:
+            out = np.zeros_like(self.true_error)
+        _freeze(out)
+        return out
+
+    @cached_property
+    def _jacobian_display(self) -> np.ndarray:
+        J = mean_jacobian_display(self.probs)  # float32, display temperature
+        _freeze(J)
+        return J
+
+    # ============================================================ exact (float64)
+    @cached_property
+    def params64(self) -> tuple[np.ndarray, np.ndarray]:
+        """``W (C, D)`` and ``b (C,)`` in float64."""
+        return self._W.astype(np.float64), self._b.astype(np.float64)
+
+    def sample_detail(self, i: int) -> details.SampleDetail:
+        """:class:`~explorer.session.details.SampleDetail` of data point ``i`` (checked).
+
+        Kept: the Jacobian, the bars and the inspector all show the selected sample's
+        detail every frame.
+        """
+        cached = self._details.get(i)
+        if cached is None:
+            W64, b64 = self.params64
+            d = self._setup.data
+            cached = details.sample_detail(
+                W64,
+                b64,
+                self._setup.feature_map,
+                d.X[:, i],
+                int(d.y[i]),
+                index=i,
+                is_test=bool(d.is_test[i]),
+                label_smoothing=self._config.label_smoothing,
+                temperature=self.temperature,
+            )
+            _freeze(*(v for v in vars(cached).values() if isinstance(v, np.ndarray)))
+            self._details[i] = cached
+        return cached
+
+    def point_detail(self, xy: np.ndarray) -> details.PointDetail:
+        """:class:`~explorer.session.details.PointDetail` at ``xy (2,)`` (checked)."""
+        W64, b64 = self.params64
+        return details.point_detail(W64, b64, self._setup.feature_map, xy, self.temperature)
+
+    def mean_jacobian(self, exact: bool = True) -> np.ndarray:
+        """Mean softmax Jacobian over the training points, float64 ``(C, C)``.
+
+        ``exact=False``: from the float32 display probabilities (~1e-6 from the exact
+        matrix, see :func:`mean_jacobian_display`), for pictures that show no numbers.
+        """
+        if not exact:
+            return self._jacobian_display
+        if self._jacobian is None:
+            if self.temperature == 1.0:
+                self._batch64()  # sets the Jacobian on the way
+            else:
+                W64, b64 = self.params64
+                Z = W64 @ self._setup.train_features64()
+                Z += b64[:, None]
+                Z /= self.temperature
+                self._keep_jacobian(softmax(Z))
+        return self._jacobian
+
+    def _keep_jacobian(self, P: np.ndarray) -> None:
+        J = mean_jacobian(P)
+        _freeze(J)
+        self._jacobian = J
+
+    def batch_grads(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """``(loss, dW (C, D), db (C,))`` of the training objective on all training
+        points, with L2 and label smoothing, at temperature 1."""
+        if self._grads is None:
+            self._batch64()
+        return self._grads
+
+    def _batch64(self) -> None:
+        """:meth:`batch_grads`, and :meth:`mean_jacobian` too at temperature 1, in one pass.
+
+        Both need the float64 softmax of every training point, and its ``exp`` is most of
+        their cost (~7 ms at N = 80 000, C = 10: numpy's float64 ``exp`` has no SIMD path
+        here): :func:`explorer.core.loss_and_grads` hands its probabilities over on the
+        way (``Z / 1.0`` is exact, so they are bit-identical to ``softmax``).
+        """
+        W64, b64 = self.params64
+        X = self._setup.train_features64()
+        y = self._setup.trainer.y
+        eps, l2 = self._config.label_smoothing, self._config.l2
+        Y = smooth_labels(y, W64.shape[0], eps) if eps > 0 else y
+        buffer = self._scratch.get((W64.shape[0], X.shape[1]))
+        share = self.temperature == 1.0 and self._jacobian is None
+        loss, dW, db = loss_and_grads(
+            W64, b64, X, Y, l2, out=buffer, on_probs=self._keep_jacobian if share else None
+        )
+        _freeze(dW, db)
+        self._grads = (loss, dW, db)
