@@ -7,6 +7,7 @@ from explorer.app.messages import configured_text, divergence_text
 from explorer.core import cross_entropy, logits, loss_and_grads, smooth_labels, softmax
 from explorer.core.datasets import CS231N_B, CS231N_W
 from explorer.core.optimizers import OPTIMIZERS
+from explorer.session.changes import Change
 from explorer.session.config import Config, ConfigError
 from explorer.session.data import Data, make_data
 from explorer.session.session import Session
@@ -59,15 +60,15 @@ def test_one_event_per_call():
     s = make()
     events = recorder(s)
     assert s.step(7) == 7
-    assert events == [frozenset({"params", "history"})]
+    assert events == [Change.PARAMS | Change.HISTORY]
     s.step_back(3)
-    assert len(events) == 2 and events[-1] == frozenset({"params"})
+    assert len(events) == 2 and events[-1] == Change.PARAMS
     s.step(5)
-    assert len(events) == 3 and "history" in events[-1]
+    assert len(events) == 3 and Change.HISTORY in events[-1]
     s.seek(2)
     s.select(4)
     s.set_temperature(2.0)
-    assert events[-3:] == [frozenset({"params"}), frozenset({"selection"}), frozenset({"display"})]
+    assert events[-3:] == [Change.PARAMS, Change.SELECTION, Change.DISPLAY]
     assert s.step(0) == 0 and len(events) == 6
 
 
@@ -98,14 +99,14 @@ def test_divergence_rolls_back_reports_and_emits():
     assert np.array_equal(s.W, twin.W) and np.array_equal(s.b, twin.b)
     assert divergence_text(s.diverged).startswith(f"Training diverged at step {6 + done}")
     assert "Lower the learning rate 1e+06 and press Step." in divergence_text(s.diverged)
-    assert events == [frozenset({"params", "diverged"} | ({"history"} if done else set()))]
+    assert events == [Change.PARAMS | Change.DIVERGED | (Change.HISTORY if done else Change(0))]
     for name in ("train_loss", "train_acc", "test_loss", "test_acc"):
         assert np.isfinite(getattr(s.metrics, name)).all()
     assert np.isfinite(s.train_probs()).all()
     assert s.step(1) == 0 and s.diverged  # the same step diverges again
     s.configure(s.config.replace(lr=0.1))
     assert s.diverged is None
-    assert "diverged" in events[-1]
+    assert Change.DIVERGED in events[-1]
     assert s.step(3) == 3
 
 
@@ -141,7 +142,7 @@ def test_training_change_mid_history_truncates_and_keeps_params():
     assert configured_text(note) == ""
     assert s.head == 12 and s.step_index == 12 and len(s.metrics.train_loss) == 13
     assert np.array_equal(s.W, W)
-    assert events == [frozenset({"config", "history"})]
+    assert events == [Change.CONFIG | Change.HISTORY]
     s.step(20)
     trained = s.W.copy()
     s.seek(3)
@@ -211,7 +212,7 @@ def test_add_move_delete_keep_params_and_restart_history():
     i = s.add_point([0.3, -0.2], 1)
     assert i == n and s.data.n_points == n + 1 and s.data.y[i] == 1
     assert s.head == 0 and np.array_equal(s.W, W) and s.feature_map is fmap
-    assert events[-1] >= {"data", "params", "history"}
+    assert (Change.DATA | Change.PARAMS | Change.HISTORY) in events[-1]
     s.move_point(i, [1.0, 1.0])
     assert np.array_equal(s.data.X[:, i], [1.0, 1.0])
     s.select(i - 1)

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PyQt6.QtCore import QPointF, Qt
 
+from explorer.session.changes import Change
 from explorer.session.config import Config
 from explorer.session.session import Session
 from explorer.views.bars import BarsView
@@ -231,7 +232,7 @@ def test_few_wide_bars_stand_apart_many_touch(qtbot, show_view):
         view = show_view(BarsView(Session(config)), 600, 400)
         views.append(view)
         view.session.step(2)
-        view.refresh(frozenset({"params"}))
+        view.refresh(Change.PARAMS)
         labels = view.session.data.y[view.drawn_samples]
         for c, item in enumerate(view.down_items):
             slots = np.flatnonzero(labels == c)
@@ -323,7 +324,7 @@ def test_long_titles_never_push_the_plots_out_of_a_narrow_dock(qtbot, show_view,
     view = show_view(BarsView(Session(Config(classes=10, samples=20000))), 360, 300)
     view.set_show_max_wrong(show_max_wrong)
     view.session.select(int(view.session.data.train_index[0]))
-    view.refresh(frozenset({"params"}))
+    view.refresh(Change.PARAMS)
     qtbot.wait(50)
     width = view.graphics.viewport().width()
     for plot in (view.top, view.bottom):

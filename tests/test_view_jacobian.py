@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from explorer.core import softmax_jacobian
+from explorer.session.changes import Change
 from explorer.session.config import Config
 from explorer.session.session import Session
 from explorer.views.jacobian import J_LIMIT, JacobianView, format_value
@@ -186,7 +187,7 @@ def test_batch_title_tooltip_says_how_many_samples_are_averaged(qtbot):
     assert view.source_title == "mean J (none selected)"
     assert f"over the {n} training samples" in view.title_label.toolTip()
     view.session.select(int(view.session.data.train_index[0]))
-    view.refresh(frozenset({"selection"}))
+    view.refresh(Change.SELECTION)
     assert view.source_title.startswith("J for sample #")
     assert view.title_label.toolTip() == "Which Jacobian is shown"
 

@@ -7,6 +7,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QAbstractItemView, QLineEdit
 
+from explorer.session.changes import Change
 from explorer.session.config import Config
 from explorer.session.session import Session
 from explorer.views.inspector import InspectorView
@@ -106,8 +107,8 @@ def test_view_to_model_edit_changes_that_entry_and_other_views_follow(make_view,
     other = InspectorView(session)
     qtbot.addWidget(other)
     session.changed.connect(other.refresh)
-    kinds = []
-    session.changed.connect(kinds.append)
+    changes = []
+    session.changed.connect(changes.append)
     W0, b0 = np.array(session.W), np.array(session.b)
     with qtbot.waitSignal(view.message):
         assert edit(view, 1, 0, "1.25")
@@ -117,7 +118,7 @@ def test_view_to_model_edit_changes_that_entry_and_other_views_follow(make_view,
     mask[1, 0] = False
     np.testing.assert_array_equal(W1[mask], W0[mask])
     np.testing.assert_array_equal(session.b, b0)
-    assert any("params" in k for k in kinds)
+    assert any(Change.PARAMS in c for c in changes)
     assert_shows_session(session, view)
     assert cell_text(view, 1, 0) == "1.25"
     other.text()  # hidden: renders on demand

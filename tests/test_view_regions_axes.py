@@ -2,6 +2,7 @@
 
 import pytest
 
+from explorer.session.changes import Change
 from explorer.session.config import Config
 from explorer.session.session import Session
 from explorer.views.palette import DARK, LIGHT
@@ -32,7 +33,7 @@ def test_curves_of_a_two_class_loss_are_not_rescaled(qtbot, show_view):
 
     view = show_view(CurvesView(Session(Config(dataset="moons"))), 800, 400)
     view.session.step(20)
-    view.refresh(frozenset({"history"}))
+    view.refresh(Change.HISTORY)
     qtbot.wait(1)
     for plot in (view.loss_plot, view.acc_plot):
         for side in ("left", "bottom"):

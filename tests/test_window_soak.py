@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 from explorer.app.main_window import MainWindow
 from explorer.core import softmax_jacobian
 from explorer.core.decision import levels_per_class
+from explorer.session.changes import Change
 from explorer.session.config import Config
 from explorer.session.session import Session
 from explorer.views.config_fields import ValueSpinBox
@@ -164,8 +165,8 @@ class Soak:
         frames = int(self.rng.integers(1, 6))
         ticks = []
 
-        def count(kinds):
-            ticks.append(kinds)
+        def count(changes):
+            ticks.append(changes)
 
         w.session.changed.connect(count)  # one session event per frame
         w.actions["play"].trigger()
@@ -383,8 +384,8 @@ def test_random_user_actions_raise_nothing_and_leave_no_nan(window, qtbot, monke
     messages = set()
     late_pauses = []
 
-    def after_window(kinds):  # connected after the window's own listener
-        if "diverged" in kinds and window.session.diverged and window.player.playing:
+    def after_window(changes):  # connected after the window's own listener
+        if Change.DIVERGED in changes and window.session.diverged and window.player.playing:
             late_pauses.append(window.session.diverged)
 
     window.session.changed.connect(after_window)

@@ -13,12 +13,13 @@ from pathlib import Path
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.app import settings as app_settings
+from explorer.session.changes import Change
 from explorer.session.persist import SUFFIX, SessionFileError, load_session, save_session
 
 SESSION_FILTER = f"Softmax Explorer sessions (*{SUFFIX});;All files (*)"
 MAX_RECENT = 8
 #: Session changes that do not alter what a file would hold.
-VOLATILE_KINDS = frozenset({"selection", "display"})
+VOLATILE_CHANGES = Change.SELECTION | Change.DISPLAY
 
 
 class FileActions:
@@ -45,8 +46,8 @@ class FileActions:
     def watch(self, session) -> None:
         session.changed.connect(self._on_changed)
 
-    def _on_changed(self, kinds: frozenset[str]) -> None:
-        if kinds - VOLATILE_KINDS and not self.modified:
+    def _on_changed(self, changes: Change) -> None:
+        if changes & ~VOLATILE_CHANGES and not self.modified:
             self.modified = True
             self._update_title()
 

@@ -26,6 +26,7 @@ from explorer.app.file_actions import FileActions
 from explorer.app.messages import configured_text, divergence_text
 from explorer.app.player import Player
 from explorer.app.timeline_slider import TimelineSlider
+from explorer.session.changes import Change
 from explorer.views.bars import BarsView
 from explorer.views.config_panel import ConfigPanel
 from explorer.views.curves import CurvesView
@@ -72,7 +73,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState()
         self._restore_settings()
         self._listen(session)
-        self._refresh_all(frozenset({"session"}))
+        self._refresh_all(Change.SESSION)
         self.regions.setFocus()
 
     # ----------------------------------------------------------------- building
@@ -191,9 +192,7 @@ class MainWindow(QMainWindow):
         )
         self.regions.pointHovered.connect(self.views["jacobian"].set_hover_point)
         for view in self.views.values():
-            signal = getattr(view, "message", None)
-            if signal is not None:
-                signal.connect(self.show_message)
+            view.message.connect(self.show_message)
         self.views["config"].configured.connect(self._show_configured)
         # Export, recording and session files are wired by their own module.
         self.file_actions = FileActions(self)
@@ -210,18 +209,19 @@ class MainWindow(QMainWindow):
         self._listen(session)
         for view in self.views.values():
             view.session = session
-        self._refresh_all(frozenset({"session"}))
+        self._refresh_all(Change.SESSION)
 
-    def _on_session_changed(self, kinds: frozenset[str]) -> None:
-        self._refresh_all(kinds)
-        if "diverged" in kinds and self.session.diverged:
+    def _on_session_changed(self, changes: Change) -> None:
+        self._refresh_all(changes)
+        if changes & Change.DIVERGED and self.session.diverged:
             self.player.pause()
             self.show_message(divergence_text(self.session.diverged), 0)
 
-    def _refresh_all(self, kinds: frozenset[str]) -> None:
+    def _refresh_all(self, changes: Change) -> None:
         for view in self.views.values():
-            view.refresh(kinds)
-        if kinds & {"session", "data"}:
+            if changes & view.LISTENS_TO:
+                view.refresh(changes)
+        if changes & (Change.SESSION | Change.DATA):
             self._fill_edit_classes()
         self._update_timeline()
         self._update_readouts_soon()

@@ -187,10 +187,10 @@ class WindowHarness:
         decision_image = session.decision_image
         clock = time.perf_counter
 
-        def timed_refresh(kinds):
+        def timed_refresh(changes):
             t = clock()
             try:
-                refresh_all(kinds)
+                refresh_all(changes)
             finally:
                 self._refresh_s += clock() - t
 
@@ -206,9 +206,7 @@ class WindowHarness:
         session.decision_image = timed_image
         # The views only (a hidden tab, the parameter table, is not in the picture).
         self._flushes = [
-            view.flush
-            for view_id, view in window.views.items()
-            if view_id in PAINTED_VIEWS and callable(getattr(view, "flush", None))
+            view.flush for view_id, view in window.views.items() if view_id in PAINTED_VIEWS
         ]
         self.paints = _PaintCounter()
         for view_id, view in window.views.items():

@@ -153,8 +153,7 @@ class Session:
 
     # ================================================================ internals
     def _emit(self, changes: Change) -> None:
-        # Kind names until the views read the flag itself.
-        self.changed.emit(frozenset(member.name.lower() for member in changes))
+        self.changed.emit(changes)
 
     def _set_selection(self, i: int | None) -> None:
         """The one place the selection changes (dropped if ``i`` is not a point)."""

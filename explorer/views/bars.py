@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +35,7 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.core.ordering import descending_order, extreme_per_bin, samples_per_bin
+from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.axes import (
     TickFitter,
@@ -106,9 +107,6 @@ class BarsView(SessionView):
     view_id = "bars"
     title = "p − y"
 
-    #: Emitted with a status-bar message (e.g. which sample a click selected).
-    message = pyqtSignal(str)
-
     def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
         super().__init__(session, parent, theme)
         self.sort = "index"
@@ -121,7 +119,7 @@ class BarsView(SessionView):
         self._clear_arrays()
         self._build()
         self.rebuild()
-        self.update_view(frozenset({"session"}))
+        self.update_view(Change.SESSION)
 
     def _clear_arrays(self) -> None:
         empty = np.zeros(0, dtype=np.int64)
@@ -246,7 +244,7 @@ class BarsView(SessionView):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self._apply_theme()
-        self.refresh(frozenset({"session"}))
+        self.refresh(Change.SESSION)
 
     def select_bar(self, x: float, y: float = -0.5) -> int | None:
         """Select the sample drawn at data coordinates ``(x, y)`` of the top plot.
@@ -310,11 +308,11 @@ class BarsView(SessionView):
         self.detail.set_classes(names, colors)
         self.set_show_max_wrong(self.show_max_wrong)
 
-    def update_view(self, kinds: frozenset[str]) -> None:
+    def update_view(self, changes: Change) -> None:
         """Recompute bars after parameter/data changes; move the highlight and detail."""
         if len(self.session.data.class_names) != self._n_classes:
             self.rebuild()
-        if kinds - {"selection"}:
+        if changes & ~Change.SELECTION:
             self._update_bars()
         self._update_selection()
 

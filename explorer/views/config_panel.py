@@ -40,6 +40,7 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.core.datasets import DATASETS
+from explorer.session.changes import Change
 from explorer.session.config import DATA_FIELDS, MAX_SEED
 from explorer.session.config_table import CONFIG_TABLE, DISPLAY_TABLE, ROWS
 from explorer.session.reports import Configured
@@ -47,10 +48,10 @@ from explorer.views.base import SessionView
 from explorer.views.config_fields import NUMBER_SPECS, ChoiceCombo, ValueSpinBox
 from explorer.views.palette import LIGHT, Theme
 
-#: Session change kinds after which the configuration controls are re-read.
-CONFIG_KINDS = frozenset({"config", "data", "session"})
+#: Session changes after which the configuration controls are re-read.
+CONFIG_CHANGES = Change.CONFIG | Change.DATA | Change.SESSION
 #: ... and after which the temperature is re-read.
-DISPLAY_KINDS = frozenset({"display", "session"})
+DISPLAY_CHANGES = Change.DISPLAY | Change.SESSION
 #: Item data of the dataset combo's "user data" entry.
 USER_DATA = "__user__"
 #: The group boxes, top to bottom, by the ``widget.box`` of the table's rows.
@@ -83,9 +84,9 @@ class ConfigPanel(SessionView):
 
     view_id = "config"
     title = "Configuration"
-    REBUILD_KINDS = frozenset()
+    LISTENS_TO = CONFIG_CHANGES | DISPLAY_CHANGES
+    REBUILD_ON = Change(0)
 
-    message = pyqtSignal(str)
     #: Emitted with the :class:`~explorer.session.reports.Configured` of a change.
     configured = pyqtSignal(object)
 
@@ -97,7 +98,7 @@ class ConfigPanel(SessionView):
         self._user_data: str | None = None
         self._shown_config = None
         self._build()
-        self.update_view(frozenset({"session"}))
+        self.update_view(Change.SESSION)
 
     # ================================================================ building
     def _build(self) -> None:
@@ -293,12 +294,12 @@ class ConfigPanel(SessionView):
         self.message.emit(text)
 
     # ================================================================ model -> view
-    def update_view(self, kinds: frozenset[str]) -> None:
-        if "session" in kinds:
+    def update_view(self, changes: Change) -> None:
+        if changes & Change.SESSION:
             self._user_data = None
-        if kinds & CONFIG_KINDS:
+        if changes & CONFIG_CHANGES:
             self._show_config()
-        if kinds & DISPLAY_KINDS:
+        if changes & DISPLAY_CHANGES:
             self._show_temperature()
 
     def _show_all(self) -> None:

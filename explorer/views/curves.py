@@ -15,6 +15,7 @@ from PyQt6.QtCore import QPointF, Qt
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
+from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.axes import (
     TICK_PX,
@@ -59,6 +60,8 @@ class CurvesView(SessionView):
 
     view_id = "curves"
     title = "Loss and accuracy"
+    #: The metrics and the shown step do not depend on the selection or the temperature.
+    LISTENS_TO = ~(Change.SELECTION | Change.DISPLAY)
 
     def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
         super().__init__(session, parent, theme)
@@ -77,7 +80,7 @@ class CurvesView(SessionView):
         layout.addWidget(self.graphics)
         self._build_plots()
         self.rebuild()
-        self.update_view(frozenset({"session"}))
+        self.update_view(Change.SESSION)
 
     # ---------------------------------------------------------------- building
     def _build_plots(self) -> None:
@@ -160,7 +163,7 @@ class CurvesView(SessionView):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self._apply_theme()
-        self.refresh(frozenset({"session"}))
+        self.refresh(Change.SESSION)
 
     def rebuild(self) -> None:
         """Show or hide the test curves and rebuild the legend for the current data."""
@@ -188,10 +191,8 @@ class CurvesView(SessionView):
             item.update()  # a new pen or colour must reach the cached pixmap
             pending.extend(item.childItems())
 
-    def update_view(self, kinds: frozenset[str]) -> None:
+    def update_view(self, changes: Change) -> None:
         """Push the metric arrays to the curves and move the marker to the shown step."""
-        if not kinds - {"selection", "display"}:
-            return  # metrics and the shown step do not depend on these
         s = self.session
         m = s.metrics
         n = len(m.train_loss)

@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.derivation import Derivation, PageFacts
 from explorer.views.items.inspector_page import PageWriter, signature
@@ -107,7 +108,7 @@ class InspectorView(SessionView):
             " the selected sample, computed in float64"
         )
         layout.addWidget(self.browser, 1)
-        self.refresh(frozenset({"session"}))
+        self.refresh(Change.SESSION)
 
     # -------------------------------------------------------------- public API
     def set_precision(self, digits: int) -> None:
@@ -132,7 +133,7 @@ class InspectorView(SessionView):
     def rebuild(self) -> None:
         self._dirty = True
 
-    def update_view(self, kinds: frozenset[str]) -> None:
+    def update_view(self, changes: Change) -> None:
         """Mark the text out of date; render now, or soon while training runs.
 
         While updates stream in, the text is rendered at most every ``MIN_INTERVAL_S``,
@@ -141,7 +142,7 @@ class InspectorView(SessionView):
         fitted to its numbers. Hidden views render when they are shown.
         """
         self._dirty = True
-        new_page = "selection" in kinds or bool(kinds & self.REBUILD_KINDS)
+        new_page = bool(changes & (Change.SELECTION | self.REBUILD_ON))
         if new_page:
             self._forget_page()
         if not on_screen(self):

@@ -25,6 +25,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.axes import ClassAxisItem, cache_axes, still_plot, theme_axes
 from explorer.views.items.cell_texts import CellTexts
@@ -108,7 +109,7 @@ class JacobianView(SessionView):
         self._text_colors = (QColor(*DARK_TEXT), QColor(*LIGHT_TEXT))
         self._build()
         self.rebuild()
-        self.update_view(frozenset({"session"}))
+        self.update_view(Change.SESSION)
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
@@ -217,7 +218,7 @@ class JacobianView(SessionView):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self._apply_theme()
-        self.refresh(frozenset({"session"}))
+        self.refresh(Change.SESSION)
 
     # ---------------------------------------------------------------- updating
     def rebuild(self) -> None:
@@ -242,7 +243,7 @@ class JacobianView(SessionView):
             self.cell_texts.setZValue(5)  # above the heatmap
             self.plot.addItem(self.cell_texts, ignoreBounds=True)
 
-    def update_view(self, kinds: frozenset[str]) -> None:
+    def update_view(self, changes: Change) -> None:
         """Recompute the matrix from the session and redraw the heatmap in place."""
         if len(self.session.data.class_names) != self._n_classes:
             self.rebuild()

@@ -14,7 +14,7 @@ import html
 import math
 
 import numpy as np
-from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt, pyqtSignal
+from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.qt_helpers import follow_dock, format_number, on_screen
@@ -194,8 +195,8 @@ class ParametersView(SessionView):
 
     view_id = "parameters"
     title = "Parameters"
-
-    message = pyqtSignal(str)
+    #: W, b and the batch gradients do not depend on the selection or the temperature.
+    LISTENS_TO = ~(Change.SELECTION | Change.DISPLAY)
 
     def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
         super().__init__(session, parent, theme)
@@ -232,7 +233,7 @@ class ParametersView(SessionView):
         a.valueChanged.connect(b.setValue)
         b.valueChanged.connect(a.setValue)
         self._apply_theme()
-        self.refresh(frozenset({"session"}))
+        self.refresh(Change.SESSION)
 
     def _make_table(self, model: MatrixModel) -> QTableView:
         table = QTableView(self)
@@ -261,7 +262,7 @@ class ParametersView(SessionView):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self._apply_theme()
-        self.refresh(frozenset({"session"}))
+        self.refresh(Change.SESSION)
 
     def _apply_theme(self) -> None:
         t = self.theme
@@ -275,9 +276,7 @@ class ParametersView(SessionView):
         self._shape = None
         self._dirty = True
 
-    def update_view(self, kinds: frozenset[str]) -> None:
-        if not kinds - {"selection", "display"}:
-            return  # W, b and the batch gradients do not depend on these
+    def update_view(self, changes: Change) -> None:
         self._dirty = True
         self._update_if_seen()
 

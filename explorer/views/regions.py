@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 
 from explorer.core.decision import decision_lut, levels_per_class
 from explorer.core.plane import data_centre, fit_range, grid_features, inside, nearest_point
+from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.axes import cache_axes, theme_axes
 from explorer.views.items.decision_image import DecisionImageItem, mark_boundaries
@@ -44,8 +45,8 @@ PULL_MAX_POINTS = 20_000
 PICK_PIXELS = 8.0
 #: Region colour at the lowest and highest confidence, as a share of the class colour.
 LUT_PALE, LUT_FULL = 0.08, 0.5
-#: Kinds of session change that change the picture of the plane.
-IMAGE_KINDS = frozenset({"params", "history", "display", "data", "config", "session", "diverged"})
+#: The session changes that change the picture of the plane (all but the selection).
+IMAGE_CHANGES = ~Change.SELECTION
 
 _TOOLTIPS = {
     "boundaries": "Draw the lines where two classes tie for the highest score",
@@ -85,7 +86,6 @@ class RegionsView(SessionView):
     title = "Decision regions"
 
     pointHovered = pyqtSignal(object)
-    message = pyqtSignal(str)
 
     def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
         super().__init__(session, parent, theme)
@@ -108,7 +108,7 @@ class RegionsView(SessionView):
         self._n_classes = 0
         self._build_ui()
         self.rebuild()
-        self.update_view(frozenset({"session"}))
+        self.update_view(Change.SESSION)
 
     # ------------------------------------------------------------------ building
     def _build_ui(self) -> None:
@@ -186,7 +186,7 @@ class RegionsView(SessionView):
         if isinstance(G, bool) or int(G) != G or not GRID_MIN <= G <= GRID_MAX:
             raise ValueError(f"grid size must be an integer from {GRID_MIN} to {GRID_MAX}, got {G}")
         self.grid_size = int(G)
-        self.update_view(frozenset({"display"}))
+        self.update_view(Change.DISPLAY)
 
     def set_overlay(self, name: str, on: bool) -> None:
         """Switch an overlay ("boundaries", "weights" or "pull") on or off."""
@@ -223,7 +223,7 @@ class RegionsView(SessionView):
         """Switch between the light and dark appearance."""
         self.theme = theme
         self._n_classes = 0  # recolour the scatter items too
-        self.refresh(frozenset({"session"}))
+        self.refresh(Change.SESSION)
 
     def reset_view(self) -> None:
         """Show the data-fitted range again."""
@@ -285,15 +285,14 @@ class RegionsView(SessionView):
             self.overlay_boxes[name].setEnabled(allowed)
             self.overlay_boxes[name].setToolTip(_TOOLTIPS[name] if allowed else why)
 
-    def update_view(self, kinds: frozenset[str]) -> None:
-        """Redraw what the change of ``kinds`` affects, in place."""
-        if kinds & IMAGE_KINDS:
+    def update_view(self, changes: Change) -> None:
+        """Redraw what ``changes`` affect, in place."""
+        if changes & IMAGE_CHANGES:
             self._update_image()
             self._update_weights()
             self._update_pull()
             self._update_hover_text()
-        if kinds & (IMAGE_KINDS | {"selection"}):
-            self._update_selected()
+        self._update_selected()  # every change may move the selected point
 
     # ------------------------------------------------------------------ drawing
     def _apply_theme(self) -> None:
