@@ -1,6 +1,8 @@
 """Typed change events: one Change per user-level call, what each call says changed, and
 the views' declared contract (what they listen to, message, flush, edit_mode)."""
 
+import enum
+
 import numpy as np
 import pytest
 
@@ -26,6 +28,20 @@ def test_the_flag_has_the_eight_kinds():
     ]
     assert all(m in EVERYTHING for m in Change)
     assert ~(Change.SELECTION | Change.DISPLAY) & Change.SESSION
+
+
+def test_the_fast_operators_agree_with_enums_own():
+    values = [Change(v) for v in range(2 ** len(Change))]
+    for x in values:
+        assert ~x == enum.Flag.__invert__(x)
+        assert bool(x) == (x.value != 0)
+        for y in values[::5]:
+            assert x | y == enum.Flag.__or__(x, y) and x & y == enum.Flag.__and__(x, y)
+            assert (y in x) == enum.Flag.__contains__(x, y)
+    with pytest.raises(TypeError):
+        Change.PARAMS | 1
+    with pytest.raises(TypeError):
+        assert "params" in Change.PARAMS  # a string is no Change
 
 
 @pytest.mark.parametrize(

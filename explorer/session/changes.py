@@ -34,8 +34,41 @@ class Change(enum.Flag):
     DIVERGED = enum.auto()
     SESSION = enum.auto()
 
+    # Each frame combines and tests flags a few dozen times (the step, every view, the
+    # window): these look the result up among all 256 values instead of going through
+    # enum's generic operators, ~0.15 instead of ~0.8 µs each (~20 µs a frame).
+    def __or__(self, other):
+        try:
+            return _ALL_VALUES[self._value_ | other._value_]
+        except AttributeError:
+            return NotImplemented
+
+    def __and__(self, other):
+        try:
+            return _ALL_VALUES[self._value_ & other._value_]
+        except AttributeError:
+            return NotImplemented
+
+    def __invert__(self):
+        return _ALL_VALUES[self._value_ ^ _EVERY_BIT]
+
+    def __contains__(self, other):
+        try:
+            return other._value_ & self._value_ == other._value_
+        except AttributeError:
+            raise TypeError(f"{other!r} is not a Change") from None
+
+    def __bool__(self):
+        return self._value_ != 0
+
+    __ror__ = __or__
+    __rand__ = __and__
+
+
+_EVERY_BIT = sum(member._value_ for member in Change)
+_ALL_VALUES = tuple(enum.Flag.__or__(Change(0), Change(v)) for v in range(_EVERY_BIT + 1))
 
 #: Every kind of change (what a view listening to everything declares).
-EVERYTHING = ~Change(0)
+EVERYTHING = _ALL_VALUES[_EVERY_BIT]
 #: What a restart of training (new history at step 0) always changes.
 RESTART = Change.PARAMS | Change.HISTORY

@@ -19,8 +19,6 @@ Speed tricks, each in one place:
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import numpy as np
 
 from explorer.core import loss_and_grads, smooth_labels, softmax
@@ -95,29 +93,50 @@ class Numbers:
     temperature : float
         The display temperature ``T`` dividing the logits of display numbers and details.
     scratch : Scratch64
+
+    Valid until the timeline's next version (it reads the live parameters when first
+    asked): ask the session for its current :attr:`Session.numbers` after a change.
     """
+
+    # Made once per frame: slots filled on first use (cheaper than
+    # functools.cached_property, which takes a lock in Python 3.11).
+    __slots__ = (
+        "_config",
+        "_details",
+        "_display",
+        "_grads",
+        "_jacobian",
+        "_jacobian_display",
+        "_max_wrong",
+        "_params64",
+        "_scratch",
+        "_setup",
+        "_timeline",
+        "temperature",
+        "version",
+    )
 
     def __init__(self, timeline, setup, temperature: float, scratch: Scratch64):
         self.version = timeline.version
         self.temperature = temperature
-        self._W, self._b = timeline.W, timeline.b
+        self._timeline = timeline
         self._config = timeline.config
-        self._forward = timeline.forward
         self._setup = setup
         self._scratch = scratch
+        self._display: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._max_wrong: np.ndarray | None = None
+        self._jacobian_display: np.ndarray | None = None
+        self._params64: tuple[np.ndarray, np.ndarray] | None = None
         self._details: dict[int, details.SampleDetail] = {}
         self._jacobian: np.ndarray | None = None
         self._grads: tuple[float, np.ndarray, np.ndarray] | None = None
 
-    def is_for(self, version: int, temperature: float) -> bool:
-        """Whether these numbers belong to ``version`` at ``temperature``."""
-        return self.version == version and self.temperature == temperature
-
     # ============================================================ display (float32)
-    @cached_property
-    def _display(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _displayed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``P (C, Nt)``, ``p_y − 1 (Nt,)`` and ``−log p_y (Nt,)`` at the temperature."""
-        fwd, T = self._forward(), self.temperature
+        if self._display is not None:
+            return self._display
+        fwd, T = self._timeline.forward(), self.temperature
         flat = self._setup.trainer.flat
         if T == 1.0:
             P = fwd.P.view()
@@ -133,27 +152,30 @@ class Numbers:
         p_true = np.take(P.ravel(), flat)
         out = (P, p_true - 1, -logp_true)
         _freeze(*out)
+        self._display = out
         return out
 
     @property
     def probs(self) -> np.ndarray:
         """``P (C, Ntrain)`` of the training points at the display temperature."""
-        return self._display[0]
+        return self._displayed()[0]
 
     @property
     def true_error(self) -> np.ndarray:
         """``p_y − 1`` per training point ``(Ntrain,)``."""
-        return self._display[1]
+        return self._displayed()[1]
 
     @property
     def sample_loss(self) -> np.ndarray:
         """``−log p_y`` per training point ``(Ntrain,)``."""
-        return self._display[2]
+        return self._displayed()[2]
 
-    @cached_property
+    @property
     def max_wrong(self) -> np.ndarray:
         """The largest wrong-class probability per training point ``(Ntrain,)``."""
         # Only the bars' optional upward series needs it: a (C, N) copy, so on demand.
+        if self._max_wrong is not None:
+            return self._max_wrong
         P = self.probs
         if P.shape[0] > 1:
             wrong = P.copy()
@@ -162,19 +184,16 @@ class Numbers:
         else:
             out = np.zeros_like(self.true_error)
         _freeze(out)
+        self._max_wrong = out
         return out
 
-    @cached_property
-    def _jacobian_display(self) -> np.ndarray:
-        J = mean_jacobian_display(self.probs)  # float32, display temperature
-        _freeze(J)
-        return J
-
     # ============================================================ exact (float64)
-    @cached_property
+    @property
     def params64(self) -> tuple[np.ndarray, np.ndarray]:
         """``W (C, D)`` and ``b (C,)`` in float64."""
-        return self._W.astype(np.float64), self._b.astype(np.float64)
+        if self._params64 is None:
+            self._params64 = self._timeline.params64()
+        return self._params64
 
     def sample_detail(self, i: int) -> details.SampleDetail:
         """:class:`~explorer.session.details.SampleDetail` of data point ``i`` (checked).
@@ -213,6 +232,10 @@ class Numbers:
         matrix, see :func:`mean_jacobian_display`), for pictures that show no numbers.
         """
         if not exact:
+            if self._jacobian_display is None:
+                J = mean_jacobian_display(self.probs)  # float32, display temperature
+                _freeze(J)
+                self._jacobian_display = J
             return self._jacobian_display
         if self._jacobian is None:
             if self.temperature == 1.0:

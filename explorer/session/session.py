@@ -145,7 +145,7 @@ class Session:
     def numbers(self) -> Numbers:
         """The :class:`~explorer.session.numbers.Numbers` of the shown step and temperature."""
         n = self._numbers
-        if n is None or not n.is_for(self._timeline.version, self._temperature):
+        if n is None or n.version != self._timeline.version or n.temperature != self._temperature:
             n = self._numbers = Numbers(
                 self._timeline, self._setup, self._temperature, self._scratch
             )

@@ -120,6 +120,10 @@ class Timeline:
         """The step shown (0..head)."""
         return self._step
 
+    def params64(self) -> tuple[np.ndarray, np.ndarray]:
+        """Float64 copies of ``W (C, D)`` and ``b (C,)`` at the shown step."""
+        return self._W.astype(np.float64), self._b.astype(np.float64)
+
     def live_state(self) -> State:
         """A copy of the whole state at the shown step (parameters, optimiser, generator)."""
         return self._snapshot(forced=False)
