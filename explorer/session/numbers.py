@@ -158,17 +158,17 @@ class Numbers:
     @property
     def probs(self) -> np.ndarray:
         """``P (C, Ntrain)`` of the training points at the display temperature."""
-        return self._displayed()[0]
+        return (self._display or self._displayed())[0]
 
     @property
     def true_error(self) -> np.ndarray:
         """``p_y − 1`` per training point ``(Ntrain,)``."""
-        return self._displayed()[1]
+        return (self._display or self._displayed())[1]
 
     @property
     def sample_loss(self) -> np.ndarray:
         """``−log p_y`` per training point ``(Ntrain,)``."""
-        return self._displayed()[2]
+        return (self._display or self._displayed())[2]
 
     @property
     def max_wrong(self) -> np.ndarray:
