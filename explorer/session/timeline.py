@@ -141,11 +141,9 @@ class Timeline:
 
     # ============================================================ starting
     def start(self, trainer: Trainer, config: Config, W, b, rng) -> Change:
-        """Begin a new history at step 0 from ``W (C, D)``, ``b (C,)`` on ``trainer``.
-
-        A fresh optimiser; ``rng`` draws the mini-batches. Returns ``Change.DIVERGED``
-        if a divergence report was cleared, else ``Change(0)``.
-        """
+        """Begin a new history at step 0 from ``W (C, D)``, ``b (C,)`` on ``trainer`` with
+        a fresh optimiser (``rng`` draws the mini-batches); ``Change.DIVERGED`` if that
+        cleared a divergence report, else ``Change(0)``."""
         changes = self._forget_after(-1)
         self._trainer = trainer
         self.history.has_test = trainer.y_test.size > 0
@@ -368,9 +366,8 @@ class Timeline:
         return changes
 
     def set_params(self, W, b) -> Change:
-        """Edit the parameters at the shown step (history after it is dropped).
-
-        Returns ``Change.DIVERGED`` if a divergence report was cleared.
+        """Edit the parameters at the shown step (history after it is dropped); returns
+        ``Change.DIVERGED`` if a divergence report was cleared.
 
         Raises
         ------
