@@ -416,3 +416,27 @@ def test_class_names_are_shown_as_text(make_view):
     assert "<b>a&amp;b</b>" in text and "<table>" in text
     assert "x\ufffd1\ufffdy" in text
     assert_clean(view)
+
+
+def test_a_readers_selection_survives_new_steps(make_view):
+    """Text selected (to copy) while training plays stays selected, over the new numbers."""
+    from PyQt6.QtGui import QTextCursor
+    from PyQt6.QtWidgets import QApplication
+
+    session, view = make_view(steps=3)
+    session.select(6)
+    view.flush()
+    cursor = view.browser.document().find("Forward pass")
+    cursor.movePosition(QTextCursor.MoveOperation.Down, QTextCursor.MoveMode.KeepAnchor, 3)
+    view.browser.setTextCursor(cursor)
+    start = cursor.selectionStart()
+    for _ in range(3):
+        session.step(1)
+        view.flush()
+        selection = view.browser.textCursor()
+        assert selection.selectionStart() == start
+        text = selection.selectedText()
+        assert text.startswith("Forward pass") and "softmax(z)" in text
+        assert format_number(view.shown_detail.z[0]) in text
+    view.browser.copy()
+    assert format_number(view.shown_detail.z[0]) in QApplication.clipboard().text()
