@@ -217,11 +217,11 @@ class InspectorView(SessionView):
         s = self.session
         facts = PageFacts(
             class_names=tuple(str(n) for n in s.data.class_names),
-            features=str(getattr(s.config, "features", "identity")),
+            features=str(s.config.features),
             feature_names=tuple(s.feature_map.names),
-            temperature=float(getattr(s, "temperature", 1.0)),
-            label_smoothing=float(getattr(s.config, "label_smoothing", 0.0) or 0.0),
-            l2=float(getattr(s.config, "l2", 0.0) or 0.0),
+            temperature=float(s.temperature),
+            label_smoothing=float(s.config.label_smoothing),
+            l2=float(s.config.l2),
             n_train=len(s.data.train_index),
             step=s.step_index,
         )
@@ -233,26 +233,32 @@ class InspectorView(SessionView):
             self._writer.update(values)
             return
         self._set_page(items, values, structure)
-        if self._two_columns and self.shown_detail is not None:
-            needed = self.browser.document().idealWidth()
-            if needed > self.browser.viewport().width():
-                self._two_columns_width = needed  # too narrow: one column, until wide enough
-                self._two_columns = False
-                self._write()
+        if self._two_columns and self._columns_changed():
+            self._write()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self._columns_changed():
+            self._write()
+
+    def _columns_changed(self) -> bool:
+        """Choose one or two page columns for the viewport's width; True if that changed.
+
+        Two while they fit; once too narrow, one until the viewport is as wide as the two
+        needed. A page without a sample has one column anyway.
+        """
         if self.shown_detail is None:
-            return
+            return False
         width = self.browser.viewport().width()
-        if self._two_columns and self.browser.document().idealWidth() > width:
-            self._two_columns_width = self.browser.document().idealWidth()
-            self._two_columns = False
-        elif not self._two_columns and width >= self._two_columns_width:
-            self._two_columns = True
-        else:
-            return
-        self._write()
+        if self._two_columns:
+            needed = self.browser.document().idealWidth()
+            if needed <= width:
+                return False
+            self._two_columns_width = needed
+        elif width < self._two_columns_width:
+            return False
+        self._two_columns = not self._two_columns
+        return True
 
     def _set_page(self, items, values: list[str], structure: str) -> None:
         """Write the whole page anew, keeping the scroll position."""

@@ -42,9 +42,9 @@ class _Runs(HTMLParser):
             self._space_before = True
             return
         style = self.stack[-1]
-        if tag in ("i", "em"):
+        if tag == "i":
             style = replace(style, italic=True)
-        elif tag in ("b", "strong"):
+        elif tag == "b":
             style = replace(style, bold=True)
         elif tag in ("sub", "sup"):
             style = replace(style, valign=tag)
@@ -119,7 +119,7 @@ def runs(markup: str, base: QTextCharFormat) -> list[tuple[str, QTextCharFormat]
     return out
 
 
-# ------------------------------------------------------------------------ the writer
+# ------------------------------------------------------------------------ widths
 @lru_cache(maxsize=2048)
 def markup_width(markup: str, font_key: str) -> float:
     """Width in pixels of ``markup`` laid out in the font ``font_key`` (``QFont.toString``).
