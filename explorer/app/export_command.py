@@ -1,8 +1,11 @@
 """``softmax-explorer export``: train, then write images, animations and a session file, headless.
 
 It selects Qt's offscreen platform itself, so it runs with no display. Everything is
-checked before anything is written; on a bad option, file or value it prints one line
-on stderr and exits with code 2.
+checked before anything is trained or written, every output path among it (its folder
+can be made and written in, no folder stands where a file goes); on a bad option, file
+or value it prints one line on stderr and exits with code 2. Should writing fail all
+the same (a full disk), what this run wrote is removed before it exits 2. Progress
+goes to stderr (:mod:`explorer.app.progress`), nothing of it with ``--quiet``.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from explorer.app.messages import divergence_text
 from explorer.app.options import OneLineParser, add_config_options, build_session, fail
+from explorer.app.progress import Progress, train
 from explorer.export.formats import ANIMATION_FORMATS, file_name, missing_requirement
 
 #: The regions view's overlays (kept in step with ``explorer.views.regions.OVERLAYS``,
@@ -110,6 +114,9 @@ def export_parser() -> OneLineParser:
         metavar="LIST",
         help=f"comma list of regions overlays to show: {','.join(OVERLAYS)}",
     )
+    out.add_argument(
+        "--quiet", action="store_true", help="print no progress on stderr (errors still)"
+    )
     return parser
 
 
@@ -130,16 +137,93 @@ def _check(args: argparse.Namespace) -> None:
             problem = missing_requirement(fmt)
             if problem is not None:
                 fail(PROG, problem)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        fail(PROG, f"--out {out} exists and is not a folder")
     if args.select not in (None, "worst"):
         try:
             args.select = int(args.select)
         except ValueError:
             fail(PROG, f"--select takes a point index or 'worst' (got {args.select!r})")
-    if args.save_session and Path(args.save_session).is_dir():
-        fail(PROG, f"--save-session {args.save_session} is a folder")
+
+
+def _absolute(path: Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+def _probe(folder: Path, option: str, shown: str) -> None:
+    """Refuse ``option`` unless a file can be made in the existing ``folder`` (none is left)."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".softmax-explorer-probe-", dir=folder)
+    except OSError as exc:
+        fail(PROG, f"{option} {shown}: cannot write in {folder} ({exc.strerror or exc})")
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _existing_folder(path: Path, option: str, shown: str) -> tuple[Path, list[Path]]:
+    """The nearest existing folder at or above ``path`` and the folders missing below it.
+
+    Refuses ``option`` when that nearest existing path is a file.
+    """
+    missing = []
+    while not path.exists() and path.parent != path:
+        missing.append(path)
+        path = path.parent
+    if not path.is_dir():
+        fail(PROG, f"{option} {shown}: {path} is not a folder")
+    return path, missing[::-1]
+
+
+def _plan_outputs(args: argparse.Namespace) -> tuple[list[Path], list[Path]]:
+    """Check every path the export will write; return (files, folders to create), absolute.
+
+    Nothing is written (a probe file is made and removed in each folder written in).
+    """
+    if not args.out:
+        fail(PROG, "--out needs a folder name (got an empty string)")
+    if args.save_session is not None and not args.save_session.strip():
+        fail(PROG, "--save-session needs a file name (got an empty string)")
+    out = _absolute(Path(args.out))
+    if out.exists() and not out.is_dir():
+        fail(PROG, f"--out {args.out} exists and is not a folder")
+    base, to_create = _existing_folder(out, "--out", args.out)
+    _probe(base, "--out", args.out)
+    files = [out / f"{view}.{fmt}" for view in args.views for fmt in args.format]
+    files += [out / file_name(fmt) for fmt in args.animation]
+    for path in files:
+        if path.is_dir():
+            fail(PROG, f"--out {args.out}: {path.name} is a folder there, the export writes a file")
+    if args.save_session is not None:
+        session = _absolute(Path(args.save_session))
+        shown = args.save_session
+        if session.is_dir():
+            fail(PROG, f"--save-session {shown} is a folder")
+        if session in files:
+            fail(PROG, f"--save-session {shown} is also a file the export writes an image to")
+        if session.parent not in (out, *to_create):  # else the export makes its folder
+            if not session.parent.exists():
+                fail(PROG, f"--save-session {shown}: the folder {session.parent} does not exist")
+            if not session.parent.is_dir():
+                fail(PROG, f"--save-session {shown}: {session.parent} is not a folder")
+            _probe(session.parent, "--save-session", shown)
+        files.append(session)
+    return files, to_create
+
+
+def _write_error(exc: Exception) -> str:
+    """``cannot write out/regions.png: No space left on device`` for an ``OSError``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = exc.filename2 or exc.filename
+        return f"cannot write {where}: {exc.strerror}" if where else exc.strerror
+    return str(exc)
+
+
+def _remove_partial(files: list[Path], existed: set[Path], made: list[Path]) -> None:
+    """Remove what a failed run wrote: the ``files`` that did not exist, the folders ``made``."""
+    for path in files:
+        if path not in existed:
+            path.unlink(missing_ok=True)
+    for folder in reversed(made):
+        with suppress(OSError):  # not empty: something else was put there meanwhile
+            folder.rmdir()
 
 
 def run_export(argv: list[str]) -> int:
@@ -147,14 +231,17 @@ def run_export(argv: list[str]) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     args = export_parser().parse_args(argv)
     _check(args)
+    files, to_create = _plan_outputs(args)
     session = build_session(args, PROG)
     n = session.data.n_points
     if isinstance(args.select, int) and not 0 <= args.select < n:
         fail(PROG, f"--select {args.select}: the data has points 0 to {n - 1}")
-    started = time.perf_counter()
-
-    def say(text: str) -> None:
-        print(f"[{time.perf_counter() - started:5.2f}s] {text}", file=sys.stderr, flush=True)
+    progress = Progress(quiet=args.quiet)
+    if args.steps and not args.animation:
+        # Before the window exists: no view redraws between the chunks.
+        train(session, args.steps, progress.task("training", args.steps))
+        if session.diverged:
+            progress.say(divergence_text(session.diverged))
 
     from explorer.app.application import get_application
 
@@ -163,22 +250,23 @@ def run_export(argv: list[str]) -> int:
     from explorer.app.main_window import MainWindow
     from explorer.app.settings import open_settings
 
+    existed = {path for path in files if path.exists()}
+    made: list[Path] = []
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["SOFTMAX_EXPLORER_SETTINGS"] = str(Path(scratch) / "settings.ini")
         window = MainWindow(session, settings=open_settings())
         window.resize(*WINDOW_SIZE)
         window.show()
         _wait_exposed(app, window)
-        out = Path(args.out)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            fail(PROG, f"cannot create {out}: {exc.strerror}")
         written = []
         try:
-            written += _export_all(window, session, args, out, say)
+            for folder in to_create:
+                folder.mkdir()
+                made.append(folder)
+            written += _export_all(window, session, args, Path(args.out), progress)
         except (OSError, ValueError) as exc:
-            fail(PROG, exc)
+            _remove_partial(files, existed, made)
+            fail(PROG, _write_error(exc))
         finally:
             window.player.pause()
             window.hide()
@@ -268,7 +356,7 @@ def _select(session, args) -> None:
         session.select(args.select)
 
 
-def _record(window, session, args, out: Path, say) -> list[Path]:
+def _record(window, session, args, out: Path, progress: Progress) -> list[Path]:
     """Record the ``--steps`` from the current step in every ``--animation`` format.
 
     The overlays are on and the point is selected before the first frame, as in the
@@ -276,29 +364,43 @@ def _record(window, session, args, out: Path, say) -> list[Path]:
     identical session is trained first to find it (training is deterministic), so the
     recording itself trains as it goes and the curves grow frame by frame.
     """
-    from explorer.app.recording import record
+    from explorer.app.recording import frame_count, record
     from explorer.export.animation import AnimationSet
     from explorer.export.formats import make_writer
 
     if args.select == "worst":
-        say(f"training a copy {args.steps} steps to find the worst point")
         scout = build_session(args, PROG)
-        scout.step(args.steps)
+        intro = f"training a copy {args.steps:,} steps to find the worst point"
+        train(scout, args.steps, progress.task("training the copy", args.steps, intro=intro))
         worst = int(scout.train_sample_loss().argmax())
         session.select(int(scout.train_index[worst]))
     start = session.step_index
     writers = AnimationSet(
         [make_writer(fmt, out / file_name(fmt), fps=args.fps) for fmt in args.animation]
     )
-    say(f"recording {args.steps} steps, a frame every {args.every}: {','.join(args.animation)}")
+    stop = start + args.steps
+    intro = f"recording {args.steps:,} steps, a frame every {args.every}: "
+    task = progress.task(
+        "recording",
+        frame_count(start, stop, args.every),
+        "frames",
+        intro=intro + ",".join(args.animation),
+    )
+
+    def report(done: int, _total: int) -> bool:
+        task.update(done)
+        return True
+
     with _figure(window, args.gif_view) as target:
-        if not record(session, target, writers, start, start + args.steps, args.every):
+        if not record(session, target, writers, start, stop, args.every, progress=report):
             why = divergence_text(session.diverged) if session.diverged else "cancelled"
             raise ValueError(f"training stopped early: {why}")
+    task.finish()
+    progress.say(f"finishing {', '.join(file_name(fmt) for fmt in args.animation)}")
     return writers.finish()
 
 
-def _export_all(window, session, args, out: Path, say) -> list[Path]:
+def _export_all(window, session, args, out: Path, progress: Progress) -> list[Path]:
     from PyQt6.QtWidgets import QApplication
 
     from explorer.export.image import save_image
@@ -309,12 +411,9 @@ def _export_all(window, session, args, out: Path, say) -> list[Path]:
     if args.select != "worst":
         _select(session, args)
     if args.animation:
-        written += _record(window, session, args, out, say)
-    elif args.steps:
-        say(f"training {args.steps} steps")
-        session.step(args.steps)
-    if session.diverged:
-        say(divergence_text(session.diverged))
+        written += _record(window, session, args, out, progress)
+        if session.diverged:
+            progress.say(divergence_text(session.diverged))
     if args.select == "worst":
         _select(session, args)
     # Let labels and docks lay themselves out for the final numbers before rendering.
@@ -324,12 +423,12 @@ def _export_all(window, session, args, out: Path, say) -> list[Path]:
         with _figure(window, view_id) as widget:
             for fmt in args.format:
                 path = out / f"{view_id}.{fmt}"
-                say(f"writing {path}")
+                progress.say(f"writing {path}")
                 options = {"scale": args.scale} if fmt == "png" else {}
                 written.append(save_image(widget, path, fmt, **options))
     if args.save_session:
         from explorer.session.persist import save_session
 
-        say(f"saving session {args.save_session}")
+        progress.say(f"saving session {args.save_session}")
         written.append(save_session(session, args.save_session))
     return written

@@ -103,8 +103,61 @@ def config_changes(args: argparse.Namespace) -> dict:
     return {**implied, **changes}
 
 
+#: Data options that only shape a generated data set: the points of a CSV file make them
+#: meaningless (``--seed`` and ``--test-fraction`` still split the points).
+GENERATOR_FIELDS = ("dataset", "classes", "samples", "noise")
+
+
+def given_options(args: argparse.Namespace, groups: tuple[str, ...], names=None) -> list[str]:
+    """The options (``--dataset``...) of ``groups`` given on the command line, in help order.
+
+    ``names`` limits them to those fields.
+    """
+    return [
+        row.option
+        for row in _flag_rows(*groups)
+        if getattr(args, row.name, None) is not None and (names is None or row.name in names)
+    ]
+
+
+def check_inputs(args: argparse.Namespace, prog: str) -> None:
+    """Refuse (exit 2, one line) an empty file name and options that contradict each other.
+
+    ``--load`` brings its own data, features and history: ``--csv`` and the data and
+    feature options would replace them (and discard the history), so they are refused
+    with it. ``--csv`` brings its own points: the options that only shape a generated
+    data set (``--dataset``, ``--classes``, ``--samples``, ``--noise``) are refused with it.
+    """
+    csv, load = getattr(args, "csv", None), getattr(args, "load", None)
+    for option, value in (("--csv", csv), ("--load", load)):
+        if value is not None and not value.strip():
+            fail(prog, f"{option} needs a file name (got an empty string)")
+    if load is not None:
+        clashing = (["--csv"] if csv is not None else []) + given_options(
+            args, ("data", "features")
+        )
+        if clashing:
+            fail(
+                prog,
+                f"--load and {clashing[0]} contradict: the session file holds its own data, "
+                f"features and history, which {clashing[0]} would replace; leave one out",
+            )
+    elif csv is not None:
+        clashing = given_options(args, ("data",), GENERATOR_FIELDS)
+        if clashing:
+            fail(
+                prog,
+                f"--csv and {clashing[0]} contradict: the points come from the CSV file "
+                f"and {clashing[0]} would be ignored; leave it out",
+            )
+
+
 def build_session(args: argparse.Namespace, prog: str):
     """Make the :class:`Session` the options describe; exit 2 with one line if they are bad.
+
+    The inputs are checked first (:func:`check_inputs`). Training options given with
+    ``--load`` change the loaded run from the step the file shows; when that is not its
+    last step they would discard the history after it, and are refused.
 
     Returns
     -------
@@ -115,20 +168,29 @@ def build_session(args: argparse.Namespace, prog: str):
     from explorer.session.data import data_from_points
     from explorer.session.session import Session
 
+    check_inputs(args, prog)
     changes = config_changes(args)
     try:
-        if getattr(args, "load", None):
+        if getattr(args, "load", None) is not None:
             from explorer.session.persist import SessionFileError, load_session
 
             try:
                 session = load_session(args.load)
             except SessionFileError as exc:
                 fail(prog, exc)
+            if changes and session.step_index < session.head:
+                options = " ".join(given_options(args, ("training",)))
+                fail(
+                    prog,
+                    f"{options} would discard the loaded history after step "
+                    f"{session.step_index} (the file shows step {session.step_index} of "
+                    f"{session.head}); leave {'it' if ' ' not in options else 'them'} out",
+                )
             if changes:
                 session.configure(session.config.replace(**changes))
             return session
         config = Config().replace(**changes)
-        if getattr(args, "csv", None):
+        if getattr(args, "csv", None) is not None:
             try:
                 points = load_csv(args.csv)
             except CsvError as exc:
