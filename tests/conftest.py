@@ -11,6 +11,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import pytest
 
 
+def pytest_collection_modifyitems(config, items):
+    """Leave the ``fuzz`` tests (the large fuzz budgets) out unless ``-m`` names them."""
+    if "fuzz" in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("fuzz") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path, monkeypatch):
     """Point the app's settings at a temporary file for every test."""

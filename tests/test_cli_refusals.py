@@ -202,6 +202,28 @@ def test_every_output_path_is_checked_before_training(tmp_path, capsys, where, n
     assert a_file.read_text() == "keep me\n"
 
 
+def test_an_out_folder_that_is_not_utf8_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    """``--out $'\\x80'`` reaches Python as a surrogate, which Qt's image writers refuse."""
+    monkeypatch.chdir(tmp_path)
+    line = _export_refusal(tmp_path, capsys, "--out", b"\x80out".decode("utf-8", "surrogateescape"))
+    assert "UTF-8" in line, line
+
+
+@pytest.mark.parametrize("which", ["session", "image"])
+def test_a_device_or_pipe_is_not_replaced(tmp_path, capsys, which):
+    """Saving replaces the target file: a pipe (or /dev/null) must stay what it is."""
+    out = tmp_path / "out"
+    out.mkdir()
+    pipe = tmp_path / "pipe" if which == "session" else out / "regions.png"
+    os.mkfifo(pipe)
+    args = ["--out", str(out), "--views", "regions"]
+    if which == "session":
+        args += ["--save-session", str(pipe)]
+    line = _export_refusal(tmp_path, capsys, *args)
+    assert "not a regular file" in line, line
+    assert pipe.is_fifo()
+
+
 def test_a_writable_new_folder_two_levels_down_is_fine(tmp_path, capsys):
     out = tmp_path / "a" / "b"
     code = main(
@@ -243,3 +265,14 @@ def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path, capsys, monke
     )  # fmt: skip
     assert line.endswith(f"cannot write {out / 'curves.png'}: No space left on device"), line
     assert len(calls) == 2 and kept.read_bytes() == b"an older file"
+
+
+@pytest.mark.parametrize(
+    "value", ["1\n2", "\x850", "a\u2028b", "x" * 10_000], ids=["LF", "NEL", "LS", "10k"]
+)
+def test_an_error_quoting_a_value_is_one_short_line(value, shown, capsys):
+    for argv in (["--classes", value], ["--dataset", value], [value]):
+        line = refused(argv, capsys)
+        assert len(line) < 400, line
+        assert "x" * 241 not in line
+    assert "x" * 81 not in refused(["--classes", value], capsys)

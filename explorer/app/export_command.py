@@ -182,6 +182,10 @@ def _plan_outputs(args: argparse.Namespace) -> tuple[list[Path], list[Path]]:
     if args.save_session is not None and not args.save_session.strip():
         fail(PROG, "--save-session needs a file name (got an empty string)")
     out = _absolute(Path(args.out))
+    try:
+        str(out).encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, from the command line
+        fail(PROG, f"--out {args.out!r}: the image writers need a folder name in UTF-8")
     if out.exists() and not out.is_dir():
         fail(PROG, f"--out {args.out} exists and is not a folder")
     base, to_create = _existing_folder(out, "--out", args.out)
@@ -189,13 +193,16 @@ def _plan_outputs(args: argparse.Namespace) -> tuple[list[Path], list[Path]]:
     files = [out / f"{view}.{fmt}" for view in args.views for fmt in args.format]
     files += [out / file_name(fmt) for fmt in args.animation]
     for path in files:
-        if path.is_dir():
-            fail(PROG, f"--out {args.out}: {path.name} is a folder there, the export writes a file")
+        if path.exists() and not path.is_file():  # a folder, a device, a pipe
+            what = "a folder" if path.is_dir() else "not a regular file"
+            fail(PROG, f"--out {args.out}: {path.name} there is {what}; the export writes a file")
     if args.save_session is not None:
         session = _absolute(Path(args.save_session))
         shown = args.save_session
         if session.is_dir():
             fail(PROG, f"--save-session {shown} is a folder")
+        if session.exists() and not session.is_file():  # saving replaces it: not /dev/null
+            fail(PROG, f"--save-session {shown} is not a regular file")
         if session in files:
             fail(PROG, f"--save-session {shown} is also a file the export writes an image to")
         if session.parent not in (out, *to_create):  # else the export makes its folder

@@ -9,22 +9,36 @@ line, metavar, parser). Parsing needs no Qt.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from explorer import __version__
+
+#: The most characters of a quoted value (and of any other word: a path) an error
+#: message repeats: a 10 MB argument is not echoed.
+MAX_QUOTED, MAX_WORD = 80, 240
+_LONG_QUOTE = re.compile(rf"'([^']{{{MAX_QUOTED}}})[^']+'")
+_LONG_WORD = re.compile(rf"(\S{{{MAX_WORD}}})\S+")
+
+
+def one_line(message: object) -> str:
+    """``message`` on one line (every run of white space, line breaks among it, a single
+    space), each quoted value cut to :data:`MAX_QUOTED` characters, other words to
+    :data:`MAX_WORD`."""
+    text = _LONG_QUOTE.sub(r"'\1…'", " ".join(str(message).split()))
+    return _LONG_WORD.sub(r"\1…", text)
 
 
 class OneLineParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line on stderr and exit code 2."""
 
     def error(self, message: str):
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
-        sys.exit(2)
+        fail(self.prog, message)
 
 
-def fail(prog: str, message: str) -> None:
-    """Print ``prog: error: message`` as one line and exit with code 2."""
-    sys.stderr.write(f"{prog}: error: {' '.join(str(message).split())}\n")
+def fail(prog: str, message: object) -> None:
+    """Print ``prog: error: message`` as one line (:func:`one_line`) and exit with code 2."""
+    sys.stderr.write(f"{prog}: error: {one_line(message)}\n")
     sys.exit(2)
 
 
