@@ -1,4 +1,5 @@
-"""Every test runs headless, never touches the user's settings and never waits on a dialog."""
+"""Every test runs headless, never touches the user's settings or data folder and never waits
+on a dialog."""
 
 import os
 
@@ -26,6 +27,14 @@ def _isolated_settings(tmp_path, monkeypatch):
     """Point the app's settings at a temporary file for every test."""
     monkeypatch.setenv("SOFTMAX_EXPLORER_SETTINGS", str(tmp_path / "settings.ini"))
     yield
+
+
+@pytest.fixture(autouse=True)
+def data_folder(tmp_path, monkeypatch):
+    """Point the user's data folder (crash log, autosaves) at a temporary folder."""
+    folder = tmp_path / "user-data"
+    monkeypatch.setenv("SOFTMAX_EXPLORER_DATA", str(folder))
+    return folder
 
 
 class UnexpectedDialog(AssertionError):

@@ -53,6 +53,9 @@ def run_window(session, play: bool = False, data_label: str | None = None) -> in
     from explorer.app.main_window import MainWindow
 
     window = MainWindow(session)
+    from explorer.app import crash_guard
+
+    crash_guard.install(window)  # an exception in a slot is reported, not an abort
     if data_label:
         window.views["config"].set_user_data(data_label)
     window.show()
