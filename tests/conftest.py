@@ -37,6 +37,18 @@ def data_folder(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _restored_exception_hooks():
+    """Give ``sys.excepthook`` and ``threading.excepthook`` back after every test (a
+    window started by the window command installs the crash guard's)."""
+    import sys
+    import threading
+
+    hooks = sys.excepthook, threading.excepthook
+    yield
+    sys.excepthook, threading.excepthook = hooks
+
+
 class UnexpectedDialog(AssertionError):
     """A test reached a modal dialog it did not answer; offscreen, it would wait forever."""
 

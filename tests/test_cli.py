@@ -129,13 +129,19 @@ code = main(["--samples", "90", "--play"])
 print("asked:", asked)
 sys.exit(code)
 """
-    env = {**ENV, "SOFTMAX_EXPLORER_SETTINGS": str(tmp_path / "s.ini")}
+    env = {
+        **ENV,
+        "SOFTMAX_EXPLORER_SETTINGS": str(tmp_path / "s.ini"),
+        "SOFTMAX_EXPLORER_DATA": str(tmp_path / "data"),
+    }
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
     )
     assert result.returncode == 0, result.stderr
     assert "Unsaved session" in result.stdout
     assert (tmp_path / "s.ini").exists()
+    # Closed after Discard: no autosave is left to offer at the next start.
+    assert list((tmp_path / "data" / "autosave").iterdir()) == []
 
 
 def test_csv_option_tells_the_config_panel_the_points_are_user_data(tmp_path, qapp, monkeypatch):

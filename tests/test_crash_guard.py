@@ -20,10 +20,13 @@ from explorer.session.session import Session
 @pytest.fixture
 def window(qtbot):
     w = MainWindow(Session(Config(samples=60)))
-    qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    return w
+    yield w
+    w.file_actions.modified = False  # leave without the unsaved-changes question
+    w.close()
+    w.deleteLater()
+    qtbot.wait(1)
 
 
 @pytest.fixture
@@ -194,8 +197,12 @@ QMessageBox.exec = lambda box: shown.append(box.text()) or 0
 
 def failing_then_quitting():
     app = original()
-    QTimer.singleShot(300, lambda: 1 / 0)
-    QTimer.singleShot(1500, app.quit)
+
+    def fail():
+        QTimer.singleShot(1000, app.quit)  # after the report (however slow the start)
+        1 / 0
+
+    QTimer.singleShot(300, fail)
     return app
 
 

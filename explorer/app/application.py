@@ -50,15 +50,15 @@ def run_window(session, play: bool = False, data_label: str | None = None) -> in
     the points came from a file rather than from the configured data set.
     """
     app = get_application()
+    from explorer.app import autosave, crash_guard
     from explorer.app.main_window import MainWindow
 
     window = MainWindow(session)
-    from explorer.app import crash_guard
-
     crash_guard.install(window)  # an exception in a slot is reported, not an abort
     if data_label:
         window.views["config"].set_user_data(data_label)
     window.show()
+    autosave.start(window)  # offers what a crash left; removed when the window closes
     freeze_long_lived_objects()
     if play:
         window.player.play()

@@ -29,6 +29,8 @@ class FileActions:
         self.window = window
         self.path: Path | None = None
         self.modified = False
+        #: Counts the changes a file would hold (the autosave writes when it moved).
+        self.generation = 0
         a = window.actions
         a["open"].triggered.connect(lambda: self.open())
         a["save"].triggered.connect(lambda: self.save())
@@ -47,9 +49,15 @@ class FileActions:
         session.changed.connect(self._on_changed)
 
     def _on_changed(self, changes: Change) -> None:
-        if changes & ~VOLATILE_CHANGES and not self.modified:
-            self.modified = True
-            self._update_title()
+        if changes & ~VOLATILE_CHANGES:
+            self.generation += 1
+            if not self.modified:
+                self.mark_modified()
+
+    def mark_modified(self) -> None:
+        """The session holds changes no file has (a restored autosave, a change)."""
+        self.modified = True
+        self._update_title()
 
     def _update_title(self) -> None:
         name = self.path.name if self.path else "Untitled"

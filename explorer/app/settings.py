@@ -22,6 +22,7 @@ DEFAULTS: dict[str, tuple[object, type]] = {
     "play/fps": (30, int),
     "view/theme": ("light", str),
     "export/last_dir": ("", str),
+    "autosave/interval_s": (60.0, float),
 }
 
 
