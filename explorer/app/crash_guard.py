@@ -167,7 +167,8 @@ class CrashGuard(QObject):
         QTimer.singleShot(0, self._redraw)
 
     def _redraw(self) -> None:
-        self.window.refresh_views()
+        # Showing the same session again draws every view from it (and the tool bar).
+        self.window.set_session(self.window.session)
 
 
 def ask_to_save(window, what: str, details: str) -> bool:

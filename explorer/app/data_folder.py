@@ -1,9 +1,9 @@
 """The user's data folder: where the crash log and the autosaved sessions are kept.
 
 ``QStandardPaths.AppDataLocation`` (``~/.local/share/softmax-explorer/Softmax Explorer``
-on Linux, ``%APPDATA%`` on Windows, ``~/Library/Application Support`` on macOS), or the
-folder ``$SOFTMAX_EXPLORER_DATA`` names: tests and scripted runs point it elsewhere, as
-``$SOFTMAX_EXPLORER_SETTINGS`` does for the settings.
+on Linux; those two folders under ``%APPDATA%`` on Windows and under ``~/Library/Application
+Support`` on macOS), or the folder ``$SOFTMAX_EXPLORER_DATA`` names: tests and scripted
+runs point it elsewhere, as ``$SOFTMAX_EXPLORER_SETTINGS`` does for the settings.
 """
 
 from __future__ import annotations

@@ -226,10 +226,6 @@ class MainWindow(QMainWindow):
         self._update_timeline()
         self._update_readouts_soon()
 
-    def refresh_views(self) -> None:
-        """Draw every view again from the session (after an error was reported)."""
-        self._refresh_all(frozenset({"session"}))
-
     def _update_readouts_soon(self) -> None:
         """Update the step number and the status bar now, or (while playing) at most
         every STATUS_INTERVAL_S.
