@@ -1,0 +1,210 @@
+"""Structured-SVM surfaces on a grid, by walking each sample's upper envelope along rows.
+
+Crammer–Singer's ``max(0, max_{j≠y} z_j − z_y + Δ)`` is, on a plane, the upper envelope
+of ``C`` planes per sample: ``z_j − z_y + Δ`` for ``j ≠ y`` and ``0`` for ``j = y``. Along
+a row of the grid it is the envelope of ``C`` lines, walked from ``α₀`` across the row:
+from the line on top to the line with a larger slope that overtakes it first, for all
+(row, sample) pairs at once (``docs/performance.md``, the loss landscape). Each change of
+line is a breakpoint with a change of intercept and slope, binned onto the grid as the
+hinge losses' are (:mod:`explorer.core.landscape_hinge`), so a row costs ``O(C·B + G)``
+for ``B`` breakpoints instead of ``O(C·G)``.
+
+Before walking, a sample's lines that another line beats at all four corners of the grid
+(so everywhere on it) are dropped; a sample left with one line adds a plane. The walk
+runs in float32 (positions only; a breakpoint off by rounding moves the row by rounding,
+as the envelope is continuous); intercepts and slopes are summed in float64. The grid
+is swept along the axis that gives fewer breakpoints on a sample of the data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.core.landscape_hinge import Grid, differences
+from explorer.core.plane_logits import PlaneLogits
+
+#: (row, sample) pairs walked per unit: ``K`` float32 rows of 128 KB, cache sized.
+PAIRS_PER_UNIT = 2**15
+#: Samples on which both sweep directions are tried, to choose one.
+PROBE_SAMPLES = 512
+
+
+def _lines(logits: PlaneLogits, margin: float):
+    """Per sample, the envelope's lines ``c + α u + β v``: three float64 ``(C, N)``."""
+    D0, Du, Dv = differences(logits)
+    D0 = D0 + margin
+    D0[logits.y, np.arange(logits.n_samples)] = 0.0
+    return D0, Du, Dv
+
+
+def _alive(c, u, v, alphas, betas) -> np.ndarray:
+    """``(C, N)``: whether no line that is on top at some corner beats this one at all four
+    corners (a difference of lines is linear, so it then beats it on the whole grid)."""
+    corners = [(a, b) for a in (alphas[0], alphas[-1]) for b in (betas[0], betas[-1])]
+    values = np.stack([c + a * u + b * v for a, b in corners])  # (4, C, N)
+    samples = np.arange(c.shape[1])
+    alive = np.ones(c.shape, dtype=bool)
+    for top in values.argmax(axis=1):  # the line on top at each corner, (N,)
+        beaten = np.all(values[:, top, samples][:, None, :] >= values, axis=0)
+        beaten[top, samples] = False
+        alive &= ~beaten
+    return alive
+
+
+def _argmax_lines(values: np.ndarray) -> np.ndarray:
+    """``values.argmax(axis=0)`` for few rows and many columns, by passes over the rows."""
+    best = values[0].copy()
+    top = np.zeros(values.shape[1], dtype=np.intp)
+    for k in range(1, values.shape[0]):
+        better = values[k] > best
+        np.fmax(best, values[k], out=best)
+        top += better * (k - top)
+    return top
+
+
+class _Walk:
+    """The envelope walk of one group of samples with ``K`` lines each, along α."""
+
+    def __init__(self, c, u, v, alphas: np.ndarray, betas: np.ndarray):
+        self.c, self.u, self.v = c, u, v  # float64 (K, n)
+        self.c32, self.u32, self.v32 = (x.astype(np.float32) for x in (c, u, v))
+        self.grid, self.betas = Grid(alphas), betas
+        n = c.shape[1]
+        self.rows_per_unit = max(1, min(betas.size, PAIRS_PER_UNIT // max(1, n)))
+        self.chunk = max(1, PAIRS_PER_UNIT // self.rows_per_unit)
+        self.row_blocks = [
+            (r, min(r + self.rows_per_unit, betas.size))
+            for r in range(0, betas.size, self.rows_per_unit)
+        ]
+        self.chunks = -(-n // self.chunk)
+        self.n_units = len(self.row_blocks) * self.chunks
+
+    def breakpoints(self, unit: int):
+        """Walk one unit: its rows, samples, start lines and breakpoints."""
+        block, chunk = divmod(unit, self.chunks)
+        r0, r1 = self.row_blocks[block]
+        lo, hi = chunk * self.chunk, min(self.c.shape[1], (chunk + 1) * self.chunk)
+        R, n, K = r1 - r0, hi - lo, self.c.shape[0]
+        beta = self.betas[r0:r1].astype(np.float32)
+        a = self.c32[:, None, lo:hi] + beta[None, :, None] * self.v32[:, None, lo:hi]
+        a = a.reshape(K, -1)
+        u = np.broadcast_to(self.u32[:, None, lo:hi], (K, R, n)).reshape(K, -1)
+        alpha0, alpha_end = self.grid.values[0], self.grid.values[-1]
+        cols = np.arange(R * n)
+        top = _argmax_lines(a + np.float32(alpha0) * u)
+        start = top
+        x = np.full(R * n, alpha0, dtype=np.float32)  # where each pair's walk has got to
+        live, found = cols, []
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            while live.size:
+                a_top, u_top = a[top, cols], u[top, cols]
+                # Next line: the largest rise over gap, s / d, among the lines with s > 0.
+                # (Masked ufuncs and argmax along axis 0 are slow: plain passes per line.)
+                best = np.zeros(live.size, dtype=np.float32)
+                nxt = top.copy()
+                for k in range(K):
+                    s = u[k] - u_top
+                    d = a_top - a[k]
+                    d -= x * s
+                    np.maximum(d, 0, out=d)  # a line above by rounding crosses now
+                    s /= d
+                    better = s > best
+                    np.fmax(best, s, out=best)
+                    nxt += better * (k - nxt)
+                moving = nxt != top
+                at = (a_top - a[nxt, cols]) / (u[nxt, cols] - u_top)
+                np.maximum(at, x, out=at)
+                going = moving & (at <= alpha_end)
+                if not going.any():
+                    break
+                live, at = live[going], at[going]
+                found.append((live, at, top[going], nxt[going]))
+                top, x = nxt[going], at
+                a, u = a[:, going], u[:, going]
+                cols = np.arange(live.size)
+        return (r0, r1, lo, hi), start, found
+
+    def run(self, unit: int) -> np.ndarray:
+        """The unit's rows summed over its samples: float64 ``(R, Gα)``."""
+        (r0, r1, lo, hi), start, found = self.breakpoints(unit)
+        n, total = hi - lo, self.c.shape[1]
+        beta = self.betas[r0:r1]
+        c, u, v = (x.ravel() for x in (self.c, self.u, self.v))  # flat indices: fast gathers
+        row, sample = np.divmod(np.arange(start.size), n)
+        first = start * total + lo + sample
+        values = np.zeros((r1 - r0, self.grid.G))
+        values += (c[first] + beta[row] * v[first]).reshape(r1 - r0, n).sum(axis=1)[:, None]
+        values += self.grid.values * u[first].reshape(r1 - r0, n).sum(axis=1)[:, None]
+        if found:
+            pair, at, old, new = (np.concatenate(f) for f in zip(*found, strict=True))
+            row, sample = np.divmod(pair, n)
+            sample += lo
+            old, new = old * total + sample, new * total + sample
+            da = c[new] - c[old] + beta[row] * (v[new] - v[old])
+            flat = row * (self.grid.G + 1) + self.grid.locate(at.astype(np.float64))
+            values += self.grid.rows(flat, da, u[new] - u[old], r1 - r0)
+        return values
+
+    def count(self) -> int:
+        """Breakpoints over the whole grid (to compare sweep directions)."""
+        return sum(sum(f[0].size for f in self.breakpoints(u)[2]) for u in range(self.n_units))
+
+
+class StructuredKernel:
+    """``Σ_n max_k (c_kn + α u_kn + β v_kn)`` over a ``(Gβ, Gα)`` grid.
+
+    Line ``k`` of sample ``n`` is ``z_k − z_y + Δ`` for ``k ≠ y`` and ``0`` for ``k = y``.
+    Units run over groups of samples (by how many lines survive), blocks of rows and
+    chunks of samples.
+    """
+
+    def __init__(self, logits: PlaneLogits, alphas, betas, margin: float):
+        c, u, v = _lines(logits, margin)
+        self.n = logits.n_samples
+        self.alphas, self.betas = alphas, betas
+        alive = _alive(c, u, v, alphas, betas)
+        kept = alive.sum(axis=0)
+        # A sample with one line left adds a plane; the others walk, grouped by K.
+        one = kept == 1
+        line = alive[:, one].argmax(axis=0)
+        samples = np.flatnonzero(one)
+        self._plane = [float(x[line, samples].sum()) for x in (c, u, v)]
+        order = np.argsort(~alive, axis=0, kind="stable")
+        groups = []
+        for K in np.unique(kept[kept > 1]):
+            samples = np.flatnonzero(kept == K)
+            lines = order[:K, samples]
+            groups.append([x[lines, samples] for x in (c, u, v)])
+        self.swapped = bool(groups) and self._fewer_swapped(groups, alphas, betas)
+        if self.swapped:
+            alphas, betas = betas, alphas
+            groups = [(gc, gv, gu) for gc, gu, gv in groups]
+        self._walks = [_Walk(gc, gu, gv, alphas, betas) for gc, gu, gv in groups]
+        self._units = [(w, k) for w in self._walks for k in range(w.n_units)]
+        self.n_units = len(self._units)
+        self.unit_elements = PAIRS_PER_UNIT * c.shape[0]
+
+    @staticmethod
+    def _fewer_swapped(groups, alphas, betas) -> bool:
+        """Whether sweeping along β gives fewer breakpoints, on a few samples per group."""
+        counts = [0, 0]
+        for gc, gu, gv in groups:
+            step = max(1, gc.shape[1] * len(groups) // PROBE_SAMPLES)
+            gc, gu, gv = gc[:, ::step], gu[:, ::step], gv[:, ::step]
+            counts[0] += _Walk(gc, gu, gv, alphas, betas).count()
+            counts[1] += _Walk(gc, gv, gu, betas, alphas).count()
+        return counts[1] < counts[0]
+
+    def run(self, unit: int) -> np.ndarray:
+        walk, k = self._units[unit]
+        return walk.run(k)
+
+    def add(self, total: np.ndarray, unit: int, part: np.ndarray) -> None:
+        walk, k = self._units[unit]
+        r0, r1 = walk.row_blocks[k // walk.chunks]
+        (total.T if self.swapped else total)[r0:r1] += part
+
+    def finish(self, total: np.ndarray) -> np.ndarray:
+        c, u, v = self._plane
+        plane = c + u * self.alphas[None, :] + v * self.betas[:, None]
+        return (total + plane) / self.n
