@@ -96,7 +96,7 @@ class _Walk:
         x = np.full(R * n, alpha0, dtype=np.float32)  # where each pair's walk has got to
         live, found = cols, []
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            while live.size:
+            for _ in range(K):  # each step moves to a line of larger slope: K at most
                 a_top, u_top = a[top, cols], u[top, cols]
                 # Next line: the largest rise over gap, s / d, among the lines with s > 0.
                 # (Masked ufuncs and argmax along axis 0 are slow: plain passes per line.)
@@ -115,7 +115,7 @@ class _Walk:
                 at = (a_top - a[nxt, cols]) / (u[nxt, cols] - u_top)
                 np.maximum(at, x, out=at)
                 going = moving & (at <= alpha_end)
-                if not going.any():
+                if not going.any():  # every walk has reached the end of its row
                     break
                 live, at = live[going], at[going]
                 found.append((live, at, top[going], nxt[going]))
