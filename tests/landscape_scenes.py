@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.core.loss import loss_and_grads
-from explorer.core.parameters import parameter_names
-from explorer.core.planes import (
+from explorer.core.parameter_planes import (
     Axis,
     coordinate_axis,
     coordinate_plane,
@@ -19,6 +18,7 @@ from explorer.core.planes import (
     pca_plane,
     plane_from_axes,
 )
+from explorer.core.parameters import parameter_names
 
 PLANE_KINDS = ("coordinates", "coordinates-same-row", "pca", "gradient", "flat", "random")
 EPS32 = float(np.finfo(np.float32).eps)

@@ -22,8 +22,8 @@ from explorer.core.landscape import (
     loss_at,
     penalty_surface,
 )
-from explorer.core.loss import loss_and_grads
-from explorer.core.planes import coordinate_plane, pca_plane
+from explorer.core.loss import LOSSES, loss_and_grads
+from explorer.core.parameter_planes import coordinate_plane, pca_plane
 
 FLOAT64_LOSSES = ("svm_ww", "svm_ova")  # binned in float64 throughout
 
@@ -72,22 +72,33 @@ def test_a_100_by_100_surface_at_random_cells(loss, kind):
         assert surface[r, c] == pytest.approx(expected, abs=tolerance(loss, 4 * biggest))
 
 
-@settings(max_examples=20, deadline=None)
-@given(st.sampled_from(PLANE_KINDS), st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.5]))
-def test_cross_entropy_cells_match_loss_and_grads(kind, seed, l2):
+def test_every_loss_of_loss_and_grads_has_a_landscape():
+    assert set(LANDSCAPE_LOSSES) == set(LOSSES)
+    assert Objective(np.zeros((1, 1)), np.zeros(1, int), loss="svm-ww").loss == "svm_ww"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(LANDSCAPE_LOSSES),
+    st.sampled_from(PLANE_KINDS),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([(0.0, 0.0), (0.5, 0.0), (0.2, 0.3)]),
+)
+def test_cells_match_loss_and_grads(loss, kind, seed, penalties):
     rng = np.random.default_rng(seed)
     F, y, path = scene(3, 2, 40, seed)
     plane = make_plane(kind, F, y, path, (3, 2), rng)
-    objective = Objective(F, y, l2=l2)
+    l2, l1 = penalties
+    objective = Objective(F, y, loss=loss, l2=l2, l1=l1, margin=0.7)
     alphas, betas = grid_around(plane, path, rng, 6, 5)
     surface = compute_surface(objective, plane, alphas, betas)
     _, biggest = reference_surface(objective, plane, alphas, betas)
     for r, beta in enumerate(betas):
         for c, alpha in enumerate(alphas):
             W, b = plane.params_at(alpha, beta)
-            exact = loss_and_grads(W, b, F, y, l2)[0]
+            exact = loss_and_grads(W, b, F, y, l2, loss=loss, margin=0.7, l1=l1)[0]
             assert loss_at(objective, plane, alpha, beta) == exact  # the number shown
-            assert surface[r, c] == pytest.approx(exact, abs=float32_tolerance(biggest))
+            assert surface[r, c] == pytest.approx(exact, abs=tolerance(loss, biggest))
 
 
 @pytest.mark.parametrize("loss", ["cross_entropy", "squared_error", "svm_structured"])
@@ -151,7 +162,7 @@ def test_penalty_is_the_quadratic_and_the_sum_of_sizes(C, D, seed):
 def test_bad_objectives_and_grids_are_refused():
     F, y, path = scene(3, 2, 10, 0)
     plane = pca_plane(path, (3, 2))
-    for bad in ({"loss": "hinge"}, {"l2": -1.0}, {"l1": np.nan}, {"margin": np.inf}):
+    for bad in ({"loss": "hinge"}, {"l2": -1.0}, {"l1": np.nan}, {"margin": np.inf}, {"margin": 0}):
         with pytest.raises(ValueError):
             Objective(F, y, **bad)
     objective = Objective(F, y)

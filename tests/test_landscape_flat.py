@@ -5,8 +5,13 @@ import pytest
 from landscape_scenes import float32_tolerance, reference_surface, scene
 
 from explorer.core.landscape import Objective, compute_surface
+from explorer.core.parameter_planes import (
+    coordinate_axis,
+    coordinate_plane,
+    flat_direction,
+    plane_from_axes,
+)
 from explorer.core.parameters import stack_params, unflatten_params
-from explorer.core.planes import coordinate_axis, coordinate_plane, flat_direction, plane_from_axes
 
 SHAPE = (4, 2)
 

@@ -45,6 +45,19 @@ from explorer.core.loss import (
 )
 from explorer.core.losses import active_margins, mean_loss, per_sample_grad, per_sample_loss
 from explorer.core.optimizers import SGD, Adam, Momentum, Nesterov, Optimizer, make_optimizer
+from explorer.core.ordering import descending_order, extreme_per_bin, samples_per_bin
+from explorer.core.parameter_planes import (
+    Axis,
+    ParameterPlane,
+    PathOnPlane,
+    coordinate_axis,
+    coordinate_plane,
+    fit_path_ranges,
+    flat_direction,
+    gradient_plane,
+    pca_plane,
+    plane_from_axes,
+)
 from explorer.core.parameters import (
     flatten_params,
     n_parameters,
@@ -54,19 +67,6 @@ from explorer.core.parameters import (
     stack_params,
     unflatten_params,
 )
-from explorer.core.planes import (
-    Axis,
-    PathOnPlane,
-    Plane,
-    coordinate_axis,
-    coordinate_plane,
-    fit_ranges,
-    flat_direction,
-    gradient_plane,
-    pca_plane,
-    plane_from_axes,
-)
-from explorer.core.ordering import descending_order, extreme_per_bin, samples_per_bin
 from explorer.core.plane import data_centre, fit_range, grid_features, inside, nearest_point
 from explorer.core.schedules import learning_rate
 from explorer.core.softmax import log_softmax, softmax, softmax_jacobian
@@ -95,8 +95,8 @@ __all__ = [
     "Nesterov",
     "Objective",
     "Optimizer",
+    "ParameterPlane",
     "PathOnPlane",
-    "Plane",
     "SurfaceJob",
     "active_margins",
     "chain_rule_gap",
@@ -115,8 +115,8 @@ __all__ = [
     "extreme_per_bin",
     "feature_map_from_state",
     "feature_map_state",
+    "fit_path_ranges",
     "fit_range",
-    "fit_ranges",
     "flat_direction",
     "flatten_params",
     "grad_wrt_logits",

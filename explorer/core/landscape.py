@@ -1,7 +1,7 @@
 """The loss landscape: the batch loss plus its penalty over a grid of a plane.
 
 ``L(α, β) = mean_n ℓ(z_n(α, β), y_n) + ½λ₂‖W(α, β)‖² + λ₁ Σ|W(α, β)|`` on the plane
-``θ = o + α u + β v`` (:mod:`explorer.core.planes`), the penalties as
+``θ = o + α u + β v`` (:mod:`explorer.core.parameter_planes`), the penalties as
 :func:`~explorer.core.loss.loss_and_grads` has them (``b`` is not penalised). The data
 term comes from a *surface kernel* chosen by the loss's name (:data:`SURFACE_KERNELS`);
 the L2 penalty is a quadratic in ``(α, β)`` and L1 costs ``G²·C·D``.
@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.core.hinge import check_margin
 from explorer.core.landscape_hinge import one_vs_all_kernel, weston_watkins_kernel
 from explorer.core.landscape_softmax import separable_kernel
 from explorer.core.landscape_structured import StructuredKernel
-from explorer.core.loss import loss_and_grads
+from explorer.core.loss import loss_and_grads, loss_name
+from explorer.core.parameter_planes import ParameterPlane
 from explorer.core.plane_logits import PlaneLogits, check_axis, plane_logits, run_units
-from explorer.core.planes import Plane
 
 #: Loss name → ``kernel(logits, alphas, betas, margin, dtype)`` of its data term.
 SURFACE_KERNELS: dict[str, Callable] = {
@@ -49,11 +50,12 @@ class Objective:
         The training features ``F`` (after the feature map).
     labels : ndarray of int, shape (N,)
     loss : str
-        One of :data:`LANDSCAPE_LOSSES`.
+        One of :data:`LANDSCAPE_LOSSES` (the losses of ``loss_and_grads``), either
+        spelling (``"svm-ww"`` is kept as ``"svm_ww"``).
     l2, l1 : float
         Penalty strengths: ``½λ₂‖W‖²`` and ``λ₁ Σ|W|``.
     margin : float
-        ``Δ`` of the hinge losses.
+        ``Δ`` of the hinge losses, finite and > 0.
     """
 
     features: np.ndarray
@@ -64,16 +66,20 @@ class Objective:
     margin: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.loss not in SURFACE_KERNELS:
-            names = ", ".join(SURFACE_KERNELS)
-            raise ValueError(f"unknown loss {self.loss!r} (choose from {names})")
-        for name in ("l2", "l1", "margin"):
-            value = getattr(self, name)
-            if not np.isfinite(value) or (name != "margin" and value < 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        name = loss_name(self.loss)  # either spelling; ValueError for others
+        if name not in SURFACE_KERNELS:  # pragma: no cover - every loss has a kernel
+            raise ValueError(f"no landscape for the loss {name!r}")
+        object.__setattr__(self, "loss", name)
+        object.__setattr__(self, "margin", check_margin(self.margin))
+        for label in ("l2", "l1"):
+            value = getattr(self, label)
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"{label} must be a finite number >= 0, got {value!r}")
 
 
-def penalty_surface(plane: Plane, alphas, betas, l2: float = 0.0, l1: float = 0.0) -> np.ndarray:
+def penalty_surface(
+    plane: ParameterPlane, alphas, betas, l2: float = 0.0, l1: float = 0.0
+) -> np.ndarray:
     """``½λ₂‖W‖² + λ₁ Σ|W|`` over the grid, float64 ``(Gβ, Gα)``.
 
     With ``W = W₀ + α W_u + β W_v`` the L2 term is the quadratic
@@ -108,13 +114,15 @@ class SurfaceJob:
     Parameters
     ----------
     objective : Objective
-    plane : Plane
+    plane : ParameterPlane
     alphas, betas : array-like, shape (Gα,) and (Gβ,)
         Grid coordinates along ``u`` and ``v``: finite, strictly increasing.
     dtype : float dtype of the per-cell work (float32: the picture; float64 is slower)
     """
 
-    def __init__(self, objective: Objective, plane: Plane, alphas, betas, dtype=np.float32):
+    def __init__(
+        self, objective: Objective, plane: ParameterPlane, alphas, betas, dtype=np.float32
+    ):
         self.objective, self.plane = objective, plane
         self.alphas, self.betas = check_axis(alphas, "alphas"), check_axis(betas, "betas")
         self.logits: PlaneLogits = plane_logits(objective.features, objective.labels, plane)
@@ -191,7 +199,7 @@ def _safe_dtype(logits: PlaneLogits, alphas, betas, dtype) -> np.dtype:
 
 def compute_surface(
     objective: Objective,
-    plane: Plane,
+    plane: ParameterPlane,
     alphas,
     betas,
     *,
@@ -214,7 +222,7 @@ def compute_surface(
     return job.result()
 
 
-def loss_at(objective: Objective, plane: Plane, alpha: float, beta: float) -> float:
+def loss_at(objective: Objective, plane: ParameterPlane, alpha: float, beta: float) -> float:
     """The exact batch loss at one point of the plane, in float64 via ``loss_and_grads``."""
     W, b = plane.params_at(float(alpha), float(beta))
     return exact_loss(objective, W, b)
@@ -222,13 +230,9 @@ def loss_at(objective: Objective, plane: Plane, alpha: float, beta: float) -> fl
 
 def exact_loss(objective: Objective, W: np.ndarray, b: np.ndarray) -> float:
     """``loss_and_grads(W, b, F, y, l2, loss=…, margin=…, l1=…)[0]`` in float64."""
-    options = {}
-    if objective.loss != "cross_entropy":
-        options.update(loss=objective.loss, margin=objective.margin)
-    if objective.l1:
-        options["l1"] = objective.l1
     F = np.asarray(objective.features, dtype=np.float64)
     W = np.asarray(W, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     y = np.asarray(objective.labels).astype(np.intp)
-    return float(loss_and_grads(W, b, F, y, objective.l2, **options)[0])
+    ob = objective
+    return float(loss_and_grads(W, b, F, y, ob.l2, loss=ob.loss, margin=ob.margin, l1=ob.l1)[0])

@@ -19,7 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from explorer.core.parallel import MIN_HALF_COLUMNS, split_columns
-from explorer.core.planes import Plane
+from explorer.core.parameter_planes import ParameterPlane
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class PlaneLogits:
         return Z[self.y, np.arange(self.y.size)]
 
 
-def plane_logits(features: np.ndarray, labels: np.ndarray, plane: Plane) -> PlaneLogits:
+def plane_logits(features: np.ndarray, labels: np.ndarray, plane: ParameterPlane) -> PlaneLogits:
     """The three logit matrices of ``features`` on ``plane``.
 
     Parameters
@@ -55,7 +55,7 @@ def plane_logits(features: np.ndarray, labels: np.ndarray, plane: Plane) -> Plan
     features : ndarray, shape (D, N)
         Training features ``F`` (``D`` as in ``plane.shape``).
     labels : ndarray of int, shape (N,)
-    plane : Plane
+    plane : ParameterPlane
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """Planes through parameter space, ``θ = o + α u + β v``, and a training path on them.
 
 ``θ`` is flattened as :mod:`explorer.core.parameters` says (``W`` row by row, then ``b``).
-A :class:`Plane` holds an origin ``o``, two directions ``u`` and ``v`` (``P`` entries each)
+A :class:`ParameterPlane` holds an origin ``o``, two directions ``u`` and ``v`` (``P`` entries each)
 and a label per axis. The kinds (``docs/maths.md``, parameter space):
 
 * **coordinates** (:func:`coordinate_plane`): two entries of ``θ`` by name, every other
@@ -16,7 +16,7 @@ and a label per axis. The kinds (``docs/maths.md``, parameter space):
 
 A degenerate choice (a path of one point, an update parallel to the gradient) still gives
 a usable plane: the missing axis is replaced by a unit vector orthogonal to the other, and
-:attr:`Plane.note` says so in one line for the view to show.
+:attr:`ParameterPlane.note` says so in one line for the view to show.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 
 from explorer.core.parameters import n_parameters, parameter_index, parameter_name
 
-#: Kinds of plane, as :attr:`Plane.kind` names them.
+#: Kinds of plane, as :attr:`ParameterPlane.kind` names them.
 PLANE_KINDS = ("coordinates", "pca", "gradient", "directions")
 
 
@@ -67,7 +67,7 @@ class PathOnPlane(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Plane:
+class ParameterPlane:
     """The plane ``θ(α, β) = origin + α u + β v`` through parameter space.
 
     Attributes
@@ -225,13 +225,13 @@ def plane_from_axes(theta0, shape, first: Axis, second: Axis, kind="directions",
     for axis in (first, second):
         if axis.index is not None:
             origin[axis.index] = 0.0
-    return Plane(
+    return ParameterPlane(
         kind, tuple(int(s) for s in shape), origin, u, v, first.label, second.label,
         first.index, second.index, note,
     )  # fmt: skip
 
 
-def coordinate_plane(theta0, shape, first: str, second: str) -> Plane:
+def coordinate_plane(theta0, shape, first: str, second: str) -> ParameterPlane:
     """The plane of two entries of ``θ`` by name (e.g. ``"W[1,0]"``, ``"b[2]"``), the others
     held at ``θ₀``: the surface there is exact, and so is the path drawn on it."""
     a, b = coordinate_axis(first, shape), coordinate_axis(second, shape)
@@ -240,7 +240,7 @@ def coordinate_plane(theta0, shape, first: str, second: str) -> Plane:
     return plane_from_axes(theta0, shape, a, b, kind="coordinates")
 
 
-def pca_plane(thetas, shape, origin_index: int = -1) -> Plane:
+def pca_plane(thetas, shape, origin_index: int = -1) -> ParameterPlane:
     """The plane of the path's two principal directions, through ``θ_now``.
 
     The rows of ``M = θ_t − θ_now`` (``θ_now = thetas[origin_index]``) are decomposed as
@@ -257,7 +257,7 @@ def pca_plane(thetas, shape, origin_index: int = -1) -> Plane:
 
     Returns
     -------
-    Plane
+    ParameterPlane
         ``variance_share = (σ₁² + σ₂²) / Σσ²``, 1 when the path has not moved. A path
         of rank 0 or 1 gets stand-in axes (orthogonal unit vectors) and a note.
     """
@@ -297,13 +297,15 @@ def pca_plane(thetas, shape, origin_index: int = -1) -> Plane:
         note = f"This plane holds {100 * share:.1f} % of the path's variance."
         if rank == 1:
             note += " The path is a straight line: the second axis is a stand-in."
-    plane = Plane("pca", tuple(int(s) for s in shape), now.copy(), u, v, *labels, note=note)
+    plane = ParameterPlane(
+        "pca", tuple(int(s) for s in shape), now.copy(), u, v, *labels, note=note
+    )
     return replace(plane, variance_share=share)
 
 
 def gradient_plane(
     theta0, shape, gradient, last_update=None, *, parallel_tol: float = 1e-6
-) -> Plane:
+) -> ParameterPlane:
     """The plane of the descent direction ``−∇L`` at ``θ₀`` and the last update.
 
     ``u = −g/‖g‖``; ``v`` is the last update ``Δθ = θ_t − θ_{t−1}`` with its part along
@@ -351,7 +353,7 @@ def gradient_plane(
     return replace(plane, note=" ".join(notes))
 
 
-def fit_ranges(
+def fit_path_ranges(
     alphas, betas, *, margin: float = 0.15, min_half_width: float = 0.5
 ) -> tuple[float, float, float, float]:
     """Axis ranges holding every path point, widened by ``margin`` of the span each side.

@@ -6,17 +6,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.core.loss import logits
-from explorer.core.parameters import flatten_params, parameter_index, parameter_names
-from explorer.core.planes import (
+from explorer.core.parameter_planes import (
     Axis,
     coordinate_axis,
     coordinate_plane,
-    fit_ranges,
+    fit_path_ranges,
     flat_direction,
     gradient_plane,
     pca_plane,
     plane_from_axes,
 )
+from explorer.core.parameters import flatten_params, parameter_index, parameter_names
 
 shapes = st.tuples(st.integers(2, 6), st.integers(1, 4))
 
@@ -172,7 +172,7 @@ def test_a_plane_of_non_orthogonal_axes_projects_by_least_squares():
 @given(st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)), min_size=1, max_size=30))
 def test_fitted_ranges_hold_every_point_with_a_margin(points):
     alphas, betas = np.array(points).T
-    a0, a1, b0, b1 = fit_ranges(alphas, betas, margin=0.1, min_half_width=0.5)
+    a0, a1, b0, b1 = fit_path_ranges(alphas, betas, margin=0.1, min_half_width=0.5)
     assert a0 < a1 and b0 < b1
     for lo, hi, values in ((a0, a1, alphas), (b0, b1, betas)):
         span = values.max() - values.min()
