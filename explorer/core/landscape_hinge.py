@@ -8,8 +8,8 @@ Along a row of the grid (``β_r`` fixed) a term is zero on one side of its break
 ``α* = −(c + β_r v)/u`` and linear on the other, so a row of the surface is
 ``A(α) + α U(α)``, where ``A, U`` sum the active terms' intercepts and slopes: the
 breakpoints binned onto the grid (``np.bincount``, weights intercept and slope) and a
-prefix sum give the row in ``O(T + G)`` instead of ``O(T·G)`` (``docs/performance.md``,
-the loss landscape). Better still, a term's breakpoint lies inside the grid only on a
+prefix sum give the row in ``O(T + G)`` instead of ``O(T·G)`` (``docs/landscape.md``,
+speed). Better still, a term's breakpoint lies inside the grid only on a
 band of rows (``α*`` is linear in ``β``): above and below the band the term is on or off
 along the whole row, which a difference array over the rows adds for every term at once.
 Only the (term, row) pairs of the band are binned one by one, and the grid is swept

@@ -1,7 +1,7 @@
 """Cross-entropy and squared-error surfaces on a grid, through separable exponentials.
 
 A naive ``G × G`` surface takes ``G²·C·N`` exponentials. But on a plane the exponential
-factors (``docs/performance.md``, the loss landscape):
+factors (``docs/landscape.md``, speed):
 
     ``exp(z_k(α_c, β_r)) = exp(z₀ₖ + α_c z_uk + β_m z_vk) · exp((β_r − β_m) z_vk)``
 

@@ -4,7 +4,7 @@ Crammer–Singer's ``max(0, max_{j≠y} z_j − z_y + Δ)`` is, on a plane, the 
 of ``C`` planes per sample: ``z_j − z_y + Δ`` for ``j ≠ y`` and ``0`` for ``j = y``. Along
 a row of the grid it is the envelope of ``C`` lines, walked from ``α₀`` across the row:
 from the line on top to the line with a larger slope that overtakes it first, for all
-(row, sample) pairs at once (``docs/performance.md``, the loss landscape). Each change of
+(row, sample) pairs at once (``docs/landscape.md``, speed). Each change of
 line is a breakpoint with a change of intercept and slope, binned onto the grid as the
 hinge losses' are (:mod:`explorer.core.landscape_hinge`), so a row costs ``O(C·B + G)``
 for ``B`` breakpoints instead of ``O(C·G)``.
@@ -62,11 +62,38 @@ def _argmax_lines(values: np.ndarray) -> np.ndarray:
     return top
 
 
+def _next_line(a, u, a_top, u_top, x, top) -> np.ndarray:
+    """The line that overtakes the top one first after ``x``, per pair (``top`` if none).
+
+    It has the largest rise over gap, ``s / d`` with ``s = u_k − u_top`` and the gap
+    ``d = g_top(x) − g_k(x)``, among lines with ``s > 0``. (Masked ufuncs and argmax
+    along axis 0 are slow: plain passes over each line, in preallocated buffers.)
+    """
+    L, index = top.size, np.int8 if a.shape[0] < 128 else np.intp  # int8: less to move
+    best = np.zeros(L, dtype=np.float32)
+    nxt = top.astype(index)
+    s, d, t = (np.empty(L, dtype=np.float32) for _ in range(3))
+    better, step = np.empty(L, dtype=bool), np.empty(L, dtype=index)
+    for k in range(a.shape[0]):
+        np.subtract(u[k], u_top, out=s)
+        np.subtract(a_top, a[k], out=d)
+        np.multiply(x, s, out=t)
+        d -= t
+        np.maximum(d, 0, out=d)  # a line above by rounding crosses now
+        s /= d
+        np.greater(s, best, out=better)
+        np.fmax(best, s, out=best)
+        np.subtract(k, nxt, out=step)
+        step *= better
+        nxt += step
+    return nxt.astype(np.intp)
+
+
 class _Walk:
     """The envelope walk of one group of samples with ``K`` lines each, along α."""
 
     def __init__(self, c, u, v, alphas: np.ndarray, betas: np.ndarray):
-        self.c, self.u, self.v = c, u, v  # float64 (K, n)
+        self.c, self.u, self.v = (np.ascontiguousarray(x) for x in (c, u, v))  # float64 (K, n)
         self.c32, self.u32, self.v32 = (x.astype(np.float32) for x in (c, u, v))
         self.grid, self.betas = Grid(alphas), betas
         n = c.shape[1]
@@ -90,38 +117,28 @@ class _Walk:
         a = a.reshape(K, -1)
         u = np.broadcast_to(self.u32[:, None, lo:hi], (K, R, n)).reshape(K, -1)
         alpha0, alpha_end = self.grid.values[0], self.grid.values[-1]
-        cols = np.arange(R * n)
-        top = _argmax_lines(a + np.float32(alpha0) * u)
-        start = top
-        x = np.full(R * n, alpha0, dtype=np.float32)  # where each pair's walk has got to
-        live, found = cols, []
+        start = _argmax_lines(a + np.float32(alpha0) * u)
+        end = _argmax_lines(a + np.float32(alpha_end) * u)
+        # The same line on top at both ends is on top all along (the envelope is convex).
+        live = np.flatnonzero(start != end)
+        top, end = start[live], end[live]
+        a, u = a[:, live], u[:, live]
+        x = np.full(live.size, alpha0, dtype=np.float32)  # where each walk has got to
+        found = []
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             for _ in range(K):  # each step moves to a line of larger slope: K at most
+                if not live.size:
+                    break
+                cols = np.arange(live.size)
                 a_top, u_top = a[top, cols], u[top, cols]
-                # Next line: the largest rise over gap, s / d, among the lines with s > 0.
-                # (Masked ufuncs and argmax along axis 0 are slow: plain passes per line.)
-                best = np.zeros(live.size, dtype=np.float32)
-                nxt = top.copy()
-                for k in range(K):
-                    s = u[k] - u_top
-                    d = a_top - a[k]
-                    d -= x * s
-                    np.maximum(d, 0, out=d)  # a line above by rounding crosses now
-                    s /= d
-                    better = s > best
-                    np.fmax(best, s, out=best)
-                    nxt += better * (k - nxt)
-                moving = nxt != top
+                nxt = _next_line(a, u, a_top, u_top, x, top)
                 at = (a_top - a[nxt, cols]) / (u[nxt, cols] - u_top)
                 np.maximum(at, x, out=at)
-                going = moving & (at <= alpha_end)
-                if not going.any():  # every walk has reached the end of its row
-                    break
-                live, at = live[going], at[going]
-                found.append((live, at, top[going], nxt[going]))
-                top, x = nxt[going], at
+                going = (nxt != top) & (at <= alpha_end)
+                found.append((live[going], at[going], top[going], nxt[going]))
+                going &= nxt != end  # a walk that has reached the right end's line is done
+                live, x, top, end = live[going], at[going], nxt[going], end[going]
                 a, u = a[:, going], u[:, going]
-                cols = np.arange(live.size)
         return (r0, r1, lo, hi), start, found
 
     def run(self, unit: int) -> np.ndarray:

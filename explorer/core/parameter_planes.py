@@ -2,7 +2,7 @@
 
 ``θ`` is flattened as :mod:`explorer.core.parameters` says (``W`` row by row, then ``b``).
 A :class:`ParameterPlane` holds an origin ``o``, two directions ``u`` and ``v`` (``P`` entries each)
-and a label per axis. The kinds (``docs/maths.md``, parameter space):
+and a label per axis. The kinds (``docs/landscape.md``):
 
 * **coordinates** (:func:`coordinate_plane`): two entries of ``θ`` by name, every other
   entry held at ``θ₀``. The axes are the entries' own values (``o`` is ``θ₀`` with those two
@@ -167,7 +167,7 @@ def flat_direction(shape, which) -> Axis:
     """A flat direction of the softmax: the same amount added to every class.
 
     Adding one vector to every row of ``W`` (or one number to every ``b_c``) adds the same
-    number to every logit of a sample, which changes no ``p`` (``docs/maths.md``): the loss
+    number to every logit of a sample, which changes no ``p`` (``docs/landscape.md``): the loss
     of cross-entropy and squared error is constant along it, and so are Weston–Watkins and
     structured SVM (they read only ``z_j − z_y``); one-vs-all is not (it reads each ``z_j``).
 

@@ -1,6 +1,6 @@
 """The classifier's parameters as one vector ``θ``, and the names of its entries.
 
-Parameter space is where the loss landscape lives (``docs/maths.md``, parameter space):
+Parameter space is where the loss landscape lives (``docs/landscape.md``):
 ``θ = (W, b)`` with ``W (C, D)`` and ``b (C,)`` flattened in this order:
 
     ``θ = [W[0,0], W[0,1], …, W[0,D−1], W[1,0], …, W[C−1,D−1], b[0], …, b[C−1]]``

@@ -1,6 +1,6 @@
 """The logits on a plane, and how a landscape's work is cut into units.
 
-On a plane ``θ = o + α u + β v`` the logits are linear (``docs/maths.md``, parameter space):
+On a plane ``θ = o + α u + β v`` the logits are linear (``docs/landscape.md``):
 
     ``Z(α, β) = Z₀ + α Z_u + β Z_v``,  ``Z_u = W_u F + b_u 1ᵀ``
 
