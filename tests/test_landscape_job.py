@@ -24,8 +24,10 @@ def small_units():
         stack.enter_context(
             mock.patch.dict(landscape_softmax.UNIT_ELEMENTS, cross_entropy=512, squared_error=512)
         )
-        stack.enter_context(mock.patch.object(landscape_hinge, "PAIRS_PER_UNIT", 64))
-        stack.enter_context(mock.patch.object(landscape_structured, "PAIRS_PER_UNIT", 64))
+        stack.enter_context(mock.patch.object(landscape_hinge, "TERMS_PER_UNIT", 16))
+        stack.enter_context(mock.patch.object(landscape_hinge, "PAIRS_PER_BATCH", 64))
+        stack.enter_context(mock.patch.object(landscape_structured, "SAMPLES_PER_UNIT", 16))
+        stack.enter_context(mock.patch.object(landscape_structured, "PAIRS_PER_BATCH", 64))
         yield
 
 

@@ -21,12 +21,18 @@ neighbouring grid point changes the row by rounding only.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from explorer.core.plane_logits import PlaneLogits
 
-#: (term, row) pairs binned per unit of work: 8 MB per float64 array.
-PAIRS_PER_UNIT = 2**20
+#: Terms per unit of work: a unit then takes well under 0.1 s at W3.
+TERMS_PER_UNIT = 2**14
+#: (term, row) pairs binned at a time: 8 MB per float64 array.
+PAIRS_PER_BATCH = 2**20
+#: Terms on which both sweep directions are tried, to choose one.
+PROBE_TERMS = 4096
 
 
 class Grid:
@@ -151,6 +157,10 @@ def _band(c, u, v, alphas: np.ndarray, rows: Grid):
 class HingeTermsKernel:
     """``Σ_t max(0, c_t + α u_t + β v_t)`` over a grid; a unit is a run of terms.
 
+    A unit finds its terms' bands and bins them (in batches of :data:`PAIRS_PER_BATCH`
+    pairs), so making the kernel costs little: the sweep direction is chosen on a probe
+    of :data:`PROBE_TERMS` terms.
+
     Parameters
     ----------
     c, u, v : ndarray of float64, shape (T,)
@@ -166,46 +176,45 @@ class HingeTermsKernel:
         self._constant = float(np.maximum(c[constant], 0.0).sum())
         c, u, v = c[~constant], u[~constant], v[~constant]
         # Sweep along whichever axis puts fewer (term, row) pairs in the bands.
-        along_alpha, finish = _band(c, u, v, alphas, Grid(betas))
-        along_beta, finish_swapped = _band(c, v, u, betas, Grid(alphas))
+        probe = slice(None, None, max(1, c.size // PROBE_TERMS))
+        along_alpha = _band(c[probe], u[probe], v[probe], alphas, Grid(betas))[0]
+        along_beta = _band(c[probe], v[probe], u[probe], betas, Grid(alphas))[0]
         self.swapped = along_beta < along_alpha
         if self.swapped:
-            u, v, alphas, betas, finish = v, u, betas, alphas, finish_swapped
+            u, v, alphas, betas = v, u, betas, alphas
         self.alphas, self.betas = alphas, betas
-        self.grid = Grid(alphas)
-        (self._start, self._end), (self._b0, self._b1), x0, x1 = finish()
-        self._x0, self._x1 = self.grid.scaled(x0, x1)
-        sign = np.sign(u)
-        # Band deposits: (a, u) where a term starts (u > 0), (−a, −u) where it ends.
-        self._c, self._u, self._v = c, u, v
-        self._sc, self._sv, self._au = sign * c, sign * v, np.abs(u)
-        work = np.cumsum(self._b1 - self._b0 + 1)  # a unit's pairs, plus one per term
-        cuts = np.searchsorted(work, np.arange(PAIRS_PER_UNIT, work[-1], PAIRS_PER_UNIT))
-        self._bounds = np.unique(np.concatenate([[0], cuts, [c.size]])) if c.size else [0]
-        self.n_units = len(self._bounds) - 1
-        self.unit_elements = PAIRS_PER_UNIT
+        self.grid, self._rows = Grid(alphas), Grid(betas)
+        self._terms = (c, u, v)
+        self.n_units = -(-c.size // TERMS_PER_UNIT)
+        self.unit_elements = TERMS_PER_UNIT * 16
 
     def run(self, unit: int) -> np.ndarray:
-        t0, t1 = self._bounds[unit], self._bounds[unit + 1]
+        c, u, v = (x[unit * TERMS_PER_UNIT : (unit + 1) * TERMS_PER_UNIT] for x in self._terms)
+        (start, end), (b0, b1), x0, x1 = _band(c, u, v, self.alphas, self._rows)[1]()
         Gb, Ga = self.betas.size, self.alphas.size
         # Whole rows: a difference array over the rows for c, u and v.
-        ends = np.concatenate([self._start[t0:t1], self._end[t0:t1]])
-        sums = []
-        for w in (self._c, self._u, self._v):
-            w = w[t0:t1]
-            sums.append(np.cumsum(np.bincount(ends, np.concatenate([w, -w]), Gb + 1)[:Gb]))
-        C, U, V = sums
+        ends = np.concatenate([start, end])
+        C, U, V = (
+            np.cumsum(np.bincount(ends, np.concatenate([w, -w]), Gb + 1)[:Gb]) for w in (c, u, v)
+        )
         values = (C + self.betas * V)[:, None] + self.alphas * U[:, None]
-        # The band: one deposit per (term, row) pair.
-        counts = self._b1[t0:t1] - self._b0[t0:t1]
-        term = np.repeat(np.arange(t0, t1), counts)
-        if term.size:
-            first = np.cumsum(counts) - counts
-            row = np.arange(term.size) - np.repeat(first - self._b0[t0:t1], counts)
+        # The bands: one deposit per (term, row) pair, (a, u) where a term starts to count
+        # (u > 0) and (−a, −u) where it stops (u < 0, added along the whole row above).
+        x0, x1 = self.grid.scaled(x0, x1)
+        sign = np.sign(u)
+        sc, sv, au = sign * c, sign * v, np.abs(u)
+        counts = b1 - b0
+        work = np.cumsum(counts)
+        cuts = np.searchsorted(work, np.arange(PAIRS_PER_BATCH, work[-1], PAIRS_PER_BATCH))
+        for t0, t1 in itertools.pairwise(np.unique(np.concatenate([[0], cuts, [c.size]]))):
+            term = np.repeat(np.arange(t0, t1), counts[t0:t1])
+            if not term.size:
+                continue
+            first = np.cumsum(counts[t0:t1]) - counts[t0:t1]
+            row = np.arange(term.size) - np.repeat(first - b0[t0:t1], counts[t0:t1])
             beta = self.betas[row]
-            k = self.grid.index(self._x0[term] + beta * self._x1[term])
-            wa = self._sc[term] + beta * self._sv[term]
-            values += self.grid.rows(row * (Ga + 1) + k, wa, self._au[term], Gb)
+            k = self.grid.index(x0[term] + beta * x1[term])
+            values += self.grid.rows(row * (Ga + 1) + k, sc[term] + beta * sv[term], au[term], Gb)
         return values
 
     def add(self, total: np.ndarray, unit: int, part: np.ndarray) -> None:

@@ -23,8 +23,10 @@ import numpy as np
 from explorer.core.landscape_hinge import Grid, differences
 from explorer.core.plane_logits import PlaneLogits
 
-#: (row, sample) pairs walked per unit: ``K`` float32 rows of 128 KB, cache sized.
-PAIRS_PER_UNIT = 2**15
+#: Samples per unit of work: a unit then takes well under 0.1 s at W3.
+SAMPLES_PER_UNIT = 1024
+#: (row, sample) pairs walked at a time: ``K`` float32 rows of 128 KB, cache sized.
+PAIRS_PER_BATCH = 2**15
 #: Samples on which both sweep directions are tried, to choose one.
 PROBE_SAMPLES = 512
 
@@ -97,8 +99,8 @@ class _Walk:
         self.c32, self.u32, self.v32 = (x.astype(np.float32) for x in (c, u, v))
         self.grid, self.betas = Grid(alphas), betas
         n = c.shape[1]
-        self.rows_per_unit = max(1, min(betas.size, PAIRS_PER_UNIT // max(1, n)))
-        self.chunk = max(1, PAIRS_PER_UNIT // self.rows_per_unit)
+        self.rows_per_unit = max(1, min(betas.size, PAIRS_PER_BATCH // max(1, n)))
+        self.chunk = max(1, PAIRS_PER_BATCH // self.rows_per_unit)
         self.row_blocks = [
             (r, min(r + self.rows_per_unit, betas.size))
             for r in range(0, betas.size, self.rows_per_unit)
@@ -167,61 +169,71 @@ class _Walk:
         return sum(sum(f[0].size for f in self.breakpoints(u)[2]) for u in range(self.n_units))
 
 
+def _grouped(c, u, v, alphas, betas):
+    """The samples' lines after pruning: the sums of the one-line samples' planes, and
+    the others grouped by how many lines they kept, ``[(c, u, v), …]`` each ``(K, n_K)``."""
+    alive = _alive(c, u, v, alphas, betas)
+    kept = alive.sum(axis=0)
+    one = np.flatnonzero(kept == 1)
+    line = alive[:, one].argmax(axis=0)
+    plane = [float(x[line, one].sum()) for x in (c, u, v)]
+    order = np.argsort(~alive, axis=0, kind="stable")  # kept lines first
+    groups = []
+    for K in np.unique(kept[kept > 1]):
+        samples = np.flatnonzero(kept == K)
+        lines = order[:K, samples]
+        groups.append(tuple(x[lines, samples] for x in (c, u, v)))
+    return plane, groups
+
+
+def _surface(c, u, v, alphas, betas) -> np.ndarray:
+    """``Σ_n max_k (c_kn + α u_kn + β v_kn)`` over the grid, float64 ``(Gβ, Gα)``."""
+    (pc, pu, pv), groups = _grouped(c, u, v, alphas, betas)
+    values = pc + pu * alphas[None, :] + pv * betas[:, None]
+    for gc, gu, gv in groups:
+        walk = _Walk(gc, gu, gv, alphas, betas)
+        for k in range(walk.n_units):
+            r0, r1 = walk.row_blocks[k // walk.chunks]
+            values[r0:r1] += walk.run(k)
+    return values
+
+
 class StructuredKernel:
     """``Σ_n max_k (c_kn + α u_kn + β v_kn)`` over a ``(Gβ, Gα)`` grid.
 
     Line ``k`` of sample ``n`` is ``z_k − z_y + Δ`` for ``k ≠ y`` and ``0`` for ``k = y``.
-    Units run over groups of samples (by how many lines survive), blocks of rows and
-    chunks of samples.
+    A unit is a chunk of :data:`SAMPLES_PER_UNIT` samples, pruned, grouped and walked
+    on its own, so making the kernel costs little: the sweep direction is chosen on a
+    probe of :data:`PROBE_SAMPLES` samples.
     """
 
     def __init__(self, logits: PlaneLogits, alphas, betas, margin: float):
         c, u, v = _lines(logits, margin)
         self.n = logits.n_samples
-        self.alphas, self.betas = alphas, betas
-        alive = _alive(c, u, v, alphas, betas)
-        kept = alive.sum(axis=0)
-        # A sample with one line left adds a plane; the others walk, grouped by K.
-        one = kept == 1
-        line = alive[:, one].argmax(axis=0)
-        samples = np.flatnonzero(one)
-        self._plane = [float(x[line, samples].sum()) for x in (c, u, v)]
-        order = np.argsort(~alive, axis=0, kind="stable")
-        groups = []
-        for K in np.unique(kept[kept > 1]):
-            samples = np.flatnonzero(kept == K)
-            lines = order[:K, samples]
-            groups.append([x[lines, samples] for x in (c, u, v)])
-        self.swapped = bool(groups) and self._fewer_swapped(groups, alphas, betas)
+        probe = slice(None, None, max(1, self.n // PROBE_SAMPLES))
+        self.swapped = _fewer_swapped(c[:, probe], u[:, probe], v[:, probe], alphas, betas)
         if self.swapped:
-            alphas, betas = betas, alphas
-            groups = [(gc, gv, gu) for gc, gu, gv in groups]
-        self._walks = [_Walk(gc, gu, gv, alphas, betas) for gc, gu, gv in groups]
-        self._units = [(w, k) for w in self._walks for k in range(w.n_units)]
-        self.n_units = len(self._units)
-        self.unit_elements = PAIRS_PER_UNIT * c.shape[0]
-
-    @staticmethod
-    def _fewer_swapped(groups, alphas, betas) -> bool:
-        """Whether sweeping along β gives fewer breakpoints, on a few samples per group."""
-        counts = [0, 0]
-        for gc, gu, gv in groups:
-            step = max(1, gc.shape[1] * len(groups) // PROBE_SAMPLES)
-            gc, gu, gv = gc[:, ::step], gu[:, ::step], gv[:, ::step]
-            counts[0] += _Walk(gc, gu, gv, alphas, betas).count()
-            counts[1] += _Walk(gc, gv, gu, betas, alphas).count()
-        return counts[1] < counts[0]
+            u, v, alphas, betas = v, u, betas, alphas
+        self._lines, self.alphas, self.betas = (c, u, v), alphas, betas
+        self.n_units = -(-self.n // SAMPLES_PER_UNIT)
+        self.unit_elements = SAMPLES_PER_UNIT * c.shape[0] * 16
 
     def run(self, unit: int) -> np.ndarray:
-        walk, k = self._units[unit]
-        return walk.run(k)
+        chunk = slice(unit * SAMPLES_PER_UNIT, (unit + 1) * SAMPLES_PER_UNIT)
+        c, u, v = (x[:, chunk] for x in self._lines)
+        return _surface(c, u, v, self.alphas, self.betas)
 
     def add(self, total: np.ndarray, unit: int, part: np.ndarray) -> None:
-        walk, k = self._units[unit]
-        r0, r1 = walk.row_blocks[k // walk.chunks]
-        (total.T if self.swapped else total)[r0:r1] += part
+        (total.T if self.swapped else total)[:] += part
 
     def finish(self, total: np.ndarray) -> np.ndarray:
-        c, u, v = self._plane
-        plane = c + u * self.alphas[None, :] + v * self.betas[:, None]
-        return (total + plane) / self.n
+        return total / self.n
+
+
+def _fewer_swapped(c, u, v, alphas, betas) -> bool:
+    """Whether sweeping along β gives fewer breakpoints than along α, on these samples."""
+    counts = []
+    for a_axis, b_axis, slopes, rises in ((alphas, betas, u, v), (betas, alphas, v, u)):
+        _, groups = _grouped(c, slopes, rises, a_axis, b_axis)
+        counts.append(sum(_Walk(gc, gu, gv, a_axis, b_axis).count() for gc, gu, gv in groups))
+    return counts[1] < counts[0]
