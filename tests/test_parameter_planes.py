@@ -67,6 +67,8 @@ def test_pca_plane_share_and_projection_match_an_independent_svd(shape, T, seed,
     assert plane.variance_share == pytest.approx(share, rel=1e-10)
     assert plane.orthonormal and plane.kind == "pca"
     on = plane.project(path)
+    np.testing.assert_allclose(on.alphas, M @ plane.u, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(on.betas, M @ plane.v, rtol=1e-9, atol=1e-12)
     # The share is also the path's energy that the projection keeps (a second identity).
     kept = np.sum(on.alphas**2 + on.betas**2) / np.sum(M**2)
     assert kept == pytest.approx(share, rel=1e-9)
