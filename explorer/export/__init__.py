@@ -6,6 +6,9 @@
 * :mod:`.animation`: the animation-writer interface (frames in, one file out) that
   :mod:`.gif`, :mod:`.video` (MP4, WebM), :mod:`.lossless` (APNG, WebP) and :mod:`.pdf`
   implement; :mod:`.formats` lists them and says what each needs.
+* :mod:`.latex`: the inspector's derivation and the parameters as LaTeX (names and numbers
+  made safe by :mod:`.tex_escape`); :mod:`.tables`: the parameters and the per-step
+  metrics as CSV and JSON; :mod:`.text_file` writes such text. These need no Qt.
 
 Files are written atomically: a temporary file in the target folder is renamed onto the
 target only when complete.
