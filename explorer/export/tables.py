@@ -34,8 +34,6 @@ A number that is not finite is written ``nan``, ``inf`` or ``-inf`` in CSV (what
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
@@ -103,11 +101,19 @@ def _json_vector(a) -> list:
     return [_json_number(v) for v in np.asarray(a, dtype=np.float64)]
 
 
+def _csv_field(text: str) -> str:
+    """A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+
+    Written here rather than with ``csv.writer``, which (Python 3.11 at least) leaves a
+    lone carriage return unquoted when lines end in ``\\n``: a reader then splits the row.
+    """
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _csv_text(rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(rows)
-    return out.getvalue()
+    return "".join(",".join(_csv_field(str(c)) for c in row) + "\n" for row in rows)
 
 
 def _json_text(obj) -> str:
