@@ -18,6 +18,7 @@ import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from explorer.app import export_numbers
 from explorer.app.messages import divergence_text
 from explorer.app.options import OneLineParser, add_config_options, build_session, fail
 from explorer.app.progress import Progress, train
@@ -29,6 +30,8 @@ OVERLAYS = ("boundaries", "weights", "pull")
 
 PROG = "softmax-explorer export"
 IMAGE_FORMATS = ("png", "svg", "pdf")
+#: ``tex``: the LaTeX of the inspector and the parameters (:mod:`explorer.app.export_numbers`).
+FORMATS = (*IMAGE_FORMATS, export_numbers.TEX)
 EXPORT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "parameters", "window")
 DEFAULT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "window")
 WINDOW_SIZE = (1400, 900)
@@ -59,16 +62,18 @@ def export_parser() -> OneLineParser:
     out.add_argument(
         "--views",
         type=_csv_list(EXPORT_VIEWS, "view"),
-        default=DEFAULT_VIEWS,
+        default=None,
         metavar="LIST",
-        help=f"comma list of {','.join(EXPORT_VIEWS)} (default all but parameters)",
+        help=f"comma list of {','.join(EXPORT_VIEWS)} (default all but parameters; "
+        "with --format tex alone, inspector,parameters)",
     )
     out.add_argument(
         "--format",
-        type=_csv_list(IMAGE_FORMATS, "format"),
+        type=_csv_list(FORMATS, "format"),
         default=("png",),
         metavar="LIST",
-        help="comma list of png,svg,pdf (default png; svg and pdf are vector figures)",
+        help="comma list of png,svg,pdf,tex (default png; svg and pdf are vector figures; "
+        "tex is a LaTeX document of the inspector's or the parameters' numbers)",
     )
     out.add_argument("--scale", type=float, default=1.0, metavar="S", help="PNG scale, e.g. 2")
     out.add_argument(
@@ -117,10 +122,12 @@ def export_parser() -> OneLineParser:
     out.add_argument(
         "--quiet", action="store_true", help="print no progress on stderr (errors still)"
     )
+    export_numbers.add_options(out, _csv_list)
     return parser
 
 
 def _check(args: argparse.Namespace) -> None:
+    export_numbers.check(args, DEFAULT_VIEWS, lambda message: fail(PROG, message))
     if not 0 <= args.steps <= 1_000_000:
         fail(PROG, f"--steps must be between 0 and 1000000 (got {args.steps})")
     if not 0.1 <= args.scale <= 8:
@@ -190,8 +197,10 @@ def _plan_outputs(args: argparse.Namespace) -> tuple[list[Path], list[Path]]:
         fail(PROG, f"--out {args.out} exists and is not a folder")
     base, to_create = _existing_folder(out, "--out", args.out)
     _probe(base, "--out", args.out)
-    files = [out / f"{view}.{fmt}" for view in args.views for fmt in args.format]
+    images = export_numbers.image_formats(args)
+    files = [out / f"{view}.{fmt}" for view in args.views for fmt in images]
     files += [out / file_name(fmt) for fmt in args.animation]
+    files += export_numbers.planned_files(args, out)  # LaTeX, points, parameters, metrics
     for path in files:
         if path.exists() and not path.is_file():  # a folder, a device, a pipe
             what = "a folder" if path.is_dir() else "not a regular file"
@@ -415,6 +424,7 @@ def _export_all(window, session, args, out: Path, progress: Progress) -> list[Pa
     written: list[Path] = []
     for name in args.overlays:
         window.regions.set_overlay(name, True)
+    export_numbers.prepare(window, args)
     if args.select != "worst":
         _select(session, args)
     if args.animation:
@@ -426,13 +436,15 @@ def _export_all(window, session, args, out: Path, progress: Progress) -> list[Pa
     # Let labels and docks lay themselves out for the final numbers before rendering.
     QApplication.processEvents()
     # The window first, as laid out on screen; single views are then drawn at figure size.
-    for view_id in sorted(args.views, key=lambda v: v != "window"):
+    images = export_numbers.image_formats(args)
+    for view_id in sorted(args.views, key=lambda v: v != "window") if images else ():
         with _figure(window, view_id) as widget:
-            for fmt in args.format:
+            for fmt in images:
                 path = out / f"{view_id}.{fmt}"
                 progress.say(f"writing {path}")
                 options = {"scale": args.scale} if fmt == "png" else {}
                 written.append(save_image(widget, path, fmt, **options))
+    written += export_numbers.write(window, session, args, out, progress.say)
     if args.save_session:
         from explorer.session.persist import save_session
 

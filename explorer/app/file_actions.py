@@ -42,6 +42,9 @@ class FileActions:
         window.menus["File"].insertMenu(a["save"], self.recent_menu)
         self._fill_recent()
         self.watch(window.session)
+        from explorer.app.number_actions import NumberActions
+
+        self.numbers = NumberActions(window)
         self.view_menus = self.install_view_menus()
 
     # ------------------------------------------------------------- modified flag
@@ -156,10 +159,13 @@ class FileActions:
 
     # ----------------------------------------------------------------- exports
     def install_view_menus(self):
-        """Give every view a right-click menu: Export this view…, Copy this view."""
+        """Give every view a right-click menu: Export this view…, Copy this view (and the
+        inspector's and the Parameters view's Copy as LaTeX)."""
         from explorer.app.view_menus import ViewMenus
 
-        return ViewMenus(self.window, self.export_view, self.copy_view)
+        return ViewMenus(
+            self.window, self.export_view, self.copy_view, self.numbers.context_entries
+        )
 
     def export_dialog(self, target=None) -> None:
         """File → Export: the export dialog, preselected on ``target`` if given.

@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         menus = {}
         for name in ("File", "Edit", "View", "Train", "Help"):
             menus[name] = self.menuBar().addMenu(f"&{name}")
-        separators_after = {"save_as", "export_csv", "record_gif", "deselect", "last_config"}
+        separators_after = {"save_as", "export_metrics", "record_gif", "deselect", "last_config"}
         for spec in ACTIONS:
             menus[spec.menu].addAction(self.actions[spec.id])
             if spec.id in separators_after:

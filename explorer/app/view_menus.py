@@ -1,5 +1,8 @@
 """The right-click menu of every view: "Export this view…" and "Copy this view".
 
+A view may have more entries (the inspector's and the Parameters view's *Copy as LaTeX*):
+``extras(view)`` gives them.
+
 Installed by :class:`~explorer.app.file_actions.FileActions` on each view of
 ``window.views``. A right-click anywhere on a view (its plot, labels, tables) reaches
 the view as a ``QContextMenuEvent`` that its children did not take; text panes keep their
@@ -32,13 +35,16 @@ class ViewMenus(QObject):
         Opens the export dialog for ``view`` (File → Export preselected on it).
     copy : callable(view)
         Copies an image of ``view`` to the clipboard.
+    extras : callable(view) -> list of (text, tooltip, callable()), optional
+        More entries for ``view``, below the two.
     """
 
-    def __init__(self, window, export, copy):
+    def __init__(self, window, export, copy, extras=None):
         super().__init__(window)
         self.window = window
         self._export = export
         self._copy = copy
+        self._extras = extras or (lambda view: [])
         self._text_panes: dict[QWidget, object] = {}
         for view in window.views.values():
             self.install(view)
@@ -59,14 +65,20 @@ class ViewMenus(QObject):
             pane.viewport().installEventFilter(self)
 
     def actions_for(self, view, parent: QObject) -> list[QAction]:
-        """The two entries for ``view`` as actions owned by ``parent``."""
+        """The entries for ``view`` as actions owned by ``parent``."""
         export = QAction(EXPORT_TEXT, parent)
         export.setToolTip(f"Save {view.title} as PNG or SVG")
         export.triggered.connect(lambda _=False, v=view: self._export(v))
         copy = QAction(COPY_TEXT, parent)
         copy.setToolTip(f"Put an image of {view.title} on the clipboard")
         copy.triggered.connect(lambda _=False, v=view: self._copy(v))
-        return [export, copy]
+        actions = [export, copy]
+        for text, tip, handler in self._extras(view):
+            extra = QAction(text, parent)
+            extra.setToolTip(tip)
+            extra.triggered.connect(lambda _=False, h=handler: h())
+            actions.append(extra)
+        return actions
 
     # ------------------------------------------------------------------- showing
     def menu_for(self, view, base: QMenu | None = None) -> QMenu:

@@ -16,9 +16,10 @@ reads back exactly); ``-`` in math mode is the minus sign, and ``1.5e-07`` is wr
 clipboard: paste them into a document that has ``\usepackage{amsmath}`` (``bmatrix``,
 ``\text``, ``\operatorname``, ``\lVert``); nothing else is needed. :func:`latex_document`
 wraps them in a whole ``article``. The text is ASCII only, with every class name escaped
-(:func:`tex_text`), so a name can never break the document and pdflatex, lualatex and
-xelatex all take it. Nothing here knows the session: ``explorer.app.numbers`` fills
-:class:`Facts`, :class:`SampleNumbers` and :class:`BatchNumbers` from it.
+(:func:`tex_text`), so a name can never break the document, and no engine needs
+Unicode support (pdflatex and lualatex are tested). Nothing here knows the session:
+``explorer.app.numbers`` fills :class:`Facts`, :class:`SampleNumbers` and
+:class:`BatchNumbers` from it.
 """
 
 from __future__ import annotations

@@ -116,8 +116,14 @@ def _csv_text(rows) -> str:
     return "".join(",".join(_csv_field(str(c)) for c in row) + "\n" for row in rows)
 
 
-def _json_text(obj) -> str:
-    return json.dumps(obj, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+def _json_text(obj: dict) -> str:
+    """``obj`` as JSON with one key per line (a matrix's rows on that line): short, and
+    readable enough by eye; strict JSON (no NaN)."""
+    items = [
+        f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False, allow_nan=False)}"
+        for key, value in obj.items()
+    ]
+    return "{\n" + ",\n".join(items) + "\n}\n"
 
 
 @dataclass(frozen=True, eq=False)
