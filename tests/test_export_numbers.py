@@ -240,3 +240,44 @@ def test_a_table_file_of_another_kind_is_refused_with_a_message(window, tmp_path
     assert window.file_actions.numbers.export_table("metrics", str(tmp_path / "m.txt")) is None
     assert len(errors) == 1 and ".csv or .json" in errors[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def right_click(widget, monkeypatch, choose: str) -> list[str]:
+    """Right-click ``widget``, trigger the entry ``choose``; return the menu's entries."""
+    from PyQt6.QtCore import QPoint
+    from PyQt6.QtGui import QContextMenuEvent
+    from PyQt6.QtWidgets import QMenu
+
+    shown = []
+
+    def exec_(menu, *args):
+        shown.extend(a.text() for a in menu.actions())
+        for action in menu.actions():
+            if action.text() == choose:
+                action.trigger()
+        return None
+
+    monkeypatch.setattr(QMenu, "exec", exec_)
+    pos = QPoint(10, 10)
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, widget.mapToGlobal(pos))
+    QApplication.sendEvent(widget, event)
+    return shown
+
+
+def test_right_click_copy_as_latex_on_the_inspector_and_the_parameters(window, monkeypatch):
+    from PyQt6.QtWidgets import QTableView
+
+    clipboard = QApplication.clipboard()
+    for view_id, expected in (
+        ("inspector", lambda: numbers.inspector_latex(window.session, 4)),
+        ("parameters", lambda: numbers.parameters_latex(window.session)),
+    ):
+        view = window.views[view_id]
+        window.docks[view_id].raise_()
+        QApplication.processEvents()
+        pane = view.browser if view_id == "inspector" else view.findChildren(QTableView)[0]
+        clipboard.clear()
+        shown = right_click(pane.viewport(), monkeypatch, "Copy as LaTeX")
+        assert "Copy as LaTeX" in shown, shown
+        assert shown[-2:] == ["Export this view…", "Copy this view"]
+        assert clipboard.text() == expected()

@@ -36,7 +36,7 @@ class ViewMenus(QObject):
     copy : callable(view)
         Copies an image of ``view`` to the clipboard.
     extras : callable(view) -> list of (text, tooltip, callable()), optional
-        More entries for ``view``, below the two.
+        More entries for ``view``, above the two.
     """
 
     def __init__(self, window, export, copy, extras=None):
@@ -72,13 +72,13 @@ class ViewMenus(QObject):
         copy = QAction(COPY_TEXT, parent)
         copy.setToolTip(f"Put an image of {view.title} on the clipboard")
         copy.triggered.connect(lambda _=False, v=view: self._copy(v))
-        actions = [export, copy]
+        extras = []
         for text, tip, handler in self._extras(view):
             extra = QAction(text, parent)
             extra.setToolTip(tip)
             extra.triggered.connect(lambda _=False, h=handler: h())
-            actions.append(extra)
-        return actions
+            extras.append(extra)
+        return [*extras, export, copy]  # the two stay last, as on every view
 
     # ------------------------------------------------------------------- showing
     def menu_for(self, view, base: QMenu | None = None) -> QMenu:
