@@ -78,9 +78,25 @@ def check_structure(text: str) -> None:
 
 
 def matrices(text: str, env: str = "bmatrix") -> list[list[list[str]]]:
-    """Every ``env`` of ``text`` as rows of stripped cell texts."""
+    """Every ``env`` of ``text`` as rows of stripped cell texts (split at the ``\\\\`` and
+    ``&`` tokens, not at an escaped ``\\&``)."""
     found = re.findall(rf"\\begin\{{{env}\}}(.*?)\\end\{{{env}\}}", strip_comments(text), re.S)
-    return [[[c.strip() for c in row.split("&")] for row in m.split(r"\\")] for m in found]
+    out = []
+    for body in found:
+        rows, row, cell = [], [], []
+        for token in TOKEN.findall(body):
+            if token in ("&", "\\\\"):
+                row.append("".join(cell).strip())
+                cell = []
+                if token != "&":
+                    rows.append(row)
+                    row = []
+            else:
+                cell.append(token)
+        row.append("".join(cell).strip())
+        rows.append(row)
+        out.append(rows)
+    return out
 
 
 def tex_value(cell: str) -> float | None:
