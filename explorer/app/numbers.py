@@ -27,10 +27,10 @@ def latex_facts(session) -> latex.Facts:
     return latex.Facts(
         class_names=tuple(str(n) for n in session.data.class_names),
         feature_names=tuple(session.feature_map.names),
-        features=str(getattr(config, "features", "identity")),
-        temperature=float(getattr(session, "temperature", 1.0)),
-        label_smoothing=float(getattr(config, "label_smoothing", 0.0) or 0.0),
-        l2=float(getattr(config, "l2", 0.0) or 0.0),
+        features=str(config.features),
+        temperature=float(session.temperature),
+        label_smoothing=float(config.label_smoothing),
+        l2=float(config.l2),
         n_train=len(session.data.train_index),
         step=int(session.step_index),
     )
