@@ -197,7 +197,9 @@ def _values_for(action) -> st.SearchStrategy[list[str]]:
 
 _LIST_CHOICES = {
     "views": ("regions", "jacobian", "bars", "curves", "inspector", "parameters", "window"),
-    "format": ("png", "svg", "pdf"),
+    "format": ("png", "svg", "pdf", "tex"),
+    "points": ("csv",),
+    "numbers": ("csv", "json"),
     "animation": ("gif", "mp4", "webm", "apng", "webp", "pdf"),
     "overlays": ("boundaries", "weights", "pull"),
 }

@@ -70,7 +70,7 @@ def assert_reads_back(text, arrays, digits):
 def test_tex_data_and_numbers_from_the_command_line(tmp_path):
     out, saved = tmp_path / "out", tmp_path / "s.smx"
     result = export(
-        "--steps", "20", "--format", "tex", "--select", "3", "--data", "csv",
+        "--steps", "20", "--format", "tex", "--select", "3", "--points", "csv",
         "--numbers", "csv,json", "--out", str(out), "--save-session", str(saved),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -156,7 +156,7 @@ def test_no_test_split_leaves_the_test_columns_empty(tmp_path):
     [
         (["--views", "regions,inspector", "--format", "tex"], "regions would get no file"),
         (["--numbers", "xml"], "unknown numbers format xml"),
-        (["--data", "json"], "unknown data format json"),
+        (["--points", "json"], "unknown points format json"),
         (["--format", "tex,doc"], "unknown format doc"),
     ],
 )
@@ -171,7 +171,7 @@ def test_bad_text_options_exit_2_before_writing(tmp_path, args, message):
 def test_help_lists_the_text_options():
     result = export("--help")
     assert result.returncode == 0
-    for text in ("--data", "--numbers", "--full-precision", "png,svg,pdf,tex", "csv,json"):
+    for text in ("--points", "--numbers", "--full-precision", "png,svg,pdf,tex", "csv,json"):
         assert text in result.stdout
 
 

@@ -5,7 +5,8 @@
   gradients (:mod:`explorer.export.latex`). Only those two views have a LaTeX form: with
   ``--format tex`` alone and no ``--views`` they are the views written, and a view named in
   ``--views`` that gets no format at all is refused.
-- ``--data csv``: ``points.csv``, the points as ``x1,x2,label`` (File → Export Data as CSV).
+- ``--points csv``: ``points.csv``, the points as ``x1,x2,label`` (File → Export Data as
+  CSV). Not ``--data``: argparse takes that today as short for ``--dataset``.
 - ``--numbers csv,json``: ``parameters.csv`` / ``.json`` and ``metrics.csv`` / ``.json``
   (:mod:`explorer.export.tables`; File → Export Parameters…, Export Metrics…).
 - ``--full-precision``: the inspector, its picture and its LaTeX, shows every digit.
@@ -22,20 +23,20 @@ from pathlib import Path
 TEX = "tex"
 #: The views that have a LaTeX form.
 TEX_VIEWS = ("inspector", "parameters")
-DATA_FORMATS = ("csv",)
+POINTS_FORMATS = ("csv",)
 NUMBER_FORMATS = ("csv", "json")
 POINTS_STEM = "points"
 NUMBER_STEMS = ("parameters", "metrics")
 
 
 def add_options(group, csv_list) -> None:
-    """Add ``--data``, ``--numbers`` and ``--full-precision`` to the export's ``group``.
+    """Add ``--points``, ``--numbers`` and ``--full-precision`` to the export's ``group``.
 
     ``csv_list(allowed, what)`` is the export's parser of comma lists.
     """
     group.add_argument(
-        "--data",
-        type=csv_list(DATA_FORMATS, "data format"),
+        "--points",
+        type=csv_list(POINTS_FORMATS, "points format"),
         default=(),
         metavar="LIST",
         help="also write the points: csv (points.csv: x1,x2,label)",
@@ -87,7 +88,7 @@ def image_formats(args: argparse.Namespace) -> tuple[str, ...]:
 def planned_files(args: argparse.Namespace, out: Path) -> list[Path]:
     """Every file :func:`write` will write into ``out``."""
     files = [out / f"{view}.{TEX}" for view in args.views if TEX in formats_for(args, view)]
-    files += [out / f"{POINTS_STEM}.{fmt}" for fmt in args.data]
+    files += [out / f"{POINTS_STEM}.{fmt}" for fmt in args.points]
     files += [out / f"{stem}.{fmt}" for stem in NUMBER_STEMS for fmt in args.numbers]
     return files
 
@@ -124,7 +125,7 @@ def write(window, session, args: argparse.Namespace, out: Path, say) -> list[Pat
             path = out / f"{view_id}.{TEX}"
             say(f"writing {path}")
             written.append(save_tex(path, texts[view_id]()))
-    for fmt in args.data:
+    for fmt in args.points:
         path = out / f"{POINTS_STEM}.{fmt}"
         say(f"writing {path}")
         d = session.data
