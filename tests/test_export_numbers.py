@@ -281,3 +281,11 @@ def test_right_click_copy_as_latex_on_the_inspector_and_the_parameters(window, m
         assert "Copy as LaTeX" in shown, shown
         assert shown[-2:] == ["Export this view…", "Copy this view"]
         assert clipboard.text() == expected()
+
+
+def test_a_folder_where_a_number_file_goes_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "out"
+    (out / "metrics.csv").mkdir(parents=True)
+    result = export("--steps", "1", "--format", "png,tex", "--numbers", "csv", "--out", str(out))
+    assert result.returncode == 2 and "metrics.csv" in result.stderr, result.stderr
+    assert [p.name for p in out.iterdir()] == ["metrics.csv"]
