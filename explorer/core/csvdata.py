@@ -1,41 +1,71 @@
 """Reading and writing labelled 2-D points as ``x1,x2,label`` CSV text.
 
-Format
-------
-- One point per line: two numbers and a label, separated by commas. Blank lines and
-  lines starting with ``#`` are skipped; fields are stripped of surrounding spaces.
-- An optional header: the first row is a header when neither of its first two fields
-  is a number (``x1,x2,label``, say).
-- Labels are either all integers or names. Integer labels are mapped to class indices
-  in numerical order (labels 3, 7, 10 become classes 0, 1, 2, named "3", "7", "10").
-  Names are mapped in **sorted** (code point) order, so the mapping does not depend on
-  the order of the rows and :func:`save_csv` followed by :func:`load_csv` gives back
-  the same classes whenever ``class_names`` is in that canonical order (as
-  :func:`load_csv` always produces).
+Format read
+-----------
+- Three columns, x1, x2 and a label, in the CSV of RFC 4180: a field may be quoted
+  (``"0.3"``, ``"a, b"``, ``"a ""b"" c"``; a quoted field may span lines).
+- The separator is ``,``, ``;`` or a tab, detected from the first rows. With ``;`` or a
+  tab a decimal comma reads as a decimal point (``0,5;1,25;a``), as spreadsheets write.
+- Text in UTF-8 (with or without a byte-order mark) or UTF-16 with its byte-order mark.
+- Blank lines and lines starting with ``#`` are skipped; the spaces around a field and
+  empty columns after the third are ignored.
+- An optional header: the first row is a header when neither of its first two fields is
+  a number (``x1,x2,label``, say).
+- Numbers are plain ASCII: ``-1.5``, ``+2``, ``.5``, ``3e-4`` (no ``1_000``, no other
+  scripts' digits, no hexadecimal).
+- Labels that are all numbers are compared as numbers (``1``, ``1.0`` and ``+1e0`` are one
+  class) and ordered numerically; each class is named by its shortest decimal form
+  (labels 3, 7.0, 10 become classes 0, 1, 2 named "3", "7", "10"). Otherwise every label
+  is a name, and the names are ordered by code point, so the classes do not depend on
+  the order of the rows, and :func:`save_csv` followed by :func:`load_csv` gives back the
+  classes :func:`load_csv` made.
 
-A malformed file is refused as a whole with a :class:`CsvError` whose message names
-the line and the problem; nothing is half-loaded.
+Limits: at most :data:`MAX_ROWS` points, :data:`MAX_CLASSES` classes, labels of at most
+:data:`MAX_NAME_LENGTH` characters, :data:`MAX_BYTES` bytes read. A file is refused as a
+whole with a :class:`CsvError` whose message names the line and the problem, quoting at
+most about 80 characters of a field; nothing is half-loaded.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
+from explorer.core.csv_text import (
+    CsvError,
+    fail,
+    is_number,
+    records,
+    shown,
+    to_float,
+)
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_CLASSES",
+    "MAX_NAME_LENGTH",
+    "MAX_ROWS",
+    "CsvError",
+    "LabelledPoints",
+    "load_csv",
+    "save_csv",
+]
+
 MAX_ROWS = 1_000_000
-
-
-class CsvError(ValueError):
-    """A CSV file that cannot be loaded, with the line number (1-based) if one applies."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
+#: The configuration's limit (``explorer.session.config.MAX_CLASSES``; a test checks).
+MAX_CLASSES = 50
+MAX_NAME_LENGTH = 100
+#: The most bytes read. A written file stays below it: 1,000,000 rows of two 24-character
+#: numbers and a quoted 100-character name of 4-byte characters take ~453 MB.
+MAX_BYTES = 512 * 2**20
+#: Distinct label spellings kept before the class limit is judged early (``1``, ``1.0``
+#: and ``01`` are three spellings of one class).
+_MAX_SPELLINGS = 1000
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,68 +92,26 @@ class LabelledPoints:
         return len(self.class_names)
 
 
-def _where(source, line: int | None) -> str:
-    name = os.fspath(source) if isinstance(source, str | os.PathLike) else None
-    if name is None:
-        name = getattr(source, "name", None)
-    parts = [str(name)] if isinstance(name, str | bytes) else []
-    if line is not None:
-        parts.append(f"line {line}")
-    return ", ".join(parts)
-
-
-def _fail(source, line: int | None, problem: str) -> CsvError:
-    where = _where(source, line)
-    return CsvError(f"{where}: {problem}" if where else problem, line)
-
-
-def _read_text(source) -> str:
-    if isinstance(source, str | os.PathLike):
-        try:
-            data = Path(source).read_bytes()
-        except FileNotFoundError:
-            raise _fail(source, None, "file not found") from None
-        except IsADirectoryError:
-            raise _fail(source, None, "is a directory, not a CSV file") from None
-        except OSError as exc:
-            raise _fail(source, None, f"cannot be read ({exc.strerror or exc})") from None
-    else:
-        try:
-            data = source.read()
-        except UnicodeDecodeError as exc:
-            raise _fail(source, None, f"not UTF-8 text ({exc.reason})") from None
-    if isinstance(data, bytes | bytearray):
-        try:
-            text = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise _fail(
-                source, line, "not UTF-8 text (is this a binary or differently encoded file?)"
-            ) from None
-    else:
-        text = data.removeprefix("\ufeff")
-    nul = text.find("\x00")
-    if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        raise _fail(source, line, "contains NUL bytes; this looks like a binary file, not CSV")
-    return text
-
-
-def _is_number(field: str) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
+def _coordinate(source, line: int, column: str, field: str, decimal_comma: bool) -> float:
+    value = to_float(field, decimal_comma)
+    if value is None:
+        if field.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            problem = f"{column} is not finite (NaN or infinity): {shown(field)}"
+        else:
+            problem = f"{column} is not a number: {shown(field)}"
+        raise fail(source, line, problem)
+    if value != value or value in (np.inf, -np.inf):
+        raise fail(source, line, f"{column} is not finite (NaN or infinity): {shown(field)}")
+    return value
 
 
 def load_csv(source: str | os.PathLike | TextIO) -> LabelledPoints:
-    """Read ``x1,x2,label`` rows from a file path or an open text stream.
+    """Read ``x1,x2,label`` rows from a file path or an open stream.
 
     Parameters
     ----------
-    source : str, path-like or text stream
-        A file name, or anything with ``read()`` returning ``str`` (or UTF-8 ``bytes``).
+    source : str, path-like or stream
+        A file name, or anything with ``read(size)`` returning ``str`` or ``bytes``.
 
     Returns
     -------
@@ -134,47 +122,68 @@ def load_csv(source: str | os.PathLike | TextIO) -> LabelledPoints:
     Raises
     ------
     CsvError
-        Missing or unreadable file, binary or non-UTF-8 content, a row with a wrong
-        number of columns, a field that is not a number, NaN or infinity, an empty
-        label, no data rows, fewer than 2 classes, or more than ``MAX_ROWS`` rows.
-        The message names the line and the problem.
+        Missing or unreadable file, binary content or an unknown encoding, a row with a
+        wrong number of columns, a field that is not a number, NaN or infinity, an empty
+        or too long label, no data rows, fewer than 2 or more than ``MAX_CLASSES``
+        classes, more than ``MAX_ROWS`` rows or ``MAX_BYTES`` bytes. The message names
+        the line and the problem.
     """
-    text = _read_text(source)
     max_rows = MAX_ROWS
     x1s: list[float] = []
     x2s: list[float] = []
     labels: list[str] = []
+    spellings: set[str] = set()
     first_line = last_line = header_line = None
-    isfinite = math.isfinite
-    for lineno, raw in enumerate(text.split("\n"), start=1):
-        row = raw.strip()
-        if not row or row.startswith("#"):
-            continue
-        fields = row.split(",")
+    decimal_comma, rows = records(source, MAX_BYTES)
+    for lineno, fields in rows:
         if len(fields) != 3:
-            raise _fail(source, lineno, f"expected 3 columns (x1,x2,label), found {len(fields)}")
+            raise fail(source, lineno, f"expected 3 columns (x1,x2,label), found {len(fields)}")
         a, b, label = fields
-        try:
-            v1 = float(a)
-            v2 = float(b)
-        except ValueError:
-            if first_line is None and header_line is None and not (_is_number(a) or _is_number(b)):
+        if first_line is None:
+            if header_line is None and not (
+                is_number(a, decimal_comma) or is_number(b, decimal_comma)
+            ):
                 header_line = lineno
                 continue
-            bad, column = (a, "x1") if not _is_number(a) else (b, "x2")
-            raise _fail(source, lineno, f"{column} is not a number: {bad.strip()!r}") from None
-        if not (isfinite(v1) and isfinite(v2)):
-            column, bad = ("x1", a) if not isfinite(v1) else ("x2", b)
-            raise _fail(
-                source, lineno, f"{column} is not finite (NaN or infinity): {bad.strip()!r}"
-            )
-        label = label.strip()
-        if not label:
-            raise _fail(source, lineno, "the label is empty")
-        if len(labels) >= max_rows:
-            raise _fail(source, lineno, f"more than {max_rows:,} data rows (the maximum)")
-        if first_line is None:
             first_line = lineno
+        try:
+            if decimal_comma:
+                raise ValueError
+            v1, v2 = float(a), float(b)
+        except ValueError:
+            v1 = _coordinate(source, lineno, "x1", a, decimal_comma)
+            v2 = _coordinate(source, lineno, "x2", b, decimal_comma)
+        else:
+            # float() also takes "1_0", other scripts' digits, "nan" and "inf" (all of which
+            # hold a "_", a non-ASCII character or an "n"), and gives inf past 1.8e308.
+            if not (
+                a.isascii()
+                and b.isascii()
+                and "_" not in a
+                and "_" not in b
+                and "n" not in a
+                and "n" not in b
+                and "N" not in a
+                and "N" not in b
+            ) or (v1 - v1 != 0 or v2 - v2 != 0):
+                v1 = _coordinate(source, lineno, "x1", a, decimal_comma)
+                v2 = _coordinate(source, lineno, "x2", b, decimal_comma)
+        if not label:
+            raise fail(source, lineno, "the label is empty")
+        if label not in spellings:
+            if len(label) > MAX_NAME_LENGTH:
+                raise fail(
+                    source,
+                    lineno,
+                    f"the label is longer than {MAX_NAME_LENGTH} characters: {shown(label)}",
+                )
+            spellings.add(label)
+            if len(spellings) > _MAX_SPELLINGS:
+                raise fail(
+                    source, lineno, f"more than {MAX_CLASSES} classes (at most {MAX_CLASSES})"
+                )
+        if len(labels) >= max_rows:
+            raise fail(source, lineno, f"more than {max_rows:,} data rows (the maximum)")
         last_line = lineno
         x1s.append(v1)
         x2s.append(v2)
@@ -182,32 +191,60 @@ def load_csv(source: str | os.PathLike | TextIO) -> LabelledPoints:
 
     if not labels:
         if header_line is not None:
-            raise _fail(source, header_line, "only a header, no data rows")
-        raise _fail(source, None, "the file is empty (no data rows)")
-    y, class_names = _encode_labels(labels)
+            raise fail(source, header_line, "only a header, no data rows")
+        raise fail(source, None, "the file is empty (no data rows)")
+    y, class_names = _encode_labels(source, labels, decimal_comma)
     if len(class_names) < 2:
-        raise _fail(
+        raise fail(
             source,
             None,
-            f"lines {first_line}-{last_line}: only one class ({class_names[0]!r}); "
+            f"lines {first_line}-{last_line}: only one class ({shown(class_names[0])}); "
             "need at least 2 classes",
+        )
+    if len(class_names) > MAX_CLASSES:
+        raise fail(
+            source,
+            None,
+            f"{len(class_names)} classes; at most {MAX_CLASSES} are allowed",
         )
     X = np.array([x1s, x2s], dtype=np.float64)
     return LabelledPoints(X, y, class_names)
 
 
-def _encode_labels(labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Map label strings to class indices; integer labels numerically, names sorted."""
+def _number_name(source, value: Decimal, spelling: str) -> str:
+    """The shortest decimal form of ``value``: ``1e3`` -> "1000", ``0.50`` -> "0.5"."""
+    if abs(value.adjusted()) > MAX_NAME_LENGTH:  # before building a huge digit string
+        name = None
+    elif value == value.to_integral_value():
+        name = str(int(value))
+    else:
+        name = format(value.normalize(), "f")
+    if name is None or len(name) > MAX_NAME_LENGTH:
+        raise fail(
+            source,
+            None,
+            f"the label {shown(spelling)} as a number is longer than {MAX_NAME_LENGTH} characters",
+        )
+    return name
+
+
+def _encode_labels(
+    source, labels: list[str], decimal_comma: bool
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Map labels to class indices: numbers in numerical order, else names by code point."""
     distinct = set(labels)
-    try:
-        as_int = {s: int(s) for s in distinct}
-    except ValueError:
-        as_int = None
-    if as_int is not None:
-        values = sorted(set(as_int.values()))
+    numbers = {}
+    for s in distinct:
+        if not is_number(s, decimal_comma):
+            numbers = None
+            break
+        numbers[s] = Decimal(s.replace(",", ".") if decimal_comma else s)
+    if numbers is not None:
+        values = sorted(set(numbers.values()))
         index_of_value = {v: i for i, v in enumerate(values)}
-        index = {s: index_of_value[v] for s, v in as_int.items()}
-        names = tuple(str(v) for v in values)
+        index = {s: index_of_value[v] for s, v in numbers.items()}
+        spelling = {v: s for s, v in numbers.items()}
+        names = tuple(_number_name(source, v, spelling[v]) for v in values)
     else:
         names = tuple(sorted(distinct))
         index = {s: i for i, s in enumerate(names)}
@@ -217,9 +254,23 @@ def _encode_labels(labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
 
 def _check_name(name: str) -> None:
     if not isinstance(name, str) or not name or name != name.strip():
-        raise ValueError(f"class name {name!r} must be a non-empty string without outer spaces")
-    if "," in name or "\n" in name or "\r" in name or name.startswith("#"):
-        raise ValueError(f"class name {name!r} cannot be written to CSV (',', newline or '#')")
+        raise ValueError(
+            f"class name {shown(str(name))} must be a non-empty string without outer spaces"
+        )
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(
+            f"class name {shown(name)} is longer than {MAX_NAME_LENGTH} characters "
+            "and could not be read back"
+        )
+    if "\x00" in name:
+        raise ValueError(f"class name {shown(name)} holds a NUL and cannot be written to CSV")
+
+
+def _field(name: str) -> str:
+    """``name`` as a CSV field: quoted when it holds a separator, a quote or a line end."""
+    if any(c in name for c in ',;\t"\r\n') or name.startswith("#"):
+        return '"' + name.replace('"', '""') + '"'
+    return name
 
 
 def save_csv(
@@ -232,8 +283,9 @@ def save_csv(
 
     Call either ``save_csv(path, points)`` with a :class:`LabelledPoints` or
     ``save_csv(path, X, y, class_names)``. Numbers are written with ``repr``, so they
-    round-trip exactly. The file is written to a temporary name and then renamed, so a
-    failed write never leaves a half-written file under ``path``.
+    round-trip exactly; a name is quoted when it holds a separator, a quote or a line
+    end. The file (UTF-8) is written to a temporary name and then renamed, so a failed
+    write never leaves a half-written file under ``path``.
 
     Parameters
     ----------
@@ -247,8 +299,9 @@ def save_csv(
     Raises
     ------
     ValueError
-        Bad shapes, non-finite coordinates, labels outside ``0..C-1``, or names that
-        cannot be written (empty, with commas, newlines, a leading ``#``).
+        Bad shapes, non-finite coordinates, labels outside ``0..C-1``, more than
+        ``MAX_ROWS`` points, or names :func:`load_csv` could not read back (empty, with
+        outer spaces, a NUL, longer than ``MAX_NAME_LENGTH``).
     OSError
         The file cannot be written.
     """
@@ -266,21 +319,24 @@ def save_csv(
         raise ValueError(f"y must be integers of shape ({X.shape[1]},), got {y.dtype} {y.shape}")
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or infinity")
+    if X.shape[1] > MAX_ROWS:
+        raise ValueError(f"more than {MAX_ROWS:,} points could not be read back")
     names = tuple(class_names)
     for name in names:
         _check_name(name)
     if y.size and (y.min() < 0 or y.max() >= len(names)):
         raise ValueError(f"labels must lie in 0..{len(names) - 1}")
 
+    fields = [_field(name) for name in names]
     lines = ["x1,x2,label"]
     lines.extend(
-        f"{a!r},{b!r},{names[k]}"
+        f"{a!r},{b!r},{fields[k]}"
         for a, b, k in zip(X[0].tolist(), X[1].tolist(), y.tolist(), strict=True)
     )
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
