@@ -391,6 +391,51 @@ def plain_pickle(data):
     return pickle.dumps({"W": np.zeros(3)})
 
 
+def zero_generator(data):
+    # It loaded, and the first Step never returned (numpy's choice looped for ever).
+    return _replace_array(data, "live/rng", np.zeros(6, np.uint64))
+
+
+def nested_config(data):
+    header, members = _members(data)
+    header["values"]["config"] = "[" * 100_000 + "]" * 100_000
+    return _rezip(header, members)
+
+
+def huge_step_count(data):
+    header, members = _members(data)
+    header["values"]["live/opt/steps"] = 2**70
+    return _rezip(header, members)
+
+
+def damaged_version_needed(data):
+    blob = bytearray(data)
+    start = 0
+    while (start := blob.find(b"PK\x01\x02", start)) >= 0:
+        blob[start + 6 : start + 8] = b"\xff\xff"
+        start += 4
+    return bytes(blob)
+
+
+def tiny_temperature(data):
+    header, members = _members(data)
+    header["values"]["temperature"] = 1e-300
+    return _rezip(header, members)
+
+
+def tampered_head_loss(data):
+    _, members = _members(data)
+    metrics = _load_array(members, "history/metrics").copy()
+    metrics[0, -1] = 123.0
+    return _replace_array(data, "history/metrics", metrics)
+
+
+def huge_declared_metrics(data):
+    header, members = _members(data)
+    header["arrays"]["history/metrics"]["shape"] = [4, 33_500_000]
+    return _rezip(header, members)
+
+
 BAD_FILES = [
     (not_a_zip, "not a Softmax Explorer session file"),
     (empty, "not a Softmax Explorer session file"),
@@ -415,6 +460,13 @@ BAD_FILES = [
     (step_out_of_range, "step_index must be an integer"),
     (pickle_array, "forbidden type"),
     (pickle_disguised, "does not match its declaration"),
+    (zero_generator, "live/rng is not a valid generator state"),
+    (nested_config, "config is nested too deeply"),
+    (huge_step_count, "live/opt/steps must be an integer"),
+    (damaged_version_needed, "truncated or corrupt"),
+    (tiny_temperature, "temperature must be a finite number in"),
+    (tampered_head_loss, "stored train loss at step 30 is 123"),
+    (huge_declared_metrics, "history/metrics.*(implausible size|must have 4 rows)"),
 ]
 
 

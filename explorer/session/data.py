@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.core.csvdata import MAX_NAME_LENGTH
 from explorer.core.datasets import DATASETS, make_dataset
+from explorer.session.config import MAX_CLASSES
 
 #: Split generator stream id, so the split does not share draws with data generation.
 _SPLIT_STREAM = 0x5117
@@ -31,6 +33,8 @@ class Data:
     is_test : ndarray of bool, shape (N,)
         True for held-out points.
     class_names : tuple of str, length C
+        ``2 <= C <=`` :data:`~explorer.session.config.MAX_CLASSES`, each name at most
+        :data:`~explorer.core.csvdata.MAX_NAME_LENGTH` characters (what a CSV can hold).
     """
 
     X: np.ndarray
@@ -55,6 +59,13 @@ class Data:
             raise ValueError("point coordinates must be finite")
         if len(names) < 2:
             raise ValueError("data need at least 2 classes")
+        if len(names) > MAX_CLASSES:
+            raise ValueError(f"data have at most {MAX_CLASSES} classes (got {len(names)})")
+        longest = max(len(n) for n in names)
+        if longest > MAX_NAME_LENGTH:
+            raise ValueError(
+                f"a class name has at most {MAX_NAME_LENGTH} characters (got one of {longest:,})"
+            )
         if y.size and (y.min() < 0 or y.max() >= len(names)):
             raise ValueError(f"labels must lie in 0..{len(names) - 1}")
         self.X, self.y, self.is_test, self.class_names = X, y, is_test, names

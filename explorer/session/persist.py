@@ -9,13 +9,21 @@ Layout of a ``.smx`` file (a zip archive, stored uncompressed or deflated):
 ``arrays/<name>.npy``
     One array per entry, in numpy's ``.npy`` format, read with ``allow_pickle=False``.
 
-Loading checks, before reading any array, that the format and version are known, that
-every declared array exists with the declared dtype (numbers and booleans only) and that
-declared sizes are sane, and that each ``.npy`` member's own header matches its
-declaration before the array is read; :meth:`Session.from_state` then checks shapes,
-ranges and finiteness.
+Reading checks, before decompressing any array: that every header value has its type
+(``"version": true`` is not a version) and its JSON nests at most
+:data:`~explorer.session.file_limits.MAX_JSON_DEPTH` deep; that every declared array has
+a numeric or boolean dtype and a sane shape, and all of them together a size the file
+can honestly hold (:mod:`.file_limits`); that the archive holds exactly the declared
+members, each once; and, for a session, that the shapes fit the header's own class,
+feature, point and step counts (:mod:`.file_layout`). Each ``.npy`` member's own header
+must match its declaration before its data are read. Every error of ``zipfile``,
+``json`` and numpy's ``.npy`` reader becomes a :class:`SessionFileError` where it
+arises. :func:`load_session` then checks the content (:mod:`.file_checks`) and its
+consistency with the history (:mod:`.file_consistency`).
+
 Writes go to a temporary file in the same folder and replace the target atomically, so
-a crash mid-save never destroys the previous file.
+a crash mid-save never destroys the previous file; the file gets the mode the umask
+gives a new file.
 """
 
 from __future__ import annotations
@@ -24,23 +32,53 @@ import io
 import json
 import os
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from explorer import __version__
+from explorer.session import file_limits as lim
 
 FORMAT = "softmax-explorer-session"
 VERSION = 1
 SUFFIX = ".smx"
-MAX_ARRAY_BYTES = 1 << 30  # 1 GiB per array
-MAX_TOTAL_BYTES = 2 << 30  # 2 GiB per file, uncompressed
-MAX_HEADER_BYTES = 4 << 20
+MAX_ARRAY_BYTES = lim.MAX_ARRAY_BYTES
+MAX_TOTAL_BYTES = lim.MAX_TOTAL_BYTES
+MAX_HEADER_BYTES = lim.MAX_HEADER_BYTES
 _NAME = re.compile(r"^[A-Za-z0-9_.\-/]{1,200}$")
 _ALLOWED_KINDS = "biuf"  # bool, signed, unsigned, float
+_DTYPES = frozenset(
+    np.dtype(t).str
+    for t in (
+        *(bool, np.int8, np.int16, np.int32, np.int64),
+        *(np.uint8, np.uint16, np.uint32, np.uint64, np.float16, np.float32, np.float64),
+    )
+)
+#: What ``zipfile`` raises on a damaged archive: a bad "version needed" field gives
+#: NotImplementedError, an encrypted member RuntimeError, a bad offset ValueError or
+#: struct.error, a bad UTF-8 name UnicodeDecodeError.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+    struct.error,
+    OverflowError,
+    UnicodeDecodeError,
+    IndexError,
+)
+#: A layout check: ``layout(values, {name: (dtype string, shape)})`` raises ValueError or
+#: KeyError (a missing entry) for declarations that do not fit the values.
+Layout = Callable[[dict, dict], None]
 
 
 class SessionFileError(ValueError):
@@ -48,8 +86,22 @@ class SessionFileError(ValueError):
 
 
 def _check_name(name: str) -> None:
-    if not _NAME.match(name) or ".." in name:
-        raise SessionFileError(f"invalid entry name {name!r}")
+    if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
+        raise SessionFileError(f"invalid entry name {lim._shown(name)}")
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # no other way: set and restore at once
+    os.umask(mask)
+    return mask
 
 
 def write_state(path: str | os.PathLike, state: dict) -> Path:
@@ -58,7 +110,7 @@ def write_state(path: str | os.PathLike, state: dict) -> Path:
     Parameters
     ----------
     path : path-like
-        Target file; its folder must exist.
+        Target file; its folder must exist. It gets mode ``0o666`` minus the umask.
     state : dict[str, ndarray | int | float | bool | str | None | list[str]]
 
     Returns
@@ -71,7 +123,7 @@ def write_state(path: str | os.PathLike, state: dict) -> Path:
     for name, value in state.items():
         _check_name(name)
         if isinstance(value, np.ndarray):
-            if value.dtype.kind not in _ALLOWED_KINDS:
+            if value.dtype.str not in _DTYPES:
                 raise SessionFileError(f"array {name!r} has unsupported dtype {value.dtype}")
             # np.ascontiguousarray would turn a 0-d array into shape (1,)
             arrays[name] = np.require(value, requirements="C")
@@ -93,6 +145,7 @@ def write_state(path: str | os.PathLike, state: dict) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes it 0600
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("header.json", header_bytes)
             for name, array in arrays.items():
@@ -108,13 +161,20 @@ def write_state(path: str | os.PathLike, state: dict) -> Path:
     return path
 
 
-def read_state(path: str | os.PathLike) -> dict:
+def read_state(path: str | os.PathLike, layout: Layout | None = None) -> dict:
     """Read a session file written by :func:`write_state`.
+
+    Parameters
+    ----------
+    path : path-like
+    layout : callable, optional
+        Checks the declared arrays against the header's values before any is read
+        (:func:`explorer.session.file_layout.check_declared` for a session).
 
     Returns
     -------
     dict
-        The flat state: arrays as ndarrays, the rest as plain values.
+        The flat state: arrays as read-only ndarrays, the rest as plain values.
 
     Raises
     ------
@@ -122,82 +182,145 @@ def read_state(path: str | os.PathLike) -> dict:
         For a missing, truncated, corrupt, foreign, newer-version or hostile file.
     """
     path = Path(path)
+    label = path.name
     try:
-        zf = zipfile.ZipFile(path)
+        raw = open(path, "rb")  # noqa: SIM115 (closed by the ZipFile or below)
     except FileNotFoundError as exc:
         raise SessionFileError(f"{path}: no such file") from exc
-    except zipfile.BadZipFile as exc:
-        raise SessionFileError(f"{path.name} is not a Softmax Explorer session file") from exc
     except OSError as exc:
-        raise SessionFileError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
-    with zf:
+        raise SessionFileError(f"cannot read {label}: {exc.strerror or exc}") from exc
+    try:
+        size = os.fstat(raw.fileno()).st_size
+        zf = zipfile.ZipFile(raw)
+    except zipfile.BadZipFile as exc:
+        raw.close()
+        raise SessionFileError(f"{label} is not a Softmax Explorer session file") from exc
+    except _ZIP_ERRORS as exc:
+        raw.close()
+        raise SessionFileError(f"{label} is truncated or corrupt ({_reason(exc)})") from exc
+    with raw, zf:
         try:
-            return _read_entries(zf, path.name)
+            return _read_entries(zf, label, size, layout)
+        except KeyError as exc:
+            raise SessionFileError(
+                f"{label}: entry {exc.args[0]!r} is missing (incomplete or damaged file)"
+            ) from exc
         except SessionFileError:
             raise
-        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression.
-        except (
-            zipfile.BadZipFile,
-            EOFError,
-            OSError,
-            zlib.error,
-            RuntimeError,
-            NotImplementedError,
-        ) as exc:
-            raise SessionFileError(f"{path.name} is truncated or corrupt ({exc})") from exc
+        except ValueError as exc:
+            raise SessionFileError(f"{label}: {exc}") from exc
 
 
-def _read_entries(zf: zipfile.ZipFile, label: str) -> dict:
-    infos = {i.filename: i for i in zf.infolist()}
+def _reason(exc: BaseException) -> str:
+    return lim._shown(str(exc) or type(exc).__name__)[1:-1]
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, size: int) -> bytes:
+    """``size`` bytes of a member (its declared size is checked by the caller)."""
+    try:
+        with zf.open(info) as fh:
+            return fh.read(size)
+    except _ZIP_ERRORS as exc:
+        raise SessionFileError(f"{label} is truncated or corrupt ({_reason(exc)})") from exc
+
+
+def _header(zf: zipfile.ZipFile, infos: dict, label: str) -> dict:
     info = infos.get("header.json")
     if info is None:
         raise SessionFileError(f"{label} is not a Softmax Explorer session file (no header)")
     if info.file_size > MAX_HEADER_BYTES:
         raise SessionFileError(f"{label}: header is implausibly large")
+    data = _read_member(zf, info, label, MAX_HEADER_BYTES)
     try:
-        header = json.loads(zf.read(info).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SessionFileError(f"{label}: header is not valid JSON ({exc})") from exc
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SessionFileError(f"{label}: header is not valid JSON (not UTF-8)") from exc
+    try:
+        header = lim.loads(text, "header")
+    except ValueError as exc:
+        message = str(exc).replace("header is", "header is not valid JSON:", 1)
+        raise SessionFileError(f"{label}: {message}") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise SessionFileError(f"{label} is not a Softmax Explorer session file")
     version = header.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise SessionFileError(f"{label}: unknown format version {version!r}")
+    if type(version) is not int or version < 1:
+        raise SessionFileError(f"{label}: unknown format version {lim._shown(version)}")
     if version > VERSION:
         raise SessionFileError(
             f"{label} was written by a newer Softmax Explorer "
             f"(format version {version}, this one reads up to {VERSION}); please update"
         )
-    values = header.get("values")
-    declared = header.get("arrays")
-    if not isinstance(values, dict) or not isinstance(declared, dict):
+    if not isinstance(header.get("values"), dict) or not isinstance(header.get("arrays"), dict):
         raise SessionFileError(f"{label}: header lacks its 'values' or 'arrays' table")
-    total = 0
+    for name, value in header["values"].items():
+        _check_name(name)
+        plain = value is None or type(value) in (bool, int, float, str)
+        if not plain and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise SessionFileError(f"{label}: value {name!r} is not a plain value")
+    return header
+
+
+def _declarations(declared: dict, label: str) -> dict[str, tuple[str, tuple]]:
+    """``{name: (dtype string, shape)}``, each checked, with the total size."""
+    shapes, total = {}, 0
     for name, spec in declared.items():
         _check_name(name)
-        if not isinstance(spec, dict):
+        if not isinstance(spec, dict) or set(spec) != {"dtype", "shape"}:
             raise SessionFileError(f"{label}: array {name!r} is badly declared")
-        try:
-            dtype = np.dtype(spec["dtype"])
-            shape = tuple(int(n) for n in spec["shape"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SessionFileError(f"{label}: array {name!r} is badly declared") from exc
-        if dtype.kind not in _ALLOWED_KINDS or any(n < 0 for n in shape):
+        dtype, shape = spec["dtype"], spec["shape"]
+        if not isinstance(dtype, str) or dtype not in _DTYPES:
             raise SessionFileError(f"{label}: array {name!r} has a forbidden type or shape")
-        nbytes = dtype.itemsize * int(np.prod(shape, dtype=np.float64))
+        if (
+            not isinstance(shape, list)
+            or len(shape) > lim.MAX_NDIM
+            or not all(type(n) is int and 0 <= n <= lim.MAX_DIM for n in shape)
+        ):
+            raise SessionFileError(f"{label}: array {name!r} has a forbidden type or shape")
+        nbytes = np.dtype(dtype).itemsize
+        for n in shape:
+            nbytes *= n  # exact: Python integers
         total += nbytes
         if nbytes > MAX_ARRAY_BYTES or total > MAX_TOTAL_BYTES:
             raise SessionFileError(f"{label}: array {name!r} declares an implausible size")
+        shapes[name] = (dtype, tuple(shape))
+    return shapes
+
+
+def _read_entries(zf: zipfile.ZipFile, label: str, size: int, layout: Layout | None) -> dict:
+    infos: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        if info.filename in infos:
+            raise SessionFileError(f"{label} holds {info.filename!r} twice (damaged file?)")
+        infos[info.filename] = info
+    header = _header(zf, infos, label)
+    values = header["values"]
+    shapes = _declarations(header["arrays"], label)
+    if layout is not None:
+        layout(values, shapes)
+    total = 0
+    for name, (dtype, shape) in shapes.items():
+        if name in values:
+            raise SessionFileError(f"{label}: {name!r} is both a value and an array")
         entry = infos.get(f"arrays/{name}.npy")
         if entry is None:
             raise SessionFileError(f"{label}: array {name!r} is missing (truncated file?)")
+        nbytes = np.dtype(dtype).itemsize * int(np.prod(shape, dtype=np.int64))
+        total += nbytes
         if entry.file_size > nbytes + 4096:
             raise SessionFileError(f"{label}: array {name!r} is larger than declared")
+    expected = {"header.json"} | {f"arrays/{name}.npy" for name in shapes}
+    for member in infos:
+        if member not in expected:
+            raise SessionFileError(f"{label}: unexpected member {lim._shown(member)}")
+    allowed = max(lim.FREE_BYTES, lim.MAX_EXPANSION * size)
+    if total > allowed:
+        raise SessionFileError(
+            f"{label}: its arrays would expand to {total / 2**20:,.0f} MiB from a "
+            f"{size / 2**20:,.2f} MiB file; refused as a zip bomb"
+        )
     state = dict(values)
-    for name, spec in declared.items():
-        with zf.open(f"arrays/{name}.npy") as fh:
-            raw = io.BytesIO(fh.read())
-        state[name] = _read_npy(raw, np.dtype(spec["dtype"]), tuple(spec["shape"]), name, label)
+    for name, (dtype, shape) in shapes.items():
+        state[name] = _read_npy(zf, infos[f"arrays/{name}.npy"], np.dtype(dtype), shape, label)
     return state
 
 
@@ -207,29 +330,41 @@ _NPY_HEADERS = {
 }
 
 
-def _read_npy(raw: io.BytesIO, dtype: np.dtype, shape: tuple, name: str, label: str):
+def _read_npy(zf, info, dtype: np.dtype, shape: tuple, label: str) -> np.ndarray:
     """One ``.npy`` member, after checking that its own header matches the declaration.
 
-    The check comes first because ``np.lib.format.read_array`` allocates the array its
-    header declares before reading: a hostile member declaring 10¹² numbers would
-    otherwise ask for terabytes of memory.
+    The check comes first, and the data are then read as exactly the declared number of
+    bytes: a member whose header declares 10¹² numbers never allocates them.
     """
+    name = info.filename[len("arrays/") : -len(".npy")]
+    nbytes = dtype.itemsize * int(np.prod(shape, dtype=np.int64))
     try:
-        version = np.lib.format.read_magic(raw)
-        reader = _NPY_HEADERS.get(version)
-        if reader is None:
-            raise ValueError(f"unsupported .npy version {version}")
-        got_shape, _fortran, got_dtype = reader(raw)
-    except ValueError as exc:
-        raise SessionFileError(f"{label}: array {name!r} cannot be read ({exc})") from exc
-    if got_dtype != dtype or tuple(got_shape) != shape:
-        raise SessionFileError(f"{label}: array {name!r} does not match its declaration")
-    raw.seek(0)
-    try:
-        # The header was checked: the array read has that dtype and shape.
-        return np.lib.format.read_array(raw, allow_pickle=False)
-    except ValueError as exc:
-        raise SessionFileError(f"{label}: array {name!r} cannot be read ({exc})") from exc
+        with zf.open(info) as fh:
+            try:
+                version = np.lib.format.read_magic(fh)
+                reader = _NPY_HEADERS.get(version)
+                if reader is None:
+                    raise ValueError(f"unsupported .npy version {version}")
+                got_shape, fortran, got_dtype = reader(fh)
+            except (ValueError, SyntaxError, TypeError, OverflowError, MemoryError) as exc:
+                raise SessionFileError(
+                    f"{label}: array {name!r} cannot be read ({_reason(exc)})"
+                ) from exc
+            if got_dtype != dtype or tuple(got_shape) != shape:
+                raise SessionFileError(f"{label}: array {name!r} does not match its declaration")
+            data = fh.read(nbytes)
+            if len(data) != nbytes:
+                raise SessionFileError(f"{label}: array {name!r} cannot be read (it is cut short)")
+            if fh.read(1):
+                raise SessionFileError(f"{label}: array {name!r} holds more than declared")
+    except SessionFileError:
+        raise
+    except _ZIP_ERRORS as exc:
+        raise SessionFileError(f"{label} is truncated or corrupt ({_reason(exc)})") from exc
+    array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    if dtype.kind == "b" and np.frombuffer(data, dtype=np.uint8).max(initial=0) > 1:
+        raise SessionFileError(f"{label}: array {name!r} holds booleans other than 0 and 1")
+    return array
 
 
 def save_session(session, path: str | os.PathLike) -> Path:
@@ -248,17 +383,24 @@ def load_session(path: str | os.PathLike):
     SessionFileError
         When the file is unreadable or its content is inconsistent; nothing is changed.
     """
+    from explorer.session import file_checks, file_consistency, file_layout
     from explorer.session.session import Session
 
-    state = read_state(path)
+    state = read_state(path, layout=file_layout.check_declared)
     name = Path(path).name
     try:
-        return Session.from_state(state)
+        file_checks.check_state(state)
+        session = Session.from_state(state)
+        file_consistency.check_session(session, state)
     except SessionFileError:
         raise
     except KeyError as exc:
         raise SessionFileError(
             f"{name}: entry {exc.args[0]!r} is missing (incomplete or damaged file)"
         ) from exc
-    except (ValueError, TypeError, IndexError) as exc:
-        raise SessionFileError(f"{name}: inconsistent content ({exc})") from exc
+    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+        message = str(exc)
+        if len(message) > 300:  # a message never echoes a whole hostile field
+            message = message[:297] + "..."
+        raise SessionFileError(f"{name}: {message}") from exc
+    return session
