@@ -107,6 +107,16 @@ def named_points(seed: int = 3, n_per_class: int = 16) -> LabelledPoints:
     return LabelledPoints(X, y, ("cat", "dog, big", "#bird"))
 
 
+KINDS = (
+    "sgd-identity",
+    "momentum-poly-edited",
+    "nesterov-rff",
+    "adam-minibatch",
+    "no-history",
+    "csv-names-float64",
+)
+
+
 def session_kinds() -> dict[str, Session]:
     """Small sessions of several kinds: each optimiser and feature map, with and without
     history, CSV data with class names, float64 training."""
@@ -135,4 +145,5 @@ def session_kinds() -> dict[str, Session]:
     s.configure(s.config.replace(optimizer="sgd", lr=0.2))
     s.step(15)
     kinds["csv-names-float64"] = s
+    assert tuple(kinds) == KINDS
     return kinds
