@@ -1,22 +1,29 @@
-"""The fuzz tests' budgets: small in the default run, larger under ``-m fuzz``.
+"""The fuzz tests' budgets: a small one in the default run, a large one under ``-m fuzz``.
 
-Every fuzz property runs in the default suite with a few seconds' worth of examples;
-``python -m pytest -m fuzz`` selects only the fuzz tests and gives each
-:data:`LONG_FACTOR` times as many. A :class:`Tally` counts the cases (run, refused,
-loaded) and prints them at the end of a test (``-s`` shows them).
+Each fuzz property has a test with its default budget (derandomized, so the default run
+is repeatable) and a ``*_large`` twin marked ``fuzz`` with :data:`LARGE_FACTOR` times as
+many random examples, which ``tests/conftest.py`` leaves out unless ``-m`` names
+``fuzz``. A :class:`Tally` counts the cases (run, refused, loaded) and prints them at the
+end of a test (``-s`` shows them).
 """
 
 from __future__ import annotations
 
 import collections
 
-LONG_FACTOR = 25
+from hypothesis import HealthCheck, settings
+
+LARGE_FACTOR = 25
 
 
-def examples(request, n: int) -> int:
-    """The number of examples for a property that runs ``n`` in the default suite."""
-    long = "fuzz" in (request.config.option.markexpr or "")
-    return n * LONG_FACTOR if long else n
+def fuzz_settings(n: int, large: bool = False) -> settings:
+    """Hypothesis settings for ``n`` examples (``n * LARGE_FACTOR`` random ones if large)."""
+    return settings(
+        max_examples=n * LARGE_FACTOR if large else n,
+        deadline=None,
+        derandomize=not large,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 class Tally(collections.Counter):

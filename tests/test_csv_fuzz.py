@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from fuzz_budget import Tally, examples
-from hypothesis import HealthCheck, given, settings
+from fuzz_budget import Tally, fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.core.csvdata import (
@@ -21,9 +21,6 @@ from explorer.core.csvdata import (
     load_csv,
     save_csv,
 )
-
-pytestmark = pytest.mark.fuzz
-SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 
 # Integer labels in several spellings, and fractional ones; the name each class gets.
 INTEGER_SPELLINGS = ["{v}", "+{v}", "{v}.0", "{v}e0", "0{v}", "{v}.000", "{v}E+0"]
@@ -150,10 +147,10 @@ def guarded(action):
         assert peak < 300 * 2**20, peak
 
 
-def test_tables_in_any_dialect_read_back_as_written(request, tmp_path):
+def dialect_tables_read_back(tmp_path, n: int, large: bool = False) -> None:
     tally = Tally()
 
-    @settings(max_examples=examples(request, 80), **SETTINGS)
+    @fuzz_settings(n, large)
     @given(tables())
     def run(table):
         text, encoding, X, names = table
@@ -168,6 +165,15 @@ def test_tables_in_any_dialect_read_back_as_written(request, tmp_path):
 
     run()
     tally.report("dialect tables")
+
+
+def test_tables_in_any_dialect_read_back_as_written(tmp_path):
+    dialect_tables_read_back(tmp_path, 80)
+
+
+@pytest.mark.fuzz
+def test_tables_in_any_dialect_read_back_as_written_large(tmp_path):
+    dialect_tables_read_back(tmp_path, 80, large=True)
 
 
 def _mutated(text: bytes, cuts) -> bytes:
@@ -195,10 +201,10 @@ def byte_soup(draw):
     return _mutated(text.encode(encoding), draw(st.lists(cuts, min_size=1, max_size=6)))
 
 
-def test_any_bytes_are_refused_or_read_and_round_trip(request, tmp_path):
+def byte_soup_refused_or_read(tmp_path, n: int, large: bool = False) -> None:
     tally = Tally()
 
-    @settings(max_examples=examples(request, 200), **SETTINGS)
+    @fuzz_settings(n, large)
     @given(byte_soup())
     def run(data):
         tally["cases"] += 1
@@ -216,7 +222,16 @@ def test_any_bytes_are_refused_or_read_and_round_trip(request, tmp_path):
     tally.report("byte soup")
 
 
-@settings(max_examples=30, **SETTINGS)
+def test_any_bytes_are_refused_or_read_and_round_trip(tmp_path):
+    byte_soup_refused_or_read(tmp_path, 200)
+
+
+@pytest.mark.fuzz
+def test_any_bytes_are_refused_or_read_and_round_trip_large(tmp_path):
+    byte_soup_refused_or_read(tmp_path, 200, large=True)
+
+
+@fuzz_settings(30)
 @given(
     text=st.text(
         st.characters(blacklist_categories=("Cs",)),

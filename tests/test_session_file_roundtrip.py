@@ -4,8 +4,8 @@ imported data, divergence) save and load bit for bit, however strict the file ch
 
 import numpy as np
 import pytest
-from fuzz_budget import Tally, examples
-from hypothesis import HealthCheck, given, settings
+from fuzz_budget import Tally, fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 from smx_tools import named_points
 
@@ -14,8 +14,6 @@ from explorer.session.config import Config, ConfigError
 from explorer.session.data import data_from_points
 from explorer.session.persist import load_session, save_session
 from explorer.session.session import Session
-
-pytestmark = pytest.mark.fuzz
 
 TRAINING = {
     "lr": st.sampled_from([0.01, 0.1, 0.5, 2.0]),
@@ -99,14 +97,10 @@ def assert_same(a: dict, b: dict) -> None:
             assert type(x) is type(y) and x == y, key
 
 
-def test_sessions_made_by_any_actions_save_and_load(request, tmp_path):
+def sessions_by_actions_round_trip(tmp_path, n: int, large: bool = False) -> None:
     tally = Tally()
 
-    @settings(
-        max_examples=examples(request, 25),
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
+    @fuzz_settings(n, large)
     @given(
         dtype=st.sampled_from([np.float32, np.float64]),
         steps=st.lists(actions(), min_size=1, max_size=8),
@@ -129,6 +123,15 @@ def test_sessions_made_by_any_actions_save_and_load(request, tmp_path):
 
     run()
     tally.report("sessions by actions")
+
+
+def test_sessions_made_by_any_actions_save_and_load(tmp_path):
+    sessions_by_actions_round_trip(tmp_path, 25)
+
+
+@pytest.mark.fuzz
+def test_sessions_made_by_any_actions_save_and_load_large(tmp_path):
+    sessions_by_actions_round_trip(tmp_path, 25, large=True)
 
 
 def test_a_thinned_history_saves_and_loads(tmp_path, monkeypatch):

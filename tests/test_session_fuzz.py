@@ -15,19 +15,14 @@ import zipfile
 
 import numpy as np
 import pytest
-from fuzz_budget import Tally, examples
-from hypothesis import HealthCheck, given, settings
+from fuzz_budget import Tally, fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 from smx_tools import KINDS, members, npy, session_kinds
 
 from explorer.session.file_checks import check_state
 from explorer.session.persist import SessionFileError, load_session, save_session
 
-pytestmark = pytest.mark.fuzz
-SETTINGS = {
-    "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
 MAX_SECONDS = 2.0  # a generous guard, not a benchmark
 MAX_BYTES = 300 * 2**20
 
@@ -264,11 +259,11 @@ def exercise(path, again) -> str:
     return "loaded"
 
 
-def test_mutated_session_files_are_refused_or_load_consistently(request, tmp_path):
+def mutated_files_refused_or_consistent(tmp_path, n: int, large: bool = False) -> None:
     tally = Tally()
     base_files()
 
-    @settings(max_examples=examples(request, 120), **SETTINGS)
+    @fuzz_settings(n, large)
     @given(mutated_files())
     def run(case):
         kind, data = case
@@ -290,6 +285,15 @@ def test_mutated_session_files_are_refused_or_load_consistently(request, tmp_pat
 
     run()
     tally.report("session files")
+
+
+def test_mutated_session_files_are_refused_or_load_consistently(tmp_path):
+    mutated_files_refused_or_consistent(tmp_path, 120)
+
+
+@pytest.mark.fuzz
+def test_mutated_session_files_are_refused_or_load_consistently_large(tmp_path):
+    mutated_files_refused_or_consistent(tmp_path, 120, large=True)
 
 
 @pytest.mark.parametrize("kind", KINDS)
