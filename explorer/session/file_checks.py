@@ -220,7 +220,7 @@ def check_state(state: dict) -> None:
     """
     for key, value in state.items():
         if not isinstance(value, np.ndarray) and key not in VALUES:
-            raise ValueError(f"unexpected entry {lim._shown(key)}")
+            raise ValueError(f"unexpected entry {lim.shown(key)}")
     missing = sorted(VALUES - set(state))
     if missing:
         raise KeyError(missing[0])

@@ -49,7 +49,7 @@ def feature_dim(values: dict) -> int:
 def training_dtype(values: dict) -> np.dtype:
     name = values.get("dtype")
     if name not in ("float32", "float64"):
-        raise ValueError(f"dtype must be float32 or float64 (got {lim._shown(name)})")
+        raise ValueError(f"dtype must be float32 or float64 (got {lim.shown(name)})")
     return np.dtype(name)
 
 

@@ -36,7 +36,8 @@ MAX_DIM = 2**40
 MAX_NDIM = 4
 
 
-def _shown(value) -> str:
+def shown(value) -> str:
+    """``repr(value)`` for a message, cut to 80 characters."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -48,7 +49,7 @@ def _constant(name: str):
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"holds the number {_shown(text)}, beyond the float range")
+        raise ValueError(f"holds the number {shown(text)}, beyond the float range")
     return value
 
 
@@ -82,7 +83,7 @@ def loads(text: str, what: str, depth: int = MAX_JSON_DEPTH):
     except RecursionError:
         raise ValueError(f"{what} is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, a huge integer, NaN...
-        raise ValueError(f"{what} is not valid JSON ({_shown(str(exc))[1:-1]})") from None
+        raise ValueError(f"{what} is not valid JSON ({shown(str(exc))[1:-1]})") from None
     try:
         _depth(value, depth)
     except ValueError as exc:
@@ -93,23 +94,21 @@ def loads(text: str, what: str, depth: int = MAX_JSON_DEPTH):
 def integer(value, what: str, lo: int, hi: int) -> int:
     """A JSON integer (not a bool, not a float) in ``lo..hi``."""
     if type(value) is not int or not lo <= value <= hi:
-        raise ValueError(f"{what} must be an integer in {lo}..{hi} (got {_shown(value)})")
+        raise ValueError(f"{what} must be an integer in {lo}..{hi} (got {shown(value)})")
     return value
 
 
 def real(value, what: str, lo: float, hi: float) -> float:
     """A JSON number (not a bool) in ``[lo, hi]``, compared exactly before conversion."""
     if type(value) not in (int, float) or not lo <= value <= hi:
-        raise ValueError(
-            f"{what} must be a finite number in [{lo:g}, {hi:g}] (got {_shown(value)})"
-        )
+        raise ValueError(f"{what} must be a finite number in [{lo:g}, {hi:g}] (got {shown(value)})")
     return float(value)
 
 
 def text(value, what: str, max_chars: int = MAX_TEXT_CHARS) -> str:
     """A string of at most ``max_chars`` characters."""
     if not isinstance(value, str):
-        raise ValueError(f"{what} must be a string (got {_shown(value)})")
+        raise ValueError(f"{what} must be a string (got {shown(value)})")
     if len(value) > max_chars:
         raise ValueError(f"{what} is longer than {max_chars:,} characters")
     return value
@@ -117,5 +116,5 @@ def text(value, what: str, max_chars: int = MAX_TEXT_CHARS) -> str:
 
 def flag(value, what: str) -> bool:
     if type(value) is not bool:
-        raise ValueError(f"{what} must be true or false (got {_shown(value)})")
+        raise ValueError(f"{what} must be true or false (got {shown(value)})")
     return value

@@ -32,10 +32,8 @@ import io
 import json
 import os
 import re
-import struct
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +41,13 @@ import numpy as np
 
 from explorer import __version__
 from explorer.session import file_limits as lim
+from explorer.session.file_members import (
+    ZIP_ERRORS,
+    SessionFileError,
+    read_member,
+    read_npy,
+    reason,
+)
 
 FORMAT = "softmax-explorer-session"
 VERSION = 1
@@ -51,7 +56,6 @@ MAX_ARRAY_BYTES = lim.MAX_ARRAY_BYTES
 MAX_TOTAL_BYTES = lim.MAX_TOTAL_BYTES
 MAX_HEADER_BYTES = lim.MAX_HEADER_BYTES
 _NAME = re.compile(r"^[A-Za-z0-9_.\-/]{1,200}$")
-_ALLOWED_KINDS = "biuf"  # bool, signed, unsigned, float
 _DTYPES = frozenset(
     np.dtype(t).str
     for t in (
@@ -59,35 +63,14 @@ _DTYPES = frozenset(
         *(np.uint8, np.uint16, np.uint32, np.uint64, np.float16, np.float32, np.float64),
     )
 )
-#: What ``zipfile`` raises on a damaged archive: a bad "version needed" field gives
-#: NotImplementedError, an encrypted member RuntimeError, a bad offset ValueError or
-#: struct.error, a bad UTF-8 name UnicodeDecodeError.
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    EOFError,
-    OSError,
-    zlib.error,
-    RuntimeError,
-    NotImplementedError,
-    ValueError,
-    struct.error,
-    OverflowError,
-    UnicodeDecodeError,
-    IndexError,
-)
 #: A layout check: ``layout(values, {name: (dtype string, shape)})`` raises ValueError or
 #: KeyError (a missing entry) for declarations that do not fit the values.
 Layout = Callable[[dict, dict], None]
 
 
-class SessionFileError(ValueError):
-    """A session file that cannot be read or written; the message says why."""
-
-
 def _check_name(name: str) -> None:
     if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
-        raise SessionFileError(f"invalid entry name {lim._shown(name)}")
+        raise SessionFileError(f"invalid entry name {lim.shown(name)}")
 
 
 def _umask() -> int:
@@ -195,9 +178,9 @@ def read_state(path: str | os.PathLike, layout: Layout | None = None) -> dict:
     except zipfile.BadZipFile as exc:
         raw.close()
         raise SessionFileError(f"{label} is not a Softmax Explorer session file") from exc
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         raw.close()
-        raise SessionFileError(f"{label} is truncated or corrupt ({_reason(exc)})") from exc
+        raise SessionFileError(f"{label} is truncated or corrupt ({reason(exc)})") from exc
     with raw, zf:
         try:
             return _read_entries(zf, label, size, layout)
@@ -211,26 +194,13 @@ def read_state(path: str | os.PathLike, layout: Layout | None = None) -> dict:
             raise SessionFileError(f"{label}: {exc}") from exc
 
 
-def _reason(exc: BaseException) -> str:
-    return lim._shown(str(exc) or type(exc).__name__)[1:-1]
-
-
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, size: int) -> bytes:
-    """``size`` bytes of a member (its declared size is checked by the caller)."""
-    try:
-        with zf.open(info) as fh:
-            return fh.read(size)
-    except _ZIP_ERRORS as exc:
-        raise SessionFileError(f"{label} is truncated or corrupt ({_reason(exc)})") from exc
-
-
 def _header(zf: zipfile.ZipFile, infos: dict, label: str) -> dict:
     info = infos.get("header.json")
     if info is None:
         raise SessionFileError(f"{label} is not a Softmax Explorer session file (no header)")
     if info.file_size > MAX_HEADER_BYTES:
         raise SessionFileError(f"{label}: header is implausibly large")
-    data = _read_member(zf, info, label, MAX_HEADER_BYTES)
+    data = read_member(zf, info, label, MAX_HEADER_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -244,7 +214,7 @@ def _header(zf: zipfile.ZipFile, infos: dict, label: str) -> dict:
         raise SessionFileError(f"{label} is not a Softmax Explorer session file")
     version = header.get("version")
     if type(version) is not int or version < 1:
-        raise SessionFileError(f"{label}: unknown format version {lim._shown(version)}")
+        raise SessionFileError(f"{label}: unknown format version {lim.shown(version)}")
     if version > VERSION:
         raise SessionFileError(
             f"{label} was written by a newer Softmax Explorer "
@@ -311,7 +281,7 @@ def _read_entries(zf: zipfile.ZipFile, label: str, size: int, layout: Layout | N
     expected = {"header.json"} | {f"arrays/{name}.npy" for name in shapes}
     for member in infos:
         if member not in expected:
-            raise SessionFileError(f"{label}: unexpected member {lim._shown(member)}")
+            raise SessionFileError(f"{label}: unexpected member {lim.shown(member)}")
     allowed = max(lim.FREE_BYTES, lim.MAX_EXPANSION * size)
     if total > allowed:
         raise SessionFileError(
@@ -320,51 +290,8 @@ def _read_entries(zf: zipfile.ZipFile, label: str, size: int, layout: Layout | N
         )
     state = dict(values)
     for name, (dtype, shape) in shapes.items():
-        state[name] = _read_npy(zf, infos[f"arrays/{name}.npy"], np.dtype(dtype), shape, label)
+        state[name] = read_npy(zf, infos[f"arrays/{name}.npy"], np.dtype(dtype), shape, label)
     return state
-
-
-_NPY_HEADERS = {
-    (1, 0): np.lib.format.read_array_header_1_0,
-    (2, 0): np.lib.format.read_array_header_2_0,
-}
-
-
-def _read_npy(zf, info, dtype: np.dtype, shape: tuple, label: str) -> np.ndarray:
-    """One ``.npy`` member, after checking that its own header matches the declaration.
-
-    The check comes first, and the data are then read as exactly the declared number of
-    bytes: a member whose header declares 10¹² numbers never allocates them.
-    """
-    name = info.filename[len("arrays/") : -len(".npy")]
-    nbytes = dtype.itemsize * int(np.prod(shape, dtype=np.int64))
-    try:
-        with zf.open(info) as fh:
-            try:
-                version = np.lib.format.read_magic(fh)
-                reader = _NPY_HEADERS.get(version)
-                if reader is None:
-                    raise ValueError(f"unsupported .npy version {version}")
-                got_shape, fortran, got_dtype = reader(fh)
-            except (ValueError, SyntaxError, TypeError, OverflowError, MemoryError) as exc:
-                raise SessionFileError(
-                    f"{label}: array {name!r} cannot be read ({_reason(exc)})"
-                ) from exc
-            if got_dtype != dtype or tuple(got_shape) != shape:
-                raise SessionFileError(f"{label}: array {name!r} does not match its declaration")
-            data = fh.read(nbytes)
-            if len(data) != nbytes:
-                raise SessionFileError(f"{label}: array {name!r} cannot be read (it is cut short)")
-            if fh.read(1):
-                raise SessionFileError(f"{label}: array {name!r} holds more than declared")
-    except SessionFileError:
-        raise
-    except _ZIP_ERRORS as exc:
-        raise SessionFileError(f"{label} is truncated or corrupt ({_reason(exc)})") from exc
-    array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
-    if dtype.kind == "b" and np.frombuffer(data, dtype=np.uint8).max(initial=0) > 1:
-        raise SessionFileError(f"{label}: array {name!r} holds booleans other than 0 and 1")
-    return array
 
 
 def save_session(session, path: str | os.PathLike) -> Path:
