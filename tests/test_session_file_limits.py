@@ -157,6 +157,7 @@ def test_members_that_are_not_declared_are_refused(tmp_path, good, members_chang
     refused(tmp_path, rezip(header, found), "unexpected")
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")
 def test_duplicate_members_are_refused(tmp_path, good):
     header, found = members(good)
     data = rezip(header, found, extra=[("arrays/live/W.npy", found["arrays/live/W.npy"])])

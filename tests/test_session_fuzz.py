@@ -288,7 +288,7 @@ def mutated_files_refused_or_consistent(tmp_path, n: int, large: bool = False) -
 
 
 def test_mutated_session_files_are_refused_or_load_consistently(tmp_path):
-    mutated_files_refused_or_consistent(tmp_path, 120)
+    mutated_files_refused_or_consistent(tmp_path, 80)
 
 
 @pytest.mark.fuzz
