@@ -30,25 +30,44 @@ from explorer.views.base import SessionView
 from explorer.views.items.axes import ClassAxisItem, cache_axes, still_plot, theme_axes
 from explorer.views.items.cell_texts import CellTexts
 from explorer.views.items.heatmap import HeatmapItem
+from explorer.views.items.rules import CellGrid
 from explorer.views.items.viewport import repaint_changes_as_one_rect
-from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
+from explorer.views.palette import (
+    LIGHT,
+    Theme,
+    class_colors,
+    hex_color,
+    relative_luminance,
+    relative_luminances,
+)
 from explorer.views.qt_helpers import signals_blocked, typographic_minus
 
 #: Largest possible |J| entry; the fixed half-range of the colour scale.
 J_LIMIT = 0.25
 #: Values are written in the cells up to this many classes.
 MAX_CLASSES_WITH_VALUES = 8
+#: Below this every |entry| of J counts as zero: the softmax is saturated.
+SATURATED = 1e-3
 #: (id, combo text) of the sources of the matrix.
 SOURCES = (
     ("selected", "Selected sample"),
     ("hover", "Point under the cursor"),
-    ("batch", "Mean over the training batch"),
+    ("batch", "Batch mean"),
 )
-#: Blue (negative) – white – red (positive), the ends of ColorBrewer's RdBu.
+#: The source box's text when a source falls back to another matrix: (source, shown).
+FALLBACK_TEXTS = {
+    ("selected", "batch"): "Batch mean (nothing selected)",
+    ("hover", "sample"): "Selected sample (cursor off the plane)",
+    ("hover", "batch"): "Batch mean (nothing selected)",
+}
+#: Blue (negative) – the panel's background – red (positive): the ends of ColorBrewer's
+#: RdBu around the theme's own background, so a zero cell is the panel's colour.
 NEGATIVE = (0x21, 0x66, 0xAC)
 POSITIVE = (0xB2, 0x18, 0x2B)
-DARK_TEXT = (25, 25, 25)
+#: Cell numbers are black or white, whichever reads better on the cell (>= 4.5:1).
+DARK_TEXT = (0, 0, 0)
 LIGHT_TEXT = (255, 255, 255)
+SATURATED_NOTE = "<b>Saturated softmax:</b> J ≈ 0, the gradient through it vanishes"
 
 ROW_LABEL = "output ∂p<sub>j</sub>  (row j)"
 COLUMN_LABEL = "logit ∂z<sub>k</sub>  (column k)"
@@ -64,17 +83,21 @@ MATRIX_TIP = (
 
 
 def format_value(v: float) -> str:
-    """Compact cell text, e.g. ``0.222`` or ``−0.0012``."""
+    """Compact cell text: ``0.222``, ``−0.114``, or for entries below 0.001 one digit and
+    a short exponent (``−2e−6``, ``−4e−88``), about as wide as an ordinary entry."""
     if v == 0.0:
         return "0"
-    return typographic_minus(f"{v:.3f}" if abs(v) >= 0.001 else f"{v:.1e}")
+    if abs(v) >= 0.001:
+        return typographic_minus(f"{v:.3f}")
+    mantissa, exponent = f"{v:.0e}".split("e")
+    return typographic_minus(f"{mantissa}e{int(exponent)}")
 
 
-def diverging_colormap() -> pg.ColorMap:
-    """Blue–white–red map for values in ``[−J_LIMIT, J_LIMIT]``."""
+def diverging_colormap(theme: Theme = LIGHT) -> pg.ColorMap:
+    """Blue – ``theme``'s background – red, for values in ``[−J_LIMIT, J_LIMIT]``."""
     return pg.ColorMap(
         pos=np.array([0.0, 0.5, 1.0]),
-        color=np.array([NEGATIVE, (255, 255, 255), POSITIVE], dtype=np.uint8),
+        color=np.array([NEGATIVE, theme.background, POSITIVE], dtype=np.uint8),
     )
 
 
@@ -101,6 +124,8 @@ class JacobianView(SessionView):
         self.source = "selected"
         self.shown = "batch"
         self.source_title = ""
+        #: Whether every entry of the matrix shown is below :data:`SATURATED`.
+        self.saturated = False
         self.matrix = np.zeros((0, 0))
         self._hover: np.ndarray | None = None
         self._n_classes = -1
@@ -136,6 +161,14 @@ class JacobianView(SessionView):
         row.addWidget(self.title_label, 1)
         row.addWidget(self.source_combo)
         layout.addLayout(row)
+        self.note_label = QLabel(SATURATED_NOTE, self)
+        self.note_label.setWordWrap(True)
+        self.note_label.setVisible(False)
+        self.note_label.setToolTip(
+            "Every entry of J is below 0.001. Where p is nearly one-hot, J = diag(p) − p pᵀ\n"
+            "is nearly 0, so almost no gradient flows back through the softmax to the logits."
+        )
+        layout.addWidget(self.note_label)
 
         self.graphics = pg.GraphicsLayoutWidget(self)
         repaint_changes_as_one_rect(self.graphics)
@@ -156,9 +189,12 @@ class JacobianView(SessionView):
         self.image = HeatmapItem()
         self.image.setAutoDownsample(False)
         plot.addItem(self.image)
+        self.cell_grid = CellGrid()
+        self.cell_grid.setZValue(4)  # above the heatmap, below the numbers
+        plot.addItem(self.cell_grid, ignoreBounds=True)
         self.colorbar = pg.ColorBarItem(
             values=(-J_LIMIT, J_LIMIT),
-            colorMap=diverging_colormap(),
+            colorMap=diverging_colormap(self.theme),
             interactive=False,
             width=12,
             label=COLORBAR_LABEL,
@@ -171,6 +207,8 @@ class JacobianView(SessionView):
     def _apply_theme(self) -> None:
         theme = self.theme
         self.graphics.setBackground(theme.background)
+        self.colorbar.setColorMap(diverging_colormap(theme))
+        self.cell_grid.set_color(QColor(*theme.grid))
         fg = hex_color(theme.foreground)
         frame = [self.colorbar.getAxis(side) for side in ("left", "top", "bottom")]
         theme_axes((self.left_axis, self.top_axis, self.colorbar.axis, *frame), theme)
@@ -233,6 +271,7 @@ class JacobianView(SessionView):
         self.plot.getViewBox().setRange(
             xRange=(0.0, C), yRange=(0.0, C), padding=0.0, disableAutoRange=True
         )
+        self.cell_grid.set_size(C)
         if self.cell_texts is not None:
             self.plot.removeItem(self.cell_texts)
             self.cell_texts = None
@@ -285,16 +324,32 @@ class JacobianView(SessionView):
             "one sample's J."
         )
 
+    def _show_source_text(self) -> None:
+        """The source box says what is drawn: a source that fell back says so."""
+        combo = self.source_combo
+        for k, (key, text) in enumerate(SOURCES):
+            if key == self.source:
+                text = FALLBACK_TEXTS.get((key, self.shown), text)
+            if combo.itemText(k) != text:
+                combo.setItemText(k, text)
+
     def _show(self) -> None:
         if self._n_classes < 0:
             return
         matrix, what, plain, rich = self._choose()
         self.matrix = matrix
         self.shown = what
+        saturated = bool(matrix.size) and float(np.max(np.abs(matrix))) < SATURATED
+        if saturated:
+            plain += " — saturated softmax: every |J| < 0.001, the gradient through it vanishes"
         self.source_title = plain
+        if saturated != self.saturated:
+            self.saturated = saturated
+            self.note_label.setVisible(saturated)
         if rich != self.title_label.text():  # the title changes far less often than J
             self.title_label.setText(rich)
             self.title_label.setToolTip(self._title_tip(what))
+        self._show_source_text()
         if self.image.image is None or self.image.image.shape != matrix.shape:
             self.image.setImage(
                 matrix, autoLevels=False, levels=(-J_LIMIT, J_LIMIT), rect=self._rect
@@ -302,5 +357,16 @@ class JacobianView(SessionView):
         else:
             self.image.setImage(matrix, autoLevels=False)
         if self.cell_texts is not None:
-            light = np.abs(matrix).ravel() > 0.55 * J_LIMIT  # dark cell: white text
-            self.cell_texts.set_values([format_value(float(v)) for v in matrix.ravel()], light)
+            texts = [format_value(float(v)) for v in matrix.ravel()]
+            self.cell_texts.set_values(texts, self._light_text(matrix).ravel())
+
+    def _light_text(self, matrix: np.ndarray) -> np.ndarray:
+        """Where white text reads better than black on the cell's colour, ``bool (C, C)``."""
+        colors = self.image.colors_of(matrix)
+        if colors is None:
+            return np.abs(matrix) > 0.55 * J_LIMIT
+        rgb = np.stack([(colors >> shift) & 0xFF for shift in (16, 8, 0)], axis=-1)
+        lum = relative_luminances(rgb)
+        on_white = 1.05 / (lum + 0.05)  # contrast of white text, then of black text
+        on_black = (lum + 0.05) / (relative_luminance(DARK_TEXT) + 0.05)
+        return on_white > on_black

@@ -49,6 +49,13 @@ def relative_luminance(rgb) -> float:
     return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
 
 
+def relative_luminances(rgb: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of each colour of ``rgb (..., 3)`` in 0..255, ``(...)``."""
+    c = np.asarray(rgb, dtype=np.float64) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
 def contrast_ratio(a, b) -> float:
     """WCAG contrast ratio (1..21) between two sRGB colours."""
     la, lb = relative_luminance(a), relative_luminance(b)

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF
 from PyQt6.QtWidgets import QGraphicsItem
 
+from explorer.core.ticks import label_stride, strided
 from explorer.views.palette import hex_color
 
 #: Tick length in pixels, outwards (pyqtgraph's default is 5 pixels inwards).
@@ -173,20 +174,62 @@ class ClassAxisItem(pg.AxisItem):
     """An axis whose tick labels are class names, each drawn in its class colour.
 
     Ticks sit at ``offset + k`` for class ``k``; call :meth:`set_classes` after the classes
-    change.
+    change. When the labels would overlap (50 classes on a short axis), only every
+    ``stride``-th class is labelled, the stride a 1-2-5 number
+    (:func:`explorer.core.ticks.label_stride`), re-chosen when the axis's length changes.
     """
+
+    #: Free pixels kept between neighbouring labels.
+    LABEL_GAP_PX = 4.0
 
     def __init__(self, orientation: str, offset: float = 0.5, **kwargs):
         super().__init__(orientation, **kwargs)
         self._offset = offset
         self._colors: dict[str, QColor] = {}
+        self._names: list[str] = []
+        self._stride = 0
 
     def set_classes(self, names, colors) -> None:
         """Label tick ``k`` with ``names[k]`` in ``colors[k]`` (RGB rows, shape (C, 3))."""
         pairs = zip(names, colors, strict=True)
         self._colors = {str(n): QColor(*(int(v) for v in c)) for n, c in pairs}
-        ticks = [(self._offset + k, str(n)) for k, n in enumerate(names)]
+        self._names = [str(n) for n in names]
+        self._stride = 0
+        self._fit_labels()
+
+    def _label_font(self) -> QFont:
+        font = QFont(self.style["tickFont"]) if self.style["tickFont"] else QFont()
+        font.setBold(True)
+        return font
+
+    def _fit_labels(self) -> None:
+        """Label every ``stride``-th class, the smallest stride at which labels do not touch."""
+        names = self._names
+        view = self.linkedView()
+        slot_px = 0.0
+        if view is not None and names:
+            (x0, x1), (y0, y1) = view.viewRange()
+            vertical = self.orientation in ("left", "right")
+            span, pixels = (y1 - y0, view.height()) if vertical else (x1 - x0, view.width())
+            slot_px = pixels / span if span > 0 else 0.0
+            metrics = QFontMetricsF(self._label_font())
+            if vertical:
+                label_px = metrics.height()
+            else:
+                label_px = max(metrics.horizontalAdvance(n) for n in names)
+            stride = label_stride(len(names), slot_px, label_px, self.LABEL_GAP_PX)
+        else:
+            stride = 1
+        if stride == self._stride:
+            return
+        self._stride = stride
+        ticks = [(self._offset + int(k), names[int(k)]) for k in strided(len(names), stride)]
         self.setTicks([ticks, []])
+
+    def linkedViewChanged(self, view=None, newRange=None):
+        super().linkedViewChanged(view, newRange)
+        if self._names:
+            self._fit_labels()
 
     def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):
         p.setRenderHint(p.RenderHint.Antialiasing, False)

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 
 from PyQt6.QtCore import QPointF, QRectF
-from PyQt6.QtGui import QColor, QFont, QPainter, QStaticText
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QStaticText
 from PyQt6.QtWidgets import QGraphicsItem
 
 from explorer.views.items.pixel_frame import static_text, view_pixels_per_unit
@@ -60,8 +60,6 @@ class CellTexts(QGraphicsItem):
         #: (scale, font, (normal, light)) of the shown texts laid out for that view scale,
         #: each list holding (corner, static text); None when the texts changed.
         self._placed: tuple[tuple[float, float], QFont, tuple[list, list]] | None = None
-        #: (cell width in pixels, the font fitted to it or None)
-        self._fit: tuple[float, QFont | None] | None = None
 
     def set_values(self, texts: Sequence[str], light: Sequence[bool]) -> None:
         """Show ``texts`` (row-major, ``C²`` strings), light where ``light`` is True."""
@@ -87,30 +85,33 @@ class CellTexts(QGraphicsItem):
         return static
 
     def fitted_font(self, cell_px: float) -> QFont | None:
-        """The item's font, or a smaller one in which the widest text fits a cell
-        ``cell_px`` pixels wide (see :data:`FIT`); None if it would be smaller than
+        """The item's font, or a smaller one in which the widest of the current texts fits
+        a cell ``cell_px`` pixels wide (see :data:`FIT`); None if it would be smaller than
         :data:`MIN_POINTS` (the cells are then too small for legible numbers).
 
-        The size found is kept for that cell width: new values are measured in it (the
-        layouts that are then drawn), and shrink it further only if one no longer fits.
+        Found afresh for every new set of texts, starting from the item's own font: a
+        size that wide texts needed (the e-notation of a saturated softmax) never outlives
+        them. The first guess comes from the font's metrics at full size (no layout); the
+        layouts are made only at the size that is drawn.
         """
-        # a new cell width starts again from the full size
-        same_width = self._fit is not None and self._fit[0] == cell_px
-        font = self._fit[1] if same_width else self.font
-        while font is not None:
-            widths = [self._static(t, font).size().width() for t in self.texts if t]
-            widest = max(widths, default=0.0)
-            if widest <= FIT * cell_px:
-                break
-            size = math.floor(font.pointSizeF() * FIT * cell_px / widest / POINT_STEP)
-            size = min(size * POINT_STEP, font.pointSizeF() - POINT_STEP)
-            if size < MIN_POINTS:
-                font = None
-            else:
+        texts = [t for t in self.texts if t]
+        if not texts:
+            return self.font
+        metrics = QFontMetricsF(self.font)
+        widest = max(metrics.horizontalAdvance(t) for t in texts)
+        full = self.font.pointSizeF()
+        size = full
+        if widest > FIT * cell_px:
+            size = min(math.floor(full * FIT * cell_px / widest / POINT_STEP) * POINT_STEP, full)
+        while size >= MIN_POINTS:
+            font = self.font
+            if size != full:
                 font = QFont(self.font)
                 font.setPointSizeF(size)
-        self._fit = (cell_px, font)
-        return font
+            if max(self._static(t, font).size().width() for t in texts) <= FIT * cell_px:
+                return font
+            size -= POINT_STEP
+        return None
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         scale = view_pixels_per_unit(self, widget)

@@ -46,13 +46,31 @@ class HeatmapItem(pg.ImageItem):
             self._lut_key = lut
         return self._lut32
 
+    def _indices(self, values: np.ndarray, table: np.ndarray, levels) -> np.ndarray:
+        """Lookup-table index of each value (the formula in the class docstring)."""
+        lo, hi = float(levels[0]), float(levels[1])
+        n = len(table)
+        scaled = np.subtract(values, lo, dtype=np.float64)
+        scaled *= n / (hi - lo)
+        # fmax/fmin return the other operand for NaN: NaN -> index 0, ±inf -> the ends
+        # (what nan_to_num then clip give, in two ufunc calls instead of a dozen).
+        np.fmax(scaled, 0.0, out=scaled)
+        np.fmin(scaled, n - 1, out=scaled)
+        return scaled.astype(np.intp)
+
+    def colors_of(self, values: np.ndarray) -> np.ndarray | None:
+        """The ``0xAARRGGBB`` colour each of ``values`` is painted in, ``uint32`` of the
+        same shape; None until the item has a lookup table and levels."""
+        table, levels = self._table(), self.levels
+        if table is None or levels is None:
+            return None
+        return table[self._indices(np.asarray(values), table, levels)]
+
     def render(self) -> None:
         image, table, levels = self.image, self._table(), self.levels
         if image is None or image.ndim != 2 or image.size == 0 or table is None or levels is None:
             super().render()
             return
-        lo, hi = float(levels[0]), float(levels[1])
-        n = len(table)
         opaque = self._opaque
         key = (image.shape, opaque)
         if self._buffer is None or self._buffer_key != key:
@@ -60,11 +78,5 @@ class HeatmapItem(pg.ImageItem):
             fmt = QImage.Format.Format_RGB32 if opaque else QImage.Format.Format_ARGB32
             self._qbuffer = pg.functions.ndarray_to_qimage(self._buffer, fmt)
             self._buffer_key = key
-        scaled = np.subtract(image, lo, dtype=np.float64)
-        scaled *= n / (hi - lo)
-        # fmax/fmin return the other operand for NaN: NaN -> index 0, ±inf -> the ends
-        # (what nan_to_num then clip give, in two ufunc calls instead of a dozen).
-        np.fmax(scaled, 0.0, out=scaled)
-        np.fmin(scaled, n - 1, out=scaled)
-        np.take(table, scaled.astype(np.intp), out=self._buffer)
+        np.take(table, self._indices(image, table, levels), out=self._buffer)
         set_rendered_image(self, self._qbuffer)

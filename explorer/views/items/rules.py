@@ -45,6 +45,36 @@ class HorizontalRules(QGraphicsPathItem):
         self.setPath(path)
 
 
+class CellGrid(QGraphicsPathItem):
+    """The lines between the cells of a ``C × C`` heatmap at ``[0, C]²``, one pixel wide.
+
+    Where an entry is 0 its cell has the panel's own colour; the grid keeps every cell
+    visible as a cell. A plain path item: Qt paints it in C++ with no Python per frame.
+    """
+
+    def __init__(self, C: int = 0):
+        super().__init__()
+        self.C = -1
+        self.set_size(C)
+
+    def set_size(self, C: int) -> None:
+        """Draw the ``C + 1`` lines of each direction of a ``C × C`` grid."""
+        C = int(C)
+        if C == self.C:
+            return
+        self.C = C
+        path = QPainterPath()
+        for k in range(C + 1):
+            path.moveTo(0.0, float(k))
+            path.lineTo(float(C), float(k))
+            path.moveTo(float(k), 0.0)
+            path.lineTo(float(k), float(C))
+        self.setPath(path)
+
+    def set_color(self, color: QColor) -> None:
+        self.setPen(QPen(color, 0))  # width 0: cosmetic, one pixel at any zoom
+
+
 #: Opacity of the grid at the major ticks (a quarter, as pyqtgraph's ``showGrid(alpha=0.25)``);
 #: each finer level of ticks gets ``1 / (level + 1)`` of it.
 GRID_ALPHA = 0.25
