@@ -105,3 +105,53 @@ def test_grid_features_are_the_features_of_each_cell_centre_row_by_row(features)
     ).T
     assert F.shape == (len(fm.names), G * G)
     np.testing.assert_allclose(F, fm.transform(centres), rtol=1e-12, atol=1e-12)
+
+
+ranges = st.tuples(
+    st.floats(-1e3, 1e3), st.floats(1e-3, 1e3), st.floats(-1e3, 1e3), st.floats(1e-3, 1e3)
+).map(lambda t: (t[0], t[0] + t[1], t[2], t[2] + t[3]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(ranges, st.floats(1.5, 100.0))
+def test_plane_limits_are_a_square_zoom_out_times_the_fitted_range_about_its_centre(
+    fitted, zoom_out
+):
+    from explorer.core.plane import plane_limits
+
+    x0, x1, y0, y1 = fitted
+    limits = plane_limits(fitted, zoom_out)
+    side = zoom_out * max(x1 - x0, y1 - y0)
+    assert limits["maxXRange"] == pytest.approx(side) and limits["maxYRange"] == pytest.approx(side)
+    assert limits["xMax"] - limits["xMin"] == pytest.approx(side)
+    assert limits["yMax"] - limits["yMin"] == pytest.approx(side)
+    assert (limits["xMin"] + limits["xMax"]) / 2 == pytest.approx((x0 + x1) / 2, abs=1e-9)
+    assert (limits["yMin"] + limits["yMax"]) / 2 == pytest.approx((y0 + y1) / 2, abs=1e-9)
+    # the fitted range itself is always within the limits
+    assert limits["xMin"] <= x0 and x1 <= limits["xMax"]
+    assert limits["yMin"] <= y0 and y1 <= limits["yMax"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(ranges, ranges)
+def test_image_range_is_the_visible_range_cut_to_the_limits(visible, fitted):
+    from explorer.core.plane import image_range, plane_limits
+
+    assert image_range(visible) == visible
+    limits = plane_limits(fitted, 3.0)
+    got = image_range(visible, limits)
+    x0 = max(visible[0], limits["xMin"])
+    x1 = min(visible[1], limits["xMax"])
+    y0 = max(visible[2], limits["yMin"])
+    y1 = min(visible[3], limits["yMax"])
+    if x0 < x1 and y0 < y1:
+        assert got == (x0, x1, y0, y1)
+    else:
+        assert got is None
+
+
+def test_image_range_of_a_degenerate_view_is_none():
+    from explorer.core.plane import image_range
+
+    assert image_range((0.0, 0.0, 0.0, 1.0)) is None
+    assert image_range((0.0, float("nan"), 0.0, 1.0)) is None

@@ -2,8 +2,9 @@
 near a place on it.
 
 The decision-regions view shows the plane; what it draws comes from here: the range
-fitted to the data and the plot's shape, the feature vectors of the grid cells whose
-decision makes the image, the centre the weight arrows start from, and the point a
+fitted to the data and the plot's shape, how far one may zoom out and pan from it, the
+range the decision image covers (what is visible), the feature vectors of the grid cells
+whose decision makes the image, the centre the weight arrows start from, and the point a
 click hits.
 """
 
@@ -16,6 +17,10 @@ from explorer.core.features import FeatureMap
 
 #: Share of the larger data span added around the data on every side.
 MARGIN = 0.10
+#: The plane can be zoomed out until it spans this many times the fitted range's larger
+#: side, and panned as far: far enough to see the regions run off to infinity, near
+#: enough that the features of every grid point stay finite in float32.
+ZOOM_OUT_LIMIT = 20.0
 
 Range = tuple[float, float, float, float]
 
@@ -56,6 +61,61 @@ def fit_range(X: np.ndarray, aspect: float = 1.0) -> Range:
         float(centre[1] - height / 2),
         float(centre[1] + height / 2),
     )
+
+
+def plane_limits(fitted: Range, zoom_out: float = ZOOM_OUT_LIMIT) -> dict[str, float]:
+    """How far the view of the plane may go from the fitted range.
+
+    Parameters
+    ----------
+    fitted : (xmin, xmax, ymin, ymax)
+    zoom_out : float
+        Largest span of the view as a multiple of the fitted range's larger side.
+
+    Returns
+    -------
+    dict
+        ``xMin, xMax, yMin, yMax`` (the view stays inside them) and ``maxXRange,
+        maxYRange`` (its largest spans), in the keywords of ``pyqtgraph``'s
+        ``ViewBox.setLimits``: a square of side ``zoom_out · max(width, height)`` about
+        the fitted range's centre.
+    """
+    x0, x1, y0, y1 = fitted
+    half = 0.5 * zoom_out * max(x1 - x0, y1 - y0)
+    cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+    return {
+        "xMin": cx - half,
+        "xMax": cx + half,
+        "yMin": cy - half,
+        "yMax": cy + half,
+        "maxXRange": 2.0 * half,
+        "maxYRange": 2.0 * half,
+    }
+
+
+def image_range(visible: Range, limits: dict[str, float] | None = None) -> Range | None:
+    """The range the decision image covers: the visible range, kept within ``limits``.
+
+    Parameters
+    ----------
+    visible : (xmin, xmax, ymin, ymax)
+        What the plot shows.
+    limits : dict or None
+        :func:`plane_limits` of the fitted range (None: no limits).
+
+    Returns
+    -------
+    (xmin, xmax, ymin, ymax) or None
+        The visible range cut to the limits' rectangle; None when nothing finite and
+        non-empty is left (a view not laid out yet).
+    """
+    x0, x1, y0, y1 = (float(v) for v in visible)
+    if limits is not None:
+        x0, x1 = max(x0, limits["xMin"]), min(x1, limits["xMax"])
+        y0, y1 = max(y0, limits["yMin"]), min(y1, limits["yMax"])
+    if not all(np.isfinite((x0, x1, y0, y1))) or x0 >= x1 or y0 >= y1:
+        return None
+    return (x0, x1, y0, y1)
 
 
 def inside(X: np.ndarray, rng: Range) -> bool:

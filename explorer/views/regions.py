@@ -3,16 +3,17 @@
 Every frame the session turns the cached grid features into ``uint8`` indices
 (class · levels + confidence level, :func:`explorer.core.decision.decision_indices`); the
 view maps them through a 32-bit lookup table into a persistent ``QImage`` buffer
-(DESIGN §4). The scatter items get positions and brushes once per data change; per frame
-only the image, and the optional overlays, move. In edit mode the mouse adds, drags and
-deletes points through the session's edit methods.
+(docs/performance.md). The grid tiles the visible range, wherever one zooms or pans
+(:mod:`explorer.views.items.decision_layer`). The scatter items get positions and brushes
+once per data change; per frame only the image, and the optional overlays, move. In edit
+mode the mouse adds, drags and deletes points through the session's edit methods.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -22,12 +23,13 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.core.decision import decision_lut, levels_per_class
-from explorer.core.plane import data_centre, fit_range, grid_features, inside, nearest_point
+from explorer.core.plane import data_centre, fit_range, inside
 from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.axes import cache_axes, theme_axes
-from explorer.views.items.decision_image import DecisionImageItem, mark_boundaries
+from explorer.views.items.decision_layer import DecisionLayer
 from explorer.views.items.plane import CornerLabel, PlaneViewBox
+from explorer.views.items.plane_editing import PlaneEditing
 from explorer.views.items.points import PointLayers, SelectionRing
 from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.items.weight_arrows import WeightArrows
@@ -36,13 +38,9 @@ from explorer.views.qt_helpers import signals_blocked
 
 OVERLAYS = ("boundaries", "weights", "pull")
 GRID_MIN, GRID_MAX = 10, 2000
-#: Up to this many points a dragged point moves in the session live; beyond, on release.
-LIVE_DRAG_MAX = 5000
 #: Above this many training points the pull overlay is unavailable (per-point sizes
 #: cost pyqtgraph ~2.5 µs per point per frame).
 PULL_MAX_POINTS = 20_000
-#: A click within this many screen pixels of a point hits it.
-PICK_PIXELS = 8.0
 #: Region colour at the lowest and highest confidence, as a share of the class colour.
 LUT_PALE, LUT_FULL = 0.08, 0.5
 #: The session changes that change the picture of the plane (all but the selection).
@@ -50,8 +48,9 @@ IMAGE_CHANGES = ~Change.SELECTION
 
 _TOOLTIPS = {
     "boundaries": "Draw the lines where two classes tie for the highest score",
-    "weights": "Draw each class's weight vector w_c as an arrow from the centre of the data "
-    "(scaled together so the longest fits; directions and ratios are exact)",
+    "weights": "Draw each class's weight vector w_c as an arrow from the centre of the data, "
+    "all at one round scale (shown in the corner: arrow = 0.5 × w_c); directions and "
+    "ratios are exact",
     "pull": "Size each training point by 1 − p_y, how hard its error signal p − y pulls "
     "on the weights (big = badly classified)",
 }
@@ -71,7 +70,7 @@ def probabilities_html(p: np.ndarray, colors) -> str:
     return f"<b>p</b> = ({', '.join(parts)})"
 
 
-class RegionsView(SessionView):
+class RegionsView(PlaneEditing, SessionView):
     """Decision regions with train (filled) and test (hollow) points on top.
 
     Signals
@@ -89,19 +88,13 @@ class RegionsView(SessionView):
 
     def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
         super().__init__(session, parent, theme)
-        self.grid_size = 200
         self.edit_mode = False
         self.edit_class = 0
         self.overlays = dict.fromkeys(OVERLAYS, False)
-        #: The last ``uint8 (G·G,)`` indices from ``session.decision_image``, rows = y.
-        self.last_indices: np.ndarray | None = None
-        #: Grid features ``(D, G·G)`` fed to ``session.decision_image`` (cached).
-        self.grid_features: np.ndarray | None = None
-        #: ``(xmin, xmax, ymin, ymax)`` of the grid, fitted to the data on rebuild.
+        #: ``(xmin, xmax, ymin, ymax)`` fitted to the data on rebuild (what Reset view shows).
         self.fitted_range: tuple[float, float, float, float] | None = None
         self.dragging: int | None = None
         self._drag_xy: np.ndarray | None = None
-        self._grid_key = None
         self._zoomed = False
         self._editing = False
         self._hover_xy: np.ndarray | None = None
@@ -124,9 +117,7 @@ class RegionsView(SessionView):
         cache_axes(plot)
         self.view_box.setAspectLocked(True, ratio=1.0)
         self.view_box.disableAutoRange()
-        self.image_item = DecisionImageItem()
-        self.image_item.setZValue(-10)
-        self.view_box.addItem(self.image_item, ignoreBounds=True)
+        self.layer = DecisionLayer(self.view_box, self._on_view_moved)
         self.points = PointLayers(self.view_box)
         self.selected_item = SelectionRing()
         self.view_box.addItem(self.selected_item, ignoreBounds=True)
@@ -170,22 +161,56 @@ class RegionsView(SessionView):
         return self.plot_widget
 
     def flush(self) -> None:
-        """Refit the grid now if a resize is still waiting for it (exports, GIF frames).
+        """Refit the grid now if a resize or a zoom is still waiting for it (exports, GIF
+        frames).
 
         After a resize the grid is refitted to the plot's new shape only once the size
-        has settled (150 ms); a picture taken in between would show the old grid, with
-        blank margins where the plot grew.
+        has settled (150 ms), and after a zoom or pan it follows the visible range within
+        100 ms; a picture taken in between would show the old grid, with blank margins
+        where the plot grew.
         """
         if self._resize_timer.isActive():
             self._resize_timer.stop()
             self._on_resized()
+        if self.layer.pending and self.layer.follow():
+            self._on_view_moved()
+
+    # ------------------------------------------------------------------ the image
+    @property
+    def image_item(self):
+        """The decision image (:class:`explorer.views.items.decision_image.DecisionImageItem`)."""
+        return self.layer.image_item
+
+    @property
+    def grid_size(self) -> int:
+        """Cells per side of the decision image's grid."""
+        return self.layer.grid_size
+
+    @property
+    def grid_features(self) -> np.ndarray | None:
+        """Grid features ``(D, G·G)`` fed to ``session.decision_image`` (cached)."""
+        return self.layer.grid_features
+
+    @property
+    def last_indices(self) -> np.ndarray | None:
+        """The last ``uint8 (G·G,)`` indices from ``session.decision_image``, rows = y."""
+        return self.layer.last_indices
+
+    @property
+    def image_range(self) -> tuple[float, float, float, float] | None:
+        """``(xmin, xmax, ymin, ymax)`` the decision image covers: the visible range."""
+        return self.layer.grid_range
+
+    def _on_view_moved(self) -> None:
+        """The grid followed a zoom, a pan or a resize: draw the image over it."""
+        self._update_image()
 
     # ------------------------------------------------------------------ settings
     def set_grid_size(self, G: int) -> None:
         """Use a ``G × G`` grid for the decision image (``10 <= G <= 2000``)."""
         if isinstance(G, bool) or int(G) != G or not GRID_MIN <= G <= GRID_MAX:
             raise ValueError(f"grid size must be an integer from {GRID_MIN} to {GRID_MAX}, got {G}")
-        self.grid_size = int(G)
+        self.layer.grid_size = int(G)
         self.update_view(Change.DISPLAY)
 
     def set_overlay(self, name: str, on: bool) -> None:
@@ -205,19 +230,6 @@ class RegionsView(SessionView):
             self._update_pull()
         else:
             self._update_image()
-
-    def set_edit_mode(self, on: bool) -> None:
-        """In edit mode, click adds, drag moves, right-click deletes points."""
-        self.edit_mode = bool(on)
-        self.plot_widget.viewport().setCursor(
-            Qt.CursorShape.CrossCursor if self.edit_mode else Qt.CursorShape.ArrowCursor
-        )
-        self._update_edit_label()
-
-    def set_edit_class(self, k: int) -> None:
-        """The class of the points added in edit mode."""
-        self.edit_class = int(k)
-        self._update_edit_label()
 
     def set_theme(self, theme: Theme) -> None:
         """Switch between the light and dark appearance."""
@@ -242,7 +254,9 @@ class RegionsView(SessionView):
         if fitted == self.fitted_range:
             return False
         self.fitted_range = fitted
+        self.layer.set_fitted(fitted)
         self.reset_view()
+        self.layer.follow()
         return True
 
     def _on_user_zoom(self, *args) -> None:
@@ -276,7 +290,8 @@ class RegionsView(SessionView):
             self._n_classes = C
             text = np.array([self._text_color(k) for k in range(C)])
             self.weights.rebuild(self._colors, text, self.theme)
-            self.weights.set_visible(self.overlays["weights"] and self._weights_allowed())
+        # New features may rule the arrows out (or back in): never leave them frozen.
+        self.weights.set_visible(self.overlays["weights"] and self._weights_allowed())
         self.points.set_data(data, self._colors, self.theme)
         for name, allowed, why in (
             ("weights", self._weights_allowed(), _WEIGHTS_DISABLED),
@@ -312,29 +327,9 @@ class RegionsView(SessionView):
         for label in (self.hover_label, self.edit_label):
             label.set_theme(t.background, t.foreground)
 
-    def _grid(self) -> np.ndarray:
-        """Grid features for the current feature map, range and G (recomputed on change)."""
-        fm = self.session.feature_map
-        key = (fm, self.fitted_range, self.grid_size)
-        old = self._grid_key
-        if old is None or key[0] is not old[0] or key[1:] != old[1:]:
-            self.grid_features = grid_features(fm, self.fitted_range, self.grid_size)
-            # grid_axes puts the G cell centres inside the range: the cells tile it exactly.
-            x0, x1, y0, y1 = self.fitted_range
-            self.image_item.set_rect(x0, y0, x1 - x0, y1 - y0)
-            self._grid_key = key
-        return self.grid_features
-
     def _update_image(self) -> None:
-        G = self.grid_size
-        indices = self.session.decision_image(self._grid())
-        self.last_indices = indices
-        square = indices.reshape(G, G)
-        buffer = self.image_item.buffer(G, G)
-        np.take(self._lut, square, out=buffer)
-        if self.overlays["boundaries"]:
-            mark_boundaries(square, self._levels, buffer, self.theme.foreground)
-        self.image_item.update()
+        line = self.theme.foreground if self.overlays["boundaries"] else None
+        self.layer.draw(self.session, self._lut, self._levels, line)
 
     def _update_selected(self) -> None:
         i = self.session.selected
@@ -396,85 +391,3 @@ class RegionsView(SessionView):
 
     def _text_color(self, k: int) -> tuple[int, int, int]:
         return readable_color(self._colors[k], self.theme.background)
-
-    # ------------------------------------------------------------------ mouse
-    def pick(self, xy: np.ndarray) -> int | None:
-        """The index (into ``session.data``) of the point nearest ``xy`` within reach, or None."""
-        X = self.session.data.X
-        return nearest_point(X, xy, self._pick_radius()) if X.shape[1] else None
-
-    def _pick_radius(self) -> float:
-        px = self.view_box.viewPixelSize()[0] if self.view_box.width() > 1 else 0.0
-        x0, x1, _, _ = self.fitted_range
-        radius = PICK_PIXELS * px
-        if not np.isfinite(radius) or radius <= 0:
-            radius = 0.015 * (x1 - x0)
-        return radius
-
-    def click_at(self, xy: np.ndarray, button=Qt.MouseButton.LeftButton) -> bool:
-        """Handle a click at data point ``xy``; returns True when it did something."""
-        xy = np.asarray(xy, dtype=np.float64)
-        i = self.pick(xy)
-        if button == Qt.MouseButton.LeftButton:
-            if i is not None:
-                self.session.select(i)
-                return True
-            if self.edit_mode:
-                return self._edit(self.session.add_point, xy, self.edit_class)
-            return False
-        if button == Qt.MouseButton.RightButton and self.edit_mode:
-            if i is not None:
-                return self._edit(self.session.delete_point, i)
-            return True  # no context menu in edit mode
-        return False
-
-    def begin_drag(self, xy: np.ndarray) -> bool:
-        """Start moving the point under ``xy`` (edit mode); False if there is none."""
-        self.dragging = self.pick(np.asarray(xy, dtype=np.float64)) if self.edit_mode else None
-        self._drag_xy = None
-        if self.dragging is not None and self.session.selected != self.dragging:
-            self.session.select(self.dragging)
-        return self.dragging is not None
-
-    def drag_to(self, xy: np.ndarray) -> None:
-        """Move the dragged point to ``xy``: live for small data, as a marker otherwise."""
-        if self.dragging is None:
-            return
-        xy = np.asarray(xy, dtype=np.float64)
-        if self.session.data.X.shape[1] <= LIVE_DRAG_MAX:
-            if not self._edit(self.session.move_point, self.dragging, xy):
-                self.dragging = None
-        else:
-            self._drag_xy = xy
-            self._update_selected()
-
-    def end_drag(self, xy: np.ndarray) -> None:
-        """Drop the dragged point at ``xy``."""
-        i, self.dragging, self._drag_xy = self.dragging, None, None
-        if i is not None:
-            self._edit(self.session.move_point, i, np.asarray(xy, dtype=np.float64))
-
-    def _edit(self, method, *args) -> bool:
-        """Call a session edit; a refusal (``ValueError``) becomes a :attr:`message`."""
-        self._editing = True
-        try:
-            method(*args)
-        except ValueError as exc:
-            self.message.emit(str(exc))
-            return False
-        finally:
-            self._editing = False
-        return True
-
-    def _update_edit_label(self) -> None:
-        if not self.edit_mode:
-            self.edit_label.set_html(None)
-            return
-        C = len(getattr(self, "_colors", ()))
-        k = self.edit_class
-        name = f"class {self.session.data.class_names[k]}" if 0 <= k < C else "no class"
-        color = hex_color(self._text_color(k)) if 0 <= k < C else "inherit"
-        self.edit_label.set_html(
-            f'Edit mode: click adds <b style="color:{color}">{name}</b><br>'
-            "drag moves a point · right-click deletes"
-        )
