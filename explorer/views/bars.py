@@ -52,6 +52,7 @@ from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.qt_helpers import (
     signals_blocked,
+    theme_check_box,
     typographic_minus,
 )
 
@@ -218,6 +219,7 @@ class BarsView(SessionView):
         self.grid_lines[0].setPen(pg.mkPen(theme.grid, style=Qt.PenStyle.DotLine))
         self.detail.apply_theme(theme)
         self.marked.apply_theme(theme)
+        theme_check_box(self.wrong_check, theme)
 
     # --------------------------------------------------------------- interface
     def set_sort(self, mode: str) -> None:

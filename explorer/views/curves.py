@@ -3,17 +3,20 @@
 Two stacked plots share the step axis: loss on top, accuracy below. The curves are
 persistent :class:`HistoryCurve` items fed the session's metric arrays as they are (no
 copy, no recomputation); long histories are decimated at paint time (peak downsampling,
-about one min/max pair per two pixels of the fixed x range). Ranges are fixed and only
-re-ranged when the history outgrows them, so a frame never pays for auto-ranging.
+about one min/max pair per two pixels of the plot's width, re-chosen when it is resized).
+Ranges are fixed and only re-ranged when the history outgrows them, so a frame never pays
+for auto-ranging; once the history stops growing for :data:`SETTLE_MS` the step axis
+ends at the last step (an export ends there at once). The loss axis can be logarithmic
+(one spike then no longer flattens the rest).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QPointF, Qt
-from PyQt6.QtGui import QColor
-from PyQt6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+from PyQt6.QtCore import QPointF, Qt, QTimer
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF
+from PyQt6.QtWidgets import QCheckBox, QGraphicsItem, QVBoxLayout, QWidget
 
 from explorer.session.changes import Change
 from explorer.views.base import SessionView
@@ -30,9 +33,18 @@ from explorer.views.items.rules import GridGraphics, PlotGrid
 from explorer.views.items.step_marker import StepMarker
 from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.palette import LIGHT, Theme, hex_color
+from explorer.views.qt_helpers import theme_check_box
 
 #: Smallest step range shown on the x axis.
 MIN_STEPS = 10
+#: While the history grows, the step axis grows by this factor when outgrown (a few
+#: re-ranges over a long run); once it has not grown for SETTLE_MS it ends at the last step.
+X_GROWTH = 1.25
+SETTLE_MS = 1000
+#: Losses below this are drawn at it on the logarithmic axis (a loss can round to 0).
+LOG_FLOOR = 1e-12
+#: The widest tick label the left axes make room for, next to their title.
+WIDEST_TICK = "0.0001"
 #: Long histories are peak-decimated to one min/max pair per 1/factor pixels: stroking a
 #: 2-pixel pen costs per segment (8000 steps at W2: 38 ms per frame undecimated).
 DOWNSAMPLE_FACTOR = 0.5
@@ -67,8 +79,16 @@ class CurvesView(SessionView):
         super().__init__(session, parent, theme)
         self._x_top = float(MIN_STEPS)
         self._loss_top = 1.0
+        self._log_range: tuple[float, float] | None = None
         self._steps = np.arange(0, dtype=np.float64)
+        self._log_buffers: dict[str, np.ndarray] = {}
+        #: Whether the loss axis is logarithmic (see :meth:`set_log_loss`).
+        self.log_loss = False
         self._updating = False
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(SETTLE_MS)
+        self._settle_timer.timeout.connect(self.settle)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.graphics = GridGraphics(self)
@@ -78,6 +98,14 @@ class CurvesView(SessionView):
             "Solid: training set, dashed: test set. Click a step or drag the line to show it."
         )
         layout.addWidget(self.graphics)
+        # Over the loss plot's top right corner (where a falling loss leaves room), not in
+        # a row of its own: the curves often get a short dock.
+        self.log_box = QCheckBox("log scale", self.graphics)
+        self.log_box.setToolTip(
+            "Draw the loss on a logarithmic axis: a spike no longer flattens the rest,\n"
+            "and slow progress at small losses stays visible."
+        )
+        self.log_box.toggled.connect(self.set_log_loss)
         self._build_plots()
         self.rebuild()
         self.update_view(Change.SESSION)
@@ -94,8 +122,10 @@ class CurvesView(SessionView):
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         for plot in (self.loss_plot, self.acc_plot):
             still_plot(plot)
-            plot.getAxis("left").setWidth(52 + TICK_PX)
             cache_axes(plot)
+        self._fit_axis_widths()
+        # A new width means a new decimation (one bin per two pixels of the new width).
+        self.loss_plot.getViewBox().sigResized.connect(self._on_plot_resized)
         self.acc_plot.setYRange(0.0, 1.0, padding=0.06)
         # Grid lines in the view's cached background (not pyqtgraph's axis grids, which
         # make every repaint of a plot repaint its axes).
@@ -132,6 +162,35 @@ class CurvesView(SessionView):
         self.graphics.scene().sigMouseClicked.connect(self._scene_clicked)
         self._apply_theme()
 
+    def _fit_axis_widths(self) -> None:
+        """Room for the axis title beside the widest tick label, a gap between them.
+
+        pyqtgraph puts a left axis's title 5 pixels left of the axis's own left edge,
+        rotated, and the tick labels right-aligned against the ticks; a fixed width let
+        "100%" run into "accuracy".
+        """
+        axis = self.acc_plot.getAxis("left")
+        tick_font = axis.style["tickFont"] or QFont()
+        widest = QFontMetricsF(tick_font).horizontalAdvance(WIDEST_TICK)
+        title = axis.label.boundingRect().height()  # the rotated title's width
+        margin = axis.label.document().documentMargin()
+        offset = axis.style["tickTextOffset"][0]
+        width = (title - margin - 5) + 6 + widest + offset + TICK_PX
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.getAxis("left").setWidth(int(np.ceil(width)))
+
+    def _on_plot_resized(self, *args) -> None:
+        self._set_downsampling()
+        self._place_log_box()
+
+    def _place_log_box(self) -> None:
+        box = self.log_box
+        box.adjustSize()
+        rect = self.graphics.mapFromScene(self.loss_plot.getViewBox().sceneBoundingRect())
+        r = rect.boundingRect()
+        box.move(max(0, r.right() - box.width() - 4), r.top() + 2)
+        box.raise_()
+
     def _acc_ticks_changed(self, values) -> None:
         grid = self.grids[1]
         grid.y_ticks = tuple(values)
@@ -158,6 +217,7 @@ class CurvesView(SessionView):
         self.legend.setBrush(pg.mkBrush((*theme.background, 200)))
         self.legend.setPen(pg.mkPen(theme.grid))
         self._cache_legend()
+        theme_check_box(self.log_box, theme)
 
     # ---------------------------------------------------------------- updating
     def set_theme(self, theme: Theme) -> None:
@@ -178,6 +238,7 @@ class CurvesView(SessionView):
                 self.curves[name].setData([], [])
         self._x_top = -1.0  # force a re-range on the next update
         self._loss_top = -1.0
+        self._log_range = None
         self._cache_legend()
 
     def _cache_legend(self) -> None:
@@ -202,10 +263,14 @@ class CurvesView(SessionView):
         names = ("train_loss", "train_acc")
         if m.has_test:
             names += ("test_loss", "test_acc")
+        grew = s.head != getattr(self, "_head", None)
+        self._head = s.head
         self._rerange(s.head, m)
         self._set_downsampling()
         for name in names:
-            self.curves[name].setData(steps, getattr(m, name))
+            self.curves[name].setData(steps, self._values(name, m))
+        if grew:
+            self._settle_timer.start()
         self._updating = True
         try:
             # the step label sits on the side of the line with more room
@@ -231,11 +296,50 @@ class CurvesView(SessionView):
             for item in self.curves.values():
                 item.setDownsampling(ds=ds, auto=False, method="peak")
 
-    def _rerange(self, head: int, m) -> None:
-        x_top = lazy_upper(float(head), self._x_top, float(MIN_STEPS))
+    def _values(self, name: str, m) -> np.ndarray:
+        """The metric ``name`` as drawn: as it is, or ``log10`` of a loss on a log axis."""
+        values = getattr(m, name)
+        if not (self.log_loss and name.endswith("loss")):
+            return values
+        buffer = self._log_buffers.get(name)
+        if buffer is None or len(buffer) < len(values):
+            buffer = self._log_buffers[name] = np.empty(max(len(values), 1024))
+        out = buffer[: len(values)]
+        np.maximum(values, LOG_FLOOR, out=out)
+        np.log10(out, out=out)
+        return out
+
+    def set_log_loss(self, on: bool) -> None:
+        """Draw the loss on a logarithmic (True) or linear (False) axis."""
+        on = bool(on)
+        if self.log_box.isChecked() != on:
+            self.log_box.setChecked(on)  # comes back here through toggled
+            return
+        if on == self.log_loss:
+            return
+        self.log_loss = on
+        self.loss_plot.getAxis("left").setLogMode(on)
+        self._loss_top = -1.0
+        self._log_range = None
+        self.update_view(frozenset({"params"}))
+
+    def settle(self) -> None:
+        """End the step axis at the last step now (the history stopped growing)."""
+        self._settle_timer.stop()
+        x_top = float(max(self.session.head, MIN_STEPS))
         if x_top != self._x_top:
             self._x_top = x_top
             self.loss_plot.setXRange(0.0, x_top, padding=0.02)
+            self._set_downsampling()
+
+    def _rerange(self, head: int, m) -> None:
+        x_top = lazy_upper(float(head), self._x_top, float(MIN_STEPS), factor=X_GROWTH)
+        if x_top != self._x_top:
+            self._x_top = x_top
+            self.loss_plot.setXRange(0.0, x_top, padding=0.02)
+        if self.log_loss:
+            self._rerange_log(m)
+            return
         peak = float(m.train_loss.max()) if len(m.train_loss) else 1.0
         if m.has_test and len(m.test_loss):
             peak = max(peak, float(m.test_loss.max()))
@@ -243,6 +347,21 @@ class CurvesView(SessionView):
         if loss_top != self._loss_top:
             self._loss_top = loss_top
             self.loss_plot.setYRange(0.0, loss_top, padding=0.05)
+
+    def _rerange_log(self, m) -> None:
+        """Whole decades around the losses, re-ranged only when they leave them."""
+        losses = [m.train_loss] + ([m.test_loss] if m.has_test else [])
+        lo = min(float(v.min()) for v in losses if len(v)) if len(m.train_loss) else 1.0
+        hi = max(float(v.max()) for v in losses if len(v)) if len(m.train_loss) else 1.0
+        lo, hi = np.log10(max(lo, LOG_FLOOR)), np.log10(max(hi, LOG_FLOOR))
+        current = self._log_range
+        if current is not None and current[0] <= lo and hi <= current[1]:
+            return
+        bottom, top = float(np.floor(lo)), float(np.ceil(hi + 0.02))
+        if top - bottom < 1.0:
+            top = bottom + 1.0
+        self._log_range = (bottom, top)
+        self.loss_plot.setYRange(bottom, top, padding=0.05)
 
     # ------------------------------------------------------------------ seeking
     def step_at_scene_pos(self, pos: QPointF) -> int | None:
@@ -269,4 +388,10 @@ class CurvesView(SessionView):
             self.session.seek(k)
 
     def export_widget(self) -> QWidget:
+        """The plots, their step axis ending at the last step."""
+        self.settle()
         return self.graphics
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_log_box()

@@ -34,7 +34,7 @@ from explorer.views.items.points import PointLayers, SelectionRing
 from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.items.weight_arrows import WeightArrows
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color, readable_color
-from explorer.views.qt_helpers import signals_blocked
+from explorer.views.qt_helpers import signals_blocked, theme_check_box
 
 OVERLAYS = ("boundaries", "weights", "pull")
 GRID_MIN, GRID_MAX = 10, 2000
@@ -326,6 +326,8 @@ class RegionsView(PlaneEditing, SessionView):
         self.selected_item.set_theme(t.foreground)
         for label in (self.hover_label, self.edit_label):
             label.set_theme(t.background, t.foreground)
+        for box in self.overlay_boxes.values():
+            theme_check_box(box, t)
 
     def _update_image(self) -> None:
         line = self.theme.foreground if self.overlays["boundaries"] else None

@@ -1,0 +1,134 @@
+"""The curves draw exactly the history at the size they are shown, their step axis ends at
+the last step, the loss axis can be logarithmic, and axis titles keep clear of the ticks."""
+
+import numpy as np
+import pytest
+from PyQt6.QtGui import QImage, QPainter
+from PyQt6.QtWidgets import QApplication
+
+from explorer.session.config import Config
+from explorer.session.session import Session
+from explorer.views.curves import CurvesView
+
+
+@pytest.fixture
+def make_view(qtbot):
+    def make(steps=0, size=(1300, 220), config=None):
+        session = Session(config or Config(samples=120))
+        session.step(steps)
+        view = CurvesView(session)
+        session.changed.connect(view.refresh)
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        qtbot.waitExposed(view)
+        QApplication.processEvents()
+        return view, session
+
+    return make
+
+
+def test_a_view_built_on_a_long_history_draws_every_step(make_view):
+    """Built on a 300-step history before it was laid out, the view decimated for its
+    first, tiny width and kept that: the curves started at step 7, ended at 287 and drew
+    min/max ramps that never happened."""
+    view, session = make_view(steps=300)
+    m = session.metrics
+    for name, curve in view.curves.items():
+        x, y = curve.getData()
+        np.testing.assert_array_equal(x, np.arange(301))
+        np.testing.assert_array_equal(y, getattr(m, name))
+
+
+def test_a_resize_redecimates(make_view, qtbot):
+    view, _session = make_view(steps=3000, size=(1300, 220))
+    wide = view.curves["train_loss"].opts["downsample"]
+    view.resize(500, 220)
+    qtbot.waitUntil(lambda: view.curves["train_loss"].opts["downsample"] > wide, timeout=2000)
+    pixels = view.loss_plot.getViewBox().width()
+    ds = view.curves["train_loss"].opts["downsample"]
+    assert ds == max(1, int(view._x_top * 1.04 / (pixels * 0.5)))
+
+
+def test_the_step_axis_ends_at_the_last_step_once_training_stops(make_view, qtbot):
+    view, session = make_view(steps=0)
+    session.step(1000)
+    (_, x1), _ = view.loss_plot.getViewBox().viewRange()
+    assert x1 >= 1000
+    view.export_widget()  # an export settles at once
+    (_x0, x1), _ = view.loss_plot.getViewBox().viewRange()
+    assert x1 == pytest.approx(1000 * 1.02, rel=0.01)
+    session.step(50)
+    qtbot.waitUntil(
+        lambda: (
+            view.loss_plot.getViewBox().viewRange()[0][1] == pytest.approx(1050 * 1.02, rel=0.01)
+        ),
+        timeout=3000,
+    )
+
+
+def test_the_loss_axis_can_be_logarithmic(make_view):
+    view, session = make_view(steps=200)
+    m = session.metrics
+    view.log_box.setChecked(True)
+    assert view.log_loss and view.loss_plot.getAxis("left").logMode
+    for name in ("train_loss", "test_loss"):
+        _x, y = view.curves[name].getData()
+        np.testing.assert_allclose(y, np.log10(getattr(m, name)), rtol=0, atol=1e-12)
+    for name in ("train_acc", "test_acc"):
+        np.testing.assert_array_equal(view.curves[name].getData()[1], getattr(m, name))
+    _, (y0, y1) = view.loss_plot.getViewBox().viewRange()
+    lo = np.log10(min(m.train_loss.min(), m.test_loss.min()))
+    hi = np.log10(max(m.train_loss.max(), m.test_loss.max()))
+    assert y0 <= lo and hi <= y1 and y1 - y0 <= (hi - lo) + 2.2  # whole decades around them
+    session.step(5)  # the log curve grows with the history
+    m = session.metrics
+    np.testing.assert_allclose(
+        view.curves["train_loss"].getData()[1], np.log10(m.train_loss), rtol=0, atol=1e-12
+    )
+    view.set_log_loss(False)
+    assert not view.log_box.isChecked()
+    np.testing.assert_array_equal(view.curves["train_loss"].getData()[1], m.train_loss)
+
+
+def test_one_spike_does_not_flatten_the_log_history(make_view):
+    """Weights edited to −40 times themselves make the loss jump a hundredfold; on the
+    linear axis the training before it is squeezed into the bottom of the plot, on the
+    log axis it keeps a good share of the height."""
+    view, session = make_view(steps=100)
+    session.set_params(session.W * -40.0, session.b)
+    session.step(100)
+    loss = session.metrics.train_loss
+    assert loss[100] > 20 * loss[:100].max()
+    rest = loss[:100]
+    _, (y0, y1) = view.loss_plot.getViewBox().viewRange()
+    assert (rest.max() - rest.min()) / (y1 - y0) < 0.02
+    view.log_box.setChecked(True)
+    _, (y0, y1) = view.loss_plot.getViewBox().viewRange()
+    assert (np.log10(rest.max()) - np.log10(rest.min())) / (y1 - y0) > 0.2
+
+
+def text_rects(axis):
+    """Scene rectangles of the axis's tick labels."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [axis.mapRectToScene(rect) for rect, _, _ in texts]
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_axis_titles_keep_clear_of_the_tick_labels(make_view, log):
+    view, _ = make_view(steps=30)
+    view.set_log_loss(log)
+    view.graphics.grab()
+    for plot in (view.loss_plot, view.acc_plot):
+        axis = plot.getAxis("left")
+        title = axis.label.mapRectToScene(axis.label.boundingRect())
+        margin = axis.label.document().documentMargin()
+        glyphs_right = title.right() - margin
+        lefts = [r.left() for r in text_rects(axis)]
+        assert lefts
+        assert glyphs_right + 2 <= min(lefts), (plot is view.acc_plot, glyphs_right, min(lefts))
