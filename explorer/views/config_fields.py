@@ -220,6 +220,14 @@ class ValueSpinBox(QAbstractSpinBox):
             self.lineEdit().setText(self._shown)
         self.update()
 
+    def show_blank(self) -> None:
+        """Show no value (a disabled field that means nothing for the data shown); the
+        value is kept, and nothing is committed."""
+        self._shown = ""
+        if self.lineEdit().text():
+            self.lineEdit().setText("")
+        self.update()
+
     def set_special_base(self, value: float) -> None:
         """Where stepping starts from the special value (e.g. the data set's default noise)."""
         self._special_base = value
@@ -298,13 +306,19 @@ class ValueSpinBox(QAbstractSpinBox):
 
 
 class ChoiceCombo(QComboBox):
-    """A combo box that ignores the wheel unless it has focus (the panel scrolls)."""
+    """A combo box that ignores the wheel unless it has focus (the panel scrolls).
+
+    It is as wide as its longest choice, so its text is never cut ("CS231n demo (9 poir"):
+    the panel's form puts a row that does not fit beside its label under it instead.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(6)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+    def minimumSizeHint(self):
+        return self.sizeHint()
 
     def wheelEvent(self, event) -> None:
         if self.hasFocus():

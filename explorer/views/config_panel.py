@@ -43,6 +43,7 @@ from explorer.core.datasets import DATASETS
 from explorer.session.changes import Change
 from explorer.session.config import DATA_FIELDS, MAX_SEED
 from explorer.session.config_table import CONFIG_TABLE, DISPLAY_TABLE, ROWS
+from explorer.session.data import data_from_points
 from explorer.session.reports import Configured
 from explorer.views.base import SessionView
 from explorer.views.config_fields import NUMBER_SPECS, ChoiceCombo, ValueSpinBox
@@ -96,6 +97,8 @@ class ConfigPanel(SessionView):
         self._forms: dict[str, QFormLayout] = {}
         self._row_of: dict[QWidget, tuple[QFormLayout, QWidget]] = {}
         self._user_data: str | None = None
+        #: The test fraction asked for the user's points (they are split with it).
+        self._user_fraction = 0.0
         self._shown_config = None
         self._build()
         self.update_view(Change.SESSION)
@@ -146,7 +149,8 @@ class ConfigPanel(SessionView):
         form.setContentsMargins(8, 6, 8, 6)
         form.setVerticalSpacing(4)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        # a field too wide to stand beside its label (a long data set name) goes under it
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         column.addWidget(box)
         self._forms[key] = form
         return form
@@ -219,6 +223,9 @@ class ConfigPanel(SessionView):
         regenerating or any data change through the configuration clears it.
         """
         self._user_data = label
+        data = self.session.data
+        # the share the points were split with (as near as a per-class split gives it)
+        self._user_fraction = round(float(data.is_test.mean()), 2) if data.n_points else 0.0
         self._show_config()
 
     def regenerate(self) -> None:
@@ -262,7 +269,13 @@ class ConfigPanel(SessionView):
 
     def _configure(self, name: str, value: object) -> str | Configured:
         config = self.session.config
-        if getattr(config, name) == value and not (name in DATA_FIELDS and self._user_data):
+        if name == "test_fraction" and self._user_data is not None:
+            return self._split_user_data(value)
+        # after point edits the data hold another count than asked: asking again redraws
+        redraw = name == "samples" and value != self.session.data.n_points
+        if getattr(config, name) == value and not (
+            name in DATA_FIELDS and (self._user_data or redraw)
+        ):
             return ""
         limit = ROWS[name].widget.limit
         if limit is not None and isinstance(value, float) and value > limit:
@@ -274,6 +287,19 @@ class ConfigPanel(SessionView):
         if name in DATA_FIELDS:
             self._user_data = None
         return note
+
+    def _split_user_data(self, fraction: object) -> str:
+        """Split the user's points (a CSV's) anew with ``fraction`` held out for testing."""
+        row = ROWS["test_fraction"]
+        if not isinstance(fraction, int | float) or not row.lo <= fraction <= row.hi:
+            raise ValueError(f"test fraction must lie in {row.lo:g}..{row.hi:g} (got {fraction})")
+        if fraction == self._user_fraction:
+            return ""
+        data = data_from_points(self.session.data, float(fraction), self.session.config.seed)
+        self.session.set_data(data, refit=True)
+        self._user_fraction = float(fraction)
+        n = int(data.is_test.sum())
+        return f"Test split changed: {n} of {data.n_points} points held out, training restarted"
 
     def _run(self, action) -> None:
         """Run a change; show its note, or revert the controls and show why it failed."""
@@ -336,14 +362,13 @@ class ConfigPanel(SessionView):
                     control.set_value(value)
                 else:
                     control.setCurrentIndex(control.findData(value))
-            if not spec.has_classes:
-                self._controls["classes"].set_value(spec.fixed_classes or config.classes)
+            self._show_values_in_use(config, spec, user)
         fixed_set = config.dataset == "cs231n"
         enabled = {
             "classes": spec.has_classes and not user,
             "samples": not (fixed_set or user),
             "noise": not (fixed_set or user),
-            "test_fraction": not (fixed_set or user),
+            "test_fraction": not fixed_set,  # user points are split too
         }
         for row in _DEPENDENT:
             other, values = row.only_for
@@ -355,6 +380,22 @@ class ConfigPanel(SessionView):
                 enabled[row.name] = on
         for name, on in enabled.items():
             self._set_row_enabled(name, on)
+
+    def _show_values_in_use(self, config, spec, user: bool) -> None:
+        """Data fields show what the points shown have, not only what was asked: the
+        count after edits, the 9-point set's 9 points and no test split, the classes of
+        a fixed set or of user data, and no noise for user data."""
+        data = self.session.data
+        c = self._controls
+        c["samples"].set_value(data.n_points)
+        if user:
+            c["classes"].set_value(data.n_classes)
+            c["noise"].show_blank()
+            c["test_fraction"].set_value(self._user_fraction)
+        elif not spec.has_classes:
+            c["classes"].set_value(spec.fixed_classes or config.classes)
+        if config.dataset == "cs231n" and not user:
+            c["test_fraction"].set_value(round(float(data.is_test.mean()), 2))
 
     def _show_dataset(self, name: str) -> None:
         combo = self._controls["dataset"]

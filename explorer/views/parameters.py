@@ -1,7 +1,10 @@
-"""W and b as an editable table, with the batch gradients ∂L/∂W, ∂L/∂b below them.
+"""W and b as an editable table, with the batch gradients ∂L/∂W, ∂L/∂b below or beside them.
 
 Rows are the classes, columns the feature names then ``b``; the gradient table has the same
-columns and scrolls with the parameter table, so every gradient sits under its parameter.
+columns and scrolls with the parameter table, so every gradient sits under (or, in a
+short dock, level with) its parameter. Up to :data:`FIT_CLASSES` classes each table is as
+tall as its rows: the two stand one above the other when the view is tall enough for both,
+side by side otherwise, never with a row cut off.
 Both are Qt item models over cached arrays: an update stores the session's arrays and
 emits one ``dataChanged`` for the whole range, so Qt repaints only the visible cells and an
 editor the user has open is left alone. The view never calls ``setData`` itself, so a
@@ -18,8 +21,10 @@ from PyQt6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
@@ -36,6 +41,11 @@ MAX_ABS_VALUE = 1e6
 #: Significant digits shown in the cells (the tooltip and the editor show every digit).
 DIGITS = 4
 COLUMN_WIDTH = 92
+ROW_HEIGHT = 22
+#: Up to this many classes the tables show every row (they are as tall as their rows).
+FIT_CLASSES = 5
+#: Above it, each table shows at least this many rows and scrolls.
+MIN_ROWS = 3
 
 Role = Qt.ItemDataRole
 
@@ -221,12 +231,23 @@ class ParametersView(SessionView):
             "∂L/∂W and ∂L/∂b of the mean loss over the training set, under each parameter."
             " A step of gradient descent moves each parameter against its gradient."
         )
-        # Tables share the height (each capped at its rows); leftover space goes below.
-        layout.addWidget(self.params_label)
-        layout.addWidget(self.params_table, 1)
-        layout.addWidget(self.grads_label)
-        layout.addWidget(self.grads_table, 1)
-        layout.addStretch(0)
+        # Each table with its title; the two one above the other, or side by side when the
+        # view is too short for that (see _arrange). Leftover space goes below.
+        self.tables_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.tables_layout.setSpacing(6)
+        for label, table in (
+            (self.params_label, self.params_table),
+            (self.grads_label, self.grads_table),
+        ):
+            # a long title is clipped rather than widening the dock
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(label)
+            column.addWidget(table)
+            self.tables_layout.addLayout(column, 1)
+        layout.addLayout(self.tables_layout)
+        layout.addStretch(1)
         # One horizontal position for both tables, so a gradient stays under its parameter.
         a = self.params_table.horizontalScrollBar()
         b = self.grads_table.horizontalScrollBar()
@@ -252,8 +273,9 @@ class ParametersView(SessionView):
         h.setDefaultSectionSize(COLUMN_WIDTH)
         v = table.verticalHeader()
         v.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        v.setDefaultSectionSize(22)
+        v.setDefaultSectionSize(ROW_HEIGHT)
         v.setMinimumWidth(70)
+        table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         return table
@@ -330,12 +352,49 @@ class ParametersView(SessionView):
         )
 
     def _fit_height(self) -> None:
-        """Tables no taller than their rows (the dock gets the rest) but scrollable."""
-        for table in (self.params_table, self.grads_table):
-            rows = table.model().rowCount()
-            header = table.horizontalHeader().sizeHint().height()
-            bar = table.horizontalScrollBar().sizeHint().height()
-            table.setMaximumHeight(max(60, header + rows * 22 + bar + 4))
+        """Arrange the tables for the view's size (they are as tall as their rows)."""
+        self._arrange()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _table_height(self, table: QTableView, width: float, rows: int) -> int:
+        """Height of ``table`` showing ``rows`` rows at ``width`` pixels (with its
+        horizontal scroll bar if its columns do not fit)."""
+        header = table.horizontalHeader().sizeHint().height()
+        frame = 2 * table.frameWidth()
+        columns = table.model().columnCount()
+        content = table.verticalHeader().sizeHint().width() + columns * COLUMN_WIDTH + frame
+        bar = table.horizontalScrollBar().sizeHint().height() if content > width else 0
+        return header + rows * ROW_HEIGHT + frame + bar
+
+    def _arrange(self) -> None:
+        """Tables one above the other if both fit the height with all their rows, else
+        side by side; each as tall as its rows (up to FIT_CLASSES classes, else at least
+        MIN_ROWS rows and scrolling)."""
+        tables = (self.params_table, self.grads_table)
+        rows = tables[0].model().rowCount()
+        if rows == 0:
+            return
+        margins = self.layout().contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        spacing = self.tables_layout.spacing()
+        label = self.params_label.sizeHint().height() + 2
+        shown = rows if rows <= FIT_CLASSES else MIN_ROWS
+        stacked = [self._table_height(t, width, shown) for t in tables]
+        need = 2 * label + sum(stacked) + spacing + margins.top() + margins.bottom()
+        side = need > self.height()
+        direction = QBoxLayout.Direction.LeftToRight if side else QBoxLayout.Direction.TopToBottom
+        if self.tables_layout.direction() != direction:
+            self.tables_layout.setDirection(direction)
+        table_width = (width - spacing) / 2 if side else width
+        for table in tables:
+            low = self._table_height(table, table_width, shown)
+            high = self._table_height(table, table_width, rows)
+            if (table.minimumHeight(), table.maximumHeight()) != (low, high):
+                table.setMinimumHeight(low)
+                table.setMaximumHeight(high)
 
     # ------------------------------------------------------------------ editing
     def _edit(self, row: int, col: int, text) -> bool:
