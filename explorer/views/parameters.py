@@ -255,6 +255,7 @@ class ParametersView(SessionView):
         b.valueChanged.connect(a.setValue)
         self._apply_theme()
         self.refresh(Change.SESSION)
+        self._arrange()
 
     def _make_table(self, model: MatrixModel) -> QTableView:
         table = QTableView(self)
@@ -275,7 +276,7 @@ class ParametersView(SessionView):
         v.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         v.setDefaultSectionSize(ROW_HEIGHT)
         v.setMinimumWidth(70)
-        table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         return table
@@ -375,7 +376,10 @@ class ParametersView(SessionView):
         MIN_ROWS rows and scrolling)."""
         tables = (self.params_table, self.grads_table)
         rows = tables[0].model().rowCount()
-        if rows == 0:
+        if rows == 0:  # not filled yet (a hidden tab is filled when first seen): no room
+            for table in tables:
+                table.setMinimumHeight(0)
+                table.setMaximumHeight(table.horizontalHeader().sizeHint().height())
             return
         margins = self.layout().contentsMargins()
         width = self.width() - margins.left() - margins.right()
