@@ -80,8 +80,8 @@ FLOAT_FIELDS = [
 
 def test_defaults_match_the_contract():
     c = Config()
-    assert (c.dataset, c.classes, c.samples, c.noise, c.seed) == ("blobs", 3, 300, None, 0)
-    assert (c.features, c.optimizer, c.lr, c.batch_size) == ("identity", "sgd", 0.1, 0)
+    assert (c.dataset, c.classes, c.samples, c.noise, c.seed) == ("rings", 3, 300, None, 0)
+    assert (c.features, c.degree, c.optimizer, c.lr, c.batch_size) == ("poly", 2, "sgd", 0.1, 0)
     assert DATA_FIELDS | FEATURE_FIELDS | TRAINING_FIELDS == FIELD_NAMES
     assert not DATA_FIELDS & FEATURE_FIELDS
     assert {"lr", "optimizer", "batch_size", "l2", "label_smoothing"} <= TRAINING_FIELDS

@@ -203,10 +203,10 @@ def test_dark_palette_keeps_disabled_text_readable(make_window):
             for bg in (window_bg, field_bg):
                 assert contrast_ratio(rgb, (bg.red(), bg.green(), bg.blue())) >= MIN_CONTRAST
             assert disabled != palette.color(group.Active, r)  # still looks disabled
-        # a disabled label of the config panel (degree, with identity features) uses it
+        # a disabled label of the config panel (RFF gamma, without RFF features) uses it
         panel = window.views["config"]
-        assert not panel.controls()["degree"].isEnabled()
-        assert panel.controls()["degree"].palette().color(group.Disabled, role.Text) == (
+        assert not panel.controls()["rff_gamma"].isEnabled()
+        assert panel.controls()["rff_gamma"].palette().color(group.Disabled, role.Text) == (
             palette.color(group.Disabled, role.Text)
         )
     finally:

@@ -14,7 +14,8 @@ from explorer.session.session import Session
 
 
 def make(**changes):
-    return Session(Config(samples=90, **changes))
+    # Gaussian blobs in the plane (the default scene is rings with quadratic features)
+    return Session(Config(**{"samples": 90, "dataset": "blobs", "features": "identity", **changes}))
 
 
 def recorder(session):
@@ -175,7 +176,7 @@ def test_data_and_feature_changes_restart_with_a_note():
 
 
 def test_cs231n_starts_from_the_demo_weights():
-    s = Session(Config(dataset="cs231n"))
+    s = Session(Config(dataset="cs231n", features="identity"))
     assert np.array_equal(s.W, CS231N_W.astype(np.float32))
     assert np.array_equal(s.b, CS231N_B.astype(np.float32))
     assert s.data.n_points == 9 and not s.data.is_test.any()
@@ -241,7 +242,7 @@ def test_set_data_keeps_or_reinitialises():
     s = make()
     s.step(5)
     W = s.W.copy()
-    new = make_data(Config(samples=50, seed=3))
+    new = make_data(Config(samples=50, seed=3, dataset="blobs"))
     s.set_data(new)
     assert np.array_equal(s.W, W) and s.head == 0 and s.data.n_points == 50
     four = make_data(Config(samples=50, classes=4))

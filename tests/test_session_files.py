@@ -195,7 +195,7 @@ def test_save_then_open_through_the_window(make_window, monkeypatch, tmp_path):
 
 # ------------------------------------------------------------------ bad files
 def _good_file(tmp_path) -> bytes:
-    s = Session(Config(samples=40, optimizer="momentum"))
+    s = Session(Config(samples=40, optimizer="momentum", features="identity"))
     s.step(30)
     return save_session(s, tmp_path / "good.smx").read_bytes()
 

@@ -434,7 +434,7 @@ def test_the_detail_titles_loss_follows_at_most_every_interval(make_view, monkey
 
     clock = [100.0]
     monkeypatch.setattr(qt_helpers.time, "monotonic", lambda: clock[0])
-    view, session = make_view(classes=3)
+    view, session = make_view(classes=3, dataset="blobs", features="identity")
     first, second = (int(k) for k in session.data.train_index[:2])
 
     def loss_text(i):

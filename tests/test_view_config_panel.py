@@ -33,7 +33,7 @@ EDITS = [
     ("seed", 7, {}),
     ("test_fraction", 0.3, {}),
     ("features", "poly", {}),
-    ("degree", 2, {"features": "poly"}),
+    ("degree", 4, {"features": "poly"}),
     ("rff_dim", 20, {"features": "rff"}),
     ("rff_gamma", 0.5, {"features": "rff"}),
     ("optimizer", "adam", {}),
@@ -73,7 +73,9 @@ def make_panel(qtbot):
     """A panel on a small session, wired like the main window, with its messages."""
 
     def make(**changes):
-        session = Session(Config(samples=60, **changes))
+        # blobs in the plane, as the tests were written for (the default is rings, poly2)
+        config = {"samples": 60, "dataset": "blobs", "features": "identity", **changes}
+        session = Session(Config(**config))
         panel = ConfigPanel(session)
         qtbot.addWidget(panel)
         session.changed.connect(panel.refresh)

@@ -14,7 +14,7 @@ from explorer.views.curves import CurvesView
 @pytest.fixture
 def make_view(qtbot):
     def make(steps=0, size=(1300, 220), config=None):
-        session = Session(config or Config(samples=120))
+        session = Session(config or Config(samples=120, dataset="blobs", features="identity"))
         session.step(steps)
         view = CurvesView(session)
         session.changed.connect(view.refresh)

@@ -145,3 +145,18 @@ def test_csv_points_get_a_test_split_that_the_panel_changes(make_window, tmp_pat
     assert s.head == 0 and s.metrics.has_test
     field.commit_text("0")
     assert not s.data.is_test.any() and field.text() == "0"
+
+
+def test_choosing_the_9_point_set_shows_its_demo_weights(make_window):
+    """The default scene has quadratic features; the CS231n demo's W and b weigh x1, x2."""
+    from explorer.core.datasets import CS231N_B, CS231N_W
+
+    window = make_window()
+    assert window.session.config.features != "identity"
+    combo = window.views["config"].controls()["dataset"]
+    combo.setCurrentIndex(combo.findData("cs231n"))
+    s = window.session
+    assert s.config.dataset == "cs231n" and s.config.features == "identity"
+    np.testing.assert_array_equal(s.W, CS231N_W.astype(np.float32))
+    np.testing.assert_array_equal(s.b, CS231N_B.astype(np.float32))
+    assert window.views["config"].controls()["features"].currentData() == "identity"

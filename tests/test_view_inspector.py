@@ -299,7 +299,7 @@ def test_columns_stand_still_and_fit_every_number(make_view):
 
 
 def test_temperature_is_shown(make_view):
-    session, view = make_view()
+    session, view = make_view(Config(samples=120, features="identity"))
     session.select(1)
     session.set_temperature(2.0)
     view.flush()

@@ -203,7 +203,7 @@ def test_data_change_rebuilds_and_no_nan_text(make_view, tmp_path):
 def test_a_dock_tab_behind_another_waits_until_shown(qtbot):
     from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
-    session = Session(Config(samples=90))
+    session = Session(Config(samples=90, features="identity"))
     window = QMainWindow()
     qtbot.addWidget(window)
     window.setCentralWidget(QLabel("centre"))

@@ -15,7 +15,7 @@ from explorer.views.regions import LUT_FULL, LUT_PALE, RegionsView
 @pytest.fixture
 def make_view(qtbot):
     def make(config=None):
-        session = Session(config or Config(samples=120))
+        session = Session(config or Config(samples=120, dataset="blobs", features="identity"))
         view = RegionsView(session)
         session.changed.connect(view.refresh)
         qtbot.addWidget(view)

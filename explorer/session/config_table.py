@@ -201,7 +201,7 @@ _ADAM = ("optimizer", ("adam",))
 CONFIG_TABLE: tuple[Field, ...] = (
     # ------------------------------------------------------------------ data
     Field(
-        "dataset", "choice", "blobs", "data",
+        "dataset", "choice", "rings", "data",
         "Which toy data set the points are drawn from; changing it restarts training.",
         Widget(
             "Dataset", "data",
@@ -209,7 +209,7 @@ CONFIG_TABLE: tuple[Field, ...] = (
             item_tips={name: spec.description for name, spec in DATASETS.items()},
         ),
         choices=tuple(DATASETS),
-        flag=Flag("built-in data set (default blobs)", sort_choices=True),
+        flag=Flag("built-in data set (default rings)", sort_choices=True),
     ),
     Field(
         "classes", "int", 3, "data",
@@ -253,7 +253,7 @@ CONFIG_TABLE: tuple[Field, ...] = (
     ),
     # ------------------------------------------------------------------ features
     Field(
-        "features", "choice", "identity", "features",
+        "features", "choice", "poly", "features",
         "How each point x becomes the feature vector φ(x) that the linear "
         "classifier z = Wφ + b sees.",
         Widget(
@@ -266,7 +266,7 @@ CONFIG_TABLE: tuple[Field, ...] = (
         ),
     ),
     Field(
-        "degree", "int", 3, "features",
+        "degree", "int", 2, "features",
         "Highest total power of the polynomial features (x1, x2, x1², x1x2, ...).",
         Widget("Degree", "features"),
         lo=1, hi=MAX_DEGREE,

@@ -280,12 +280,18 @@ class ConfigPanel(SessionView):
         limit = ROWS[name].widget.limit
         if limit is not None and isinstance(value, float) and value > limit:
             raise ValueError(f"{name} must be at most {limit:g} (got {value:g})")
-        new = config.replace(**{name: value})
+        changes = {name: value}
+        if name == "dataset" and value == "cs231n":
+            # the demo's W and b are weights of x1, x2: show them with identity features
+            changes["features"] = "identity"
+        new = config.replace(**changes)
         if new == config:  # a data field re-chosen over user data: draw it again
             return self._regenerate_from_config()
         note = self.session.configure(new)
         if name in DATA_FIELDS:
             self._user_data = None
+        if len(changes) > 1 and config.features != "identity":
+            note += " (identity features: the demo's W and b weigh x1 and x2)"
         return note
 
     def _split_user_data(self, fraction: object) -> str:
