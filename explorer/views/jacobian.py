@@ -362,11 +362,15 @@ class JacobianView(SessionView):
 
     def _light_text(self, matrix: np.ndarray) -> np.ndarray:
         """Where white text reads better than black on the cell's colour, ``bool (C, C)``."""
-        colors = self.image.colors_of(matrix)
-        if colors is None:
-            return np.abs(matrix) > 0.55 * J_LIMIT
-        rgb = np.stack([(colors >> shift) & 0xFF for shift in (16, 8, 0)], axis=-1)
-        lum = relative_luminances(rgb)
-        on_white = 1.05 / (lum + 0.05)  # contrast of white text, then of black text
-        on_black = (lum + 0.05) / (relative_luminance(DARK_TEXT) + 0.05)
-        return on_white > on_black
+        light = self.image.lookup(matrix, white_reads_better)
+        return np.abs(matrix) > 0.55 * J_LIMIT if light is None else light
+
+
+def white_reads_better(table: np.ndarray) -> np.ndarray:
+    """For each ``0xAARRGGBB`` colour of ``table (n,)``: whether white text has more
+    contrast on it than black text, ``bool (n,)``."""
+    rgb = np.stack([(table >> shift) & 0xFF for shift in (16, 8, 0)], axis=-1)
+    lum = relative_luminances(rgb)
+    on_white = 1.05 / (lum + 0.05)
+    on_black = (lum + 0.05) / (relative_luminance(DARK_TEXT) + 0.05)
+    return on_white > on_black
