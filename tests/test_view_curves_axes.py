@@ -132,3 +132,30 @@ def test_axis_titles_keep_clear_of_the_tick_labels(make_view, log):
         lefts = [r.left() for r in text_rects(axis)]
         assert lefts
         assert glyphs_right + 2 <= min(lefts), (plot is view.acc_plot, glyphs_right, min(lefts))
+
+
+@pytest.mark.parametrize("size", [(1300, 220), (500, 160)])
+def test_the_log_box_covers_no_plot_and_no_tick_label(make_view, size):
+    view, _ = make_view(steps=40, size=size)
+    view.graphics.grab()
+    box = view.log_box.geometry()
+    assert view.log_box.isVisible() and view.graphics.rect().contains(box)
+    for plot in (view.loss_plot, view.acc_plot):
+        area = view.graphics.mapFromScene(plot.getViewBox().sceneBoundingRect()).boundingRect()
+        assert not box.intersects(area)
+        for axis in (plot.getAxis("left"), plot.getAxis("bottom")):
+            for rect in text_rects(axis):
+                label = view.graphics.mapFromScene(rect).boundingRect()
+                assert not box.intersects(label), (axis.orientation, label, box)
+
+
+def test_the_step_axis_settles_after_a_theme_change_too(make_view, qtbot):
+    from explorer.views.palette import DARK
+
+    view, _ = make_view(steps=48)
+    view.settle()
+    view.set_theme(DARK)  # a rebuild re-ranges the axis lazily ...
+    qtbot.waitUntil(  # ... and it settles again at the last step
+        lambda: view.loss_plot.getViewBox().viewRange()[0][1] == pytest.approx(48 * 1.02, rel=0.01),
+        timeout=3000,
+    )

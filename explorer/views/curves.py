@@ -98,9 +98,10 @@ class CurvesView(SessionView):
             "Solid: training set, dashed: test set. Click a step or drag the line to show it."
         )
         layout.addWidget(self.graphics)
-        # Over the loss plot's top right corner (where a falling loss leaves room), not in
-        # a row of its own: the curves often get a short dock.
-        self.log_box = QCheckBox("log scale", self.graphics)
+        # In the free corner under the y axes, left of the step axis's first tick: not in a
+        # row of its own (the curves often get a short dock), never over a curve or the
+        # step marker's label.
+        self.log_box = QCheckBox("log loss", self.graphics)
         self.log_box.setToolTip(
             "Draw the loss on a logarithmic axis: a spike no longer flattens the rest,\n"
             "and slow progress at small losses stays visible."
@@ -186,9 +187,7 @@ class CurvesView(SessionView):
     def _place_log_box(self) -> None:
         box = self.log_box
         box.adjustSize()
-        rect = self.graphics.mapFromScene(self.loss_plot.getViewBox().sceneBoundingRect())
-        r = rect.boundingRect()
-        box.move(max(0, r.right() - box.width() - 4), r.top() + 2)
+        box.move(2, max(0, self.graphics.height() - box.height() - 2))
         box.raise_()
 
     def _acc_ticks_changed(self, values) -> None:
@@ -263,14 +262,12 @@ class CurvesView(SessionView):
         names = ("train_loss", "train_acc")
         if m.has_test:
             names += ("test_loss", "test_acc")
-        grew = s.head != getattr(self, "_head", None)
-        self._head = s.head
         self._rerange(s.head, m)
         self._set_downsampling()
         for name in names:
             self.curves[name].setData(steps, self._values(name, m))
-        if grew:
-            self._settle_timer.start()
+        if self._x_top != max(s.head, MIN_STEPS):
+            self._settle_timer.start()  # (again): the axis ends at the last step once idle
         self._updating = True
         try:
             # the step label sits on the side of the line with more room
