@@ -159,3 +159,27 @@ def test_the_step_axis_settles_after_a_theme_change_too(make_view, qtbot):
         lambda: view.loss_plot.getViewBox().viewRange()[0][1] == pytest.approx(48 * 1.02, rel=0.01),
         timeout=3000,
     )
+
+
+def test_a_window_export_ends_the_step_axis_at_the_last_step(qtbot, tmp_path):
+    """softmax-explorer export --views window: the curves in the window's picture too
+    (the axis ran to 165k for 100k steps)."""
+    from explorer.app.main_window import MainWindow
+    from explorer.export.image import render_image
+
+    session = Session(Config(samples=60, dataset="blobs", features="identity"))
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        session.step(700)
+        curves = window.views["curves"]
+        assert curves.loss_plot.getViewBox().viewRange()[0][1] > 750  # lazily grown
+        render_image(window, 1)
+        right = curves.loss_plot.getViewBox().viewRange()[0][1]
+        assert right == pytest.approx(700 * 1.02, rel=0.01)
+    finally:
+        window.file_actions.modified = False  # leave without the unsaved-session question
+        window.close()
