@@ -70,7 +70,7 @@ def test_the_fast_operators_agree_with_enums_own():
     ],
 )
 def test_each_call_emits_once_with_what_it_changed(call, expected):
-    s = Session(Config(samples=60))
+    s = Session(Config(samples=60, features="identity"))
     s.step(4)
     events = []
     s.changed.connect(events.append)

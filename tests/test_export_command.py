@@ -285,6 +285,7 @@ def frames_of(path) -> list[np.ndarray]:
 def test_the_gif_shows_the_overlays_and_the_selection_from_its_first_frame(tmp_path):
     """Recorded with the overlays and the ring, as the still of the same run shows them."""
     common = ["--steps", "12", "--every", "4", "--samples", "90", "--views", "regions",
+              "--dataset", "blobs", "--features", "identity",
               "--animation-view", "regions", "--gif"]  # fmt: skip
     plain = export(*common, "--out", str(tmp_path / "plain"))
     shown = export(

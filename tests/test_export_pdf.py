@@ -27,7 +27,7 @@ def window(qapp, tmp_path_factory):
     settings = QSettings(
         str(tmp_path_factory.mktemp("settings") / "s.ini"), QSettings.Format.IniFormat
     )
-    win = MainWindow(Session(Config(samples=150)), settings=settings)
+    win = MainWindow(Session(Config(samples=150, features="identity")), settings=settings)
     win.resize(1200, 800)
     win.show()
     QApplication.processEvents()

@@ -68,7 +68,7 @@ def test_the_cs231n_spec_carries_the_demo_start_and_no_test_split():
     spec = DATASETS["cs231n"]
     assert spec.initial_params[0] is CS231N_W and spec.initial_params[1] is CS231N_B
     assert not spec.held_out and all(s.held_out for n, s in DATASETS.items() if n != "cs231n")
-    config = Config(dataset="cs231n")
+    config = Config(dataset="cs231n", features="identity")
     setup = build.build_setup(config, np.float32)
     W, b, _ = build.initial_params(config, setup, np.float32)
     assert np.array_equal(W, CS231N_W) and np.array_equal(b, CS231N_B)
@@ -83,7 +83,7 @@ def test_build_setup_refuses_before_anything_is_made():
         build.build_setup(Config(), np.float32, one_train)
     far = Data(np.array([[0.0, 1e39], [0.0, 0.0]]), [0, 1], [False, False], ("a", "b"))
     with pytest.raises(ValueError, match="too far out"):
-        build.build_setup(Config(), np.float32, far)
+        build.build_setup(Config(features="identity"), np.float32, far)
 
 
 def test_float64_features_are_kept_only_below_the_limit(monkeypatch):
@@ -197,7 +197,7 @@ def test_history_full_and_configure_outcomes_are_worded_as_before():
         "History is full (1,000,000 steps): training stopped. "
         "Reset, or change a setting at an earlier step, to continue."
     )
-    s = Session(Config(samples=60))
+    s = Session(Config(samples=60, features="identity"))
     assert s.configure(s.config) is Configured.NOTHING
     assert s.configure(s.config.replace(lr=0.3)) is Configured.TRAINING
     assert s.configure(s.config.replace(features="poly")) is Configured.FEATURES

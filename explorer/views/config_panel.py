@@ -290,8 +290,6 @@ class ConfigPanel(SessionView):
         note = self.session.configure(new)
         if name in DATA_FIELDS:
             self._user_data = None
-        if len(changes) > 1 and config.features != "identity":
-            note += " (identity features: the demo's W and b weigh x1 and x2)"
         return note
 
     def _split_user_data(self, fraction: object) -> str:

@@ -318,7 +318,7 @@ class CurvesView(SessionView):
         self.loss_plot.getAxis("left").setLogMode(on)
         self._loss_top = -1.0
         self._log_range = None
-        self.update_view(frozenset({"params"}))
+        self.update_view(Change.PARAMS)
 
     def settle(self) -> None:
         """End the step axis at the last step now (the history stopped growing)."""
