@@ -384,10 +384,6 @@ class CurvesView(SessionView):
         if k != self.session.step_index:
             self.session.seek(k)
 
-    def flush(self) -> None:
-        """End the step axis at the last step now (before an export or a GIF frame)."""
-        self.settle()
-
     def export_widget(self) -> QWidget:
         """The plots, their step axis ending at the last step."""
         self.settle()
