@@ -28,7 +28,17 @@ ENV.pop("QT_QPA_PLATFORM", None)
 
 def export(*args):
     return subprocess.run(
-        [sys.executable, "-m", "explorer", "export", "--samples", "120", *args],
+        [
+            sys.executable,
+            "-m",
+            "explorer",
+            "export",
+            "--samples",
+            "120",
+            "--features",
+            "identity",
+            *args,
+        ],
         capture_output=True,
         text=True,
         timeout=180,
