@@ -26,7 +26,7 @@ def regions_accuracy(session: Session, index: np.ndarray) -> float:
 
 
 def test_all_zero_parameters_predict_class_zero_everywhere():
-    s = Session(Config(samples=90))
+    s = Session(Config(dataset="blobs", features="identity", samples=90))
     s.set_params(np.zeros((3, 2)), np.zeros(3))
     m, k = s.metrics, s.step_index
     train_y = s.data.y[s.train_index]
@@ -44,7 +44,9 @@ def test_all_zero_parameters_predict_class_zero_everywhere():
     zero_rows=st.lists(st.integers(0, 5), max_size=3),
 )
 def test_accuracy_matches_the_regions_view_with_ties(seed, classes, ties, zero_rows):
-    s = Session(Config(samples=60, classes=classes, seed=seed % 50))
+    s = Session(
+        Config(dataset="blobs", features="identity", samples=60, classes=classes, seed=seed % 50)
+    )
     rng = np.random.default_rng(seed)
     W = rng.standard_normal((classes, 2))
     b = rng.standard_normal(classes)
@@ -61,7 +63,7 @@ def test_accuracy_matches_the_regions_view_with_ties(seed, classes, ties, zero_r
 
 
 def test_accuracy_after_training_steps_matches_the_regions_view():
-    s = Session(Config(samples=120, classes=4, lr=0.5))
+    s = Session(Config(dataset="blobs", features="identity", samples=120, classes=4, lr=0.5))
     for _ in range(5):
         s.step(7)
         k = s.step_index
