@@ -168,7 +168,7 @@ def test_data_and_feature_changes_restart_with_a_note():
     s = make()
     s.step(5)
     note = s.configure(s.config.replace(dataset="moons"))
-    assert configured_text(note) == "Data changed: training restarted at step 0"
+    assert configured_text(note) == "Data changed: training restarted. Ctrl+Z undoes it."
     assert s.head == 0 and s.data.n_classes == 2
     note = s.configure(s.config.replace(features="poly", degree=3))
     assert configured_text(note).startswith("Features changed") and s.W.shape == (2, 9)

@@ -1,6 +1,7 @@
 """Session files from the window: save → open is bit for bit, history and Step back work
 after loading, every bad file is refused with its message while the shown session stays
-exactly as it was, and the unsaved-changes question on New, Open and close."""
+exactly as it was, the unsaved-changes question on close, and New and Open without a
+question (Edit → Undo brings the replaced session back)."""
 
 import io
 import json
@@ -484,11 +485,9 @@ def test_bad_file_is_refused_and_the_session_is_untouched(
     path.write_bytes(spoil(_good_file(tmp_path)))
     errors = record_errors(monkeypatch, window)
     open_answer(monkeypatch, path)
-    asked = question_answer(monkeypatch, Button.Discard)
 
-    window.actions["open"].trigger()
+    window.actions["open"].trigger()  # no unsaved-changes question: Open can be undone
 
-    assert len(asked) == 1
     assert len(errors) == 1
     assert errors[0].startswith("Could not open the session:")
     assert "bad.smx" in errors[0]
@@ -548,52 +547,23 @@ def _modified(window):
     return window.session
 
 
-def test_new_cancel_keeps_the_session(make_window, monkeypatch):
+def test_new_replaces_an_unsaved_session_without_asking_and_undo_brings_it_back(make_window):
     window = make_window()
     session = _modified(window)
     before = session.export_state()
-    asked = question_answer(monkeypatch, Button.Cancel)
-    window.actions["new"].trigger()
-    assert len(asked) == 1
-    assert window.session is session
-    assert_same_state(before, session.export_state())
-    assert window.file_actions.modified
-
-
-def test_new_discard_replaces_the_session(make_window, monkeypatch):
-    window = make_window()
-    session = _modified(window)
-    asked = question_answer(monkeypatch, Button.Discard)
-    window.actions["new"].trigger()
-    assert len(asked) == 1
+    window.actions["new"].trigger()  # QMessageBox.question would fail the test
     assert window.session is not session
     assert window.session.step_index == 0 and window.session.head == 0
     assert not window.file_actions.modified
     assert window.windowTitle().startswith("Untitled —")
+    assert window.statusBar().currentMessage().endswith("Ctrl+Z undoes it.")
     window.session.step(1)  # the new session is watched: changes mark it unsaved again
     assert window.file_actions.modified
-
-
-def test_new_save_saves_then_replaces(make_window, monkeypatch, tmp_path):
-    window = make_window()
-    session = _modified(window)
-    before = session.export_state()
-    asked = question_answer(monkeypatch, Button.Save)
-    saved = save_answer(monkeypatch, tmp_path / "kept.smx")
-    window.actions["new"].trigger()
-    assert len(asked) == 1 and len(saved) == 1
-    assert window.session is not session
-    assert_same_state(before, load_session(tmp_path / "kept.smx").export_state())
-
-
-def test_new_save_but_cancel_the_file_dialog_keeps_the_session(make_window, monkeypatch):
-    window = make_window()
-    session = _modified(window)
-    question_answer(monkeypatch, Button.Save)
-    save_answer(monkeypatch, None)
-    window.actions["new"].trigger()
-    assert window.session is session
+    assert window.actions["undo"].text() == "&Undo New Session"
+    window.actions["undo"].trigger()
+    assert_same_state(before, window.session.export_state())
     assert window.file_actions.modified
+    assert window.windowTitle().startswith("Untitled *")
 
 
 def test_new_without_changes_does_not_ask(make_window):
@@ -603,38 +573,26 @@ def test_new_without_changes_does_not_ask(make_window):
     assert window.session is not session
 
 
-def test_open_cancel_keeps_the_session_and_never_shows_the_file_dialog(make_window, monkeypatch):
-    window = make_window()
-    session = _modified(window)
-    asked = question_answer(monkeypatch, Button.Cancel)
-    window.actions["open"].trigger()  # getOpenFileName would fail the test
-    assert len(asked) == 1
-    assert window.session is session
-
-
-def test_open_discard_opens_the_file(make_window, monkeypatch, tmp_path):
+def test_open_replaces_an_unsaved_session_without_asking_and_undo_brings_it_back(
+    make_window, monkeypatch, tmp_path
+):
     path = save_session(rich_session(), tmp_path / "rich.smx")
     window = make_window()
-    _modified(window)
-    question_answer(monkeypatch, Button.Discard)
+    before = _modified(window).export_state()
     open_answer(monkeypatch, path)
-    window.actions["open"].trigger()
+    window.actions["open"].trigger()  # QMessageBox.question would fail the test
     assert_same_state(load_session(path).export_state(), window.session.export_state())
     assert not window.file_actions.modified
-
-
-def test_open_save_saves_first(make_window, monkeypatch, tmp_path):
-    path = save_session(rich_session(), tmp_path / "rich.smx")
-    window = make_window()
-    session = _modified(window)
-    before = session.export_state()
-    question_answer(monkeypatch, Button.Save)
-    save_answer(monkeypatch, tmp_path / "mine.smx")
-    open_answer(monkeypatch, path)
-    window.actions["open"].trigger()
-    assert_same_state(before, load_session(tmp_path / "mine.smx").export_state())
-    assert window.session is not session
     assert window.file_actions.path == path
+    assert window.actions["undo"].text() == "&Undo Open Session"
+    window.actions["undo"].trigger()
+    assert_same_state(before, window.session.export_state())
+    assert window.file_actions.path is None and window.file_actions.modified
+    assert window.windowTitle().startswith("Untitled *")
+    window.actions["redo"].trigger()
+    assert_same_state(load_session(path).export_state(), window.session.export_state())
+    assert window.file_actions.path == path and not window.file_actions.modified
+    assert window.windowTitle().startswith("rich.smx —")
 
 
 def test_close_cancel_keeps_the_window_open(make_window, monkeypatch):

@@ -205,8 +205,8 @@ def test_history_full_and_configure_outcomes_are_worded_as_before():
     assert [configured_text(c) for c in Configured] == [
         "",
         "",
-        "Features changed: training restarted at step 0",
-        "Data changed: training restarted at step 0",
+        "Features changed: training restarted. Ctrl+Z undoes it.",
+        "Data changed: training restarted. Ctrl+Z undoes it.",
     ]
 
 

@@ -198,7 +198,7 @@ def test_data_and_feature_changes_reset_training_changes_keep_the_step(make_pane
     assert session.step_index == 5
     user_sets(panel, "samples", 90)
     assert session.step_index == 0
-    assert messages[-1] == "Data changed: training restarted at step 0"
+    assert messages[-1] == "Data changed: training restarted. Ctrl+Z undoes it."
     session.step(3)
     user_sets(panel, "features", "poly")
     assert session.step_index == 0

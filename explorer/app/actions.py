@@ -53,6 +53,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Record training: GIF, MP4, WebM, APNG, WebP or PDF",
     ),
     ActionSpec("quit", "&Quit", "File", "Ctrl+Q", "Quit Softmax Explorer"),
+    # Undo and Redo: their texts name the action and their keys are the platform's
+    # (explorer/app/undo.py sets both).
+    ActionSpec("undo", "&Undo", "Edit", "Ctrl+Z", "Undo the last change of the session"),
+    ActionSpec("redo", "&Redo", "Edit", "Ctrl+Shift+Z", "Redo the last undone change"),
     ActionSpec(
         "edit_mode",
         "&Edit Points",

@@ -13,6 +13,7 @@ from pathlib import Path
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.app import settings as app_settings
+from explorer.app.messages import UNDO_HINT
 from explorer.session.changes import Change
 from explorer.session.persist import SUFFIX, SessionFileError, load_session, save_session
 
@@ -73,6 +74,12 @@ class FileActions:
         self.watch(session)
         self._update_title()
 
+    def set_file(self, path: Path | None, modified: bool) -> None:
+        """The session's file is ``path`` and has unsaved changes or not (after an undo
+        of New or Open)."""
+        self.path, self.modified = path, modified
+        self._update_title()
+
     def confirm_discard(self) -> bool:
         """Ask what to do with unsaved changes; ``False`` means the user cancelled."""
         if not self.modified:
@@ -91,8 +98,7 @@ class FileActions:
 
     # -------------------------------------------------------------- open / save
     def open(self, path: str | None = None) -> bool:
-        if not self.confirm_discard():
-            return False
+        # No question about unsaved changes: Ctrl+Z brings the session back.
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "", SESSION_FILTER)
             if not path:
@@ -102,10 +108,11 @@ class FileActions:
         except SessionFileError as exc:
             self.window.show_error(f"Could not open the session:\n{exc}")
             return False
-        self.window.set_session(session)
-        self.replaced(session, Path(path))
+        with self.window.undo.replacing("open"):
+            self.window.set_session(session)
+            self.replaced(session, Path(path))
         self._remember(Path(path))
-        self.window.show_message(f"Opened {path}")
+        self.window.show_message(f"Opened {path}. {UNDO_HINT}")
         return True
 
     def save(self) -> bool:

@@ -23,9 +23,10 @@ from explorer import APP_NAME, __version__
 from explorer.app import settings as app_settings
 from explorer.app.actions import ACTIONS, create_actions, shortcuts_html
 from explorer.app.file_actions import FileActions
-from explorer.app.messages import configured_text, divergence_text
+from explorer.app.messages import UNDO_HINT, configured_text, divergence_text, restarted_text
 from explorer.app.player import Player
 from explorer.app.timeline_slider import TimelineSlider
+from explorer.app.undo import UndoController
 from explorer.session.changes import Change
 from explorer.views.bars import BarsView
 from explorer.views.config_panel import ConfigPanel
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         for name in ("File", "Edit", "View", "Train", "Help"):
             menus[name] = self.menuBar().addMenu(f"&{name}")
         separators_after = {"save_as", "export_metrics", "record_gif", "deselect", "last_config"}
+        separators_after.add("redo")
         for spec in ACTIONS:
             menus[spec.menu].addAction(self.actions[spec.id])
             if spec.id in separators_after:
@@ -196,6 +198,8 @@ class MainWindow(QMainWindow):
         self.views["config"].configured.connect(self._show_configured)
         # Export, recording and session files are wired by their own module.
         self.file_actions = FileActions(self)
+        # Undo and Redo (Edit menu, Ctrl+Z, Ctrl+Shift+Z) record the session's actions.
+        self.undo = UndoController(self)
 
     # ------------------------------------------------------------------ session
     def _listen(self, session) -> None:
@@ -207,6 +211,7 @@ class MainWindow(QMainWindow):
         self.session.changed.disconnect(self._on_session_changed)
         self.session = session
         self._listen(session)
+        self.undo.follow(session)
         for view in self.views.values():
             view.session = session
         self._refresh_all(Change.SESSION)
@@ -285,12 +290,15 @@ class MainWindow(QMainWindow):
         """Apply the configuration saved when the window was last closed (QSettings)."""
         from explorer.session.config import Config
 
-        outcome = self.session.configure(Config.from_json(self._previous_config))
+        with self.session.actions.group("previous_config"):
+            outcome = self.session.configure(Config.from_json(self._previous_config))
         self.show_message(configured_text(outcome) or "Applied the previous configuration")
 
     def _regenerate(self) -> None:
         seed = self.session.config.seed + 1
-        self._show_configured(self.session.configure(self.session.config.replace(seed=seed)))
+        with self.session.actions.group("regenerate"):
+            outcome = self.session.configure(self.session.config.replace(seed=seed))
+        self._show_configured(outcome)
 
     def _show_configured(self, outcome) -> None:
         """Say what a new configuration did (nothing when it needs no words)."""
@@ -311,13 +319,11 @@ class MainWindow(QMainWindow):
     def new_session(self) -> None:
         from explorer.session.session import Session
 
-        if not self._confirm_discard():
-            return
-        self.set_session(Session())
-        fa = getattr(self, "file_actions", None)
-        if fa is not None:
-            fa.replaced(self.session, None)
-        self.show_message("New session on the default data")
+        # No question about unsaved changes: Ctrl+Z brings the session back.
+        with self.undo.replacing("new"):
+            self.set_session(Session())
+            self.file_actions.replaced(self.session, None)
+        self.show_message(f"New session on the default data. {UNDO_HINT}")
 
     def import_csv(self) -> None:
         from PyQt6.QtWidgets import QFileDialog
@@ -333,14 +339,15 @@ class MainWindow(QMainWindow):
             data = data_from_points(
                 points, self.session.config.test_fraction, self.session.config.seed
             )
-            # A new data set: fit the feature map to it and start from a fresh init.
-            self.session.set_data(data, refit=True)
+            name = Path(path).name
+            with self.session.actions.group("import_csv"):  # one undo with the panel's name
+                # A new data set: fit the feature map to it and start from a fresh init.
+                self.session.set_data(data, refit=True)
+                self.views["config"].set_user_data(f"user data ({name})")
         except (CsvError, ValueError) as exc:
             self.show_error(f"Could not import {path}:\n{exc}")
             return
-        name = Path(path).name
-        self.views["config"].set_user_data(f"user data ({name})")
-        self.show_message(f"Imported {data.X.shape[1]} points from {name}")
+        self.show_message(restarted_text(f"Imported {data.X.shape[1]} points from {name}"))
 
     def export_csv(self) -> None:
         from PyQt6.QtWidgets import QFileDialog

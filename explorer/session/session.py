@@ -8,7 +8,10 @@ A :class:`Session` is Qt-free and a facade over parts that each do one job:
   generator and the shown step along the history, with training and replay;
 - :class:`~explorer.session.numbers.Numbers`: what the views read for one version of
   the parameters at the display temperature, replaced whole when either changes;
-- :mod:`.edits`: point edits as pure functions on :class:`~explorer.session.data.Data`.
+- :mod:`.edits`: point edits as pure functions on :class:`~explorer.session.data.Data`;
+- :mod:`.snapshots`: :meth:`Session.snapshot` and :meth:`Session.restore` for undo, and
+  :attr:`Session.actions`, which announces each undoable action with the snapshot from
+  before it (the edit methods are actions; training, seeking and selecting are not).
 
 Views connect to :attr:`Session.changed`, which emits one
 :class:`~explorer.session.changes.Change` per user-level call. Arrays returned by the
@@ -27,7 +30,7 @@ from operator import attrgetter
 import numpy as np
 
 from explorer.core.decision import decision_indices
-from explorer.session import edits, state_io
+from explorer.session import edits, snapshots, state_io
 from explorer.session.build import (
     Setup,
     build_setup,
@@ -43,6 +46,7 @@ from explorer.session.data import Data
 from explorer.session.events import Signal
 from explorer.session.numbers import Numbers, Scratch64
 from explorer.session.reports import Configured
+from explorer.session.snapshots import SessionSnapshot, undoable
 from explorer.session.timeline import SavedTimeline, Timeline
 
 MIN_TEMPERATURE = 1e-3
@@ -89,6 +93,9 @@ class Session:
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
         self.changed = Signal()
+        self._recorder = snapshots.ActionRecorder(self.snapshot)
+        self.changed.connect(self._recorder.note)
+        self._snapshots = snapshots.Snapshots()
         self._temperature = 1.0
         self._selected: int | None = None
         self._numbers: Numbers | None = None
@@ -111,6 +118,25 @@ class Session:
         """A session from :meth:`export_state` output, bit for bit; ``ValueError`` or
         ``KeyError`` for inconsistent, incomplete or non-finite content."""
         return state_io.restore_state(cls, state)
+
+    # ============================================================ undo
+    def snapshot(self) -> SessionSnapshot:
+        """Everything :meth:`restore` puts back; cheap: it shares history (:mod:`.snapshots`)."""
+        return self._snapshots.take(self, self._setup)
+
+    def restore(self, snapshot: SessionSnapshot) -> None:
+        """Make the session what it was at ``snapshot``, bit for bit; emits once."""
+        setup, saved = snapshots.unpack(snapshot)
+        changes = snapshots.changes_to(self, snapshot)
+        self._release_numbers()
+        if snapshot.dtype != self.dtype:
+            self.dtype, self._timeline = snapshot.dtype, Timeline(snapshot.dtype)
+        self._setup = setup
+        self._timeline.resume(setup.trainer, saved)
+        self._selected, self._temperature = snapshot.selected, snapshot.temperature
+        self._emit(changes)
+
+    actions = _read("_recorder", "The :class:`~.snapshots.ActionRecorder` of undoable actions.")
 
     # ============================================== what the parts hold (read-only)
     config = _read("_timeline.config", "The configuration in effect at the shown step.")
@@ -227,16 +253,19 @@ class Session:
         self._timeline.goto(k)
         self._emit(Change.PARAMS | (Change.CONFIG if self.config is not config else Change(0)))
 
+    @undoable("reset")
     def reset(self) -> None:
         """Start again from a fresh initialisation (same seed: same init), keep the data."""
         self._restart(Change(0), self.config)
 
+    @undoable("regenerate")
     def regenerate(self) -> None:
         """Rebuild the data from the configuration (undoing edits) and reset."""
         setup = build_setup(self.config, self.dtype)
         self._restart(Change.DATA | Change.SELECTION, self.config, setup, selected=None)
 
     # ================================================================ configure
+    @undoable("configure", snapshots.configured_fields)
     def configure(self, config: Config) -> Configured:
         """Apply a new configuration at the shown step.
 
@@ -273,6 +302,7 @@ class Session:
         self._emit(Change.CONFIG | Change.HISTORY | changes)
         return Configured.TRAINING
 
+    @undoable("set_params", snapshots.edited_params)
     def set_params(self, W, b) -> None:
         """Edit the parameters at the shown step (history after it is dropped); see
         :meth:`Timeline.set_params` for what is refused (``ValueError``, no change)."""
@@ -293,19 +323,23 @@ class Session:
             params = (self.W, self.b, restart_rng(self.config))
         self._restart(Change.DATA | Change.SELECTION, self.config, setup, params, selected)
 
+    @undoable("add_point")
     def add_point(self, xy, label: int, test: bool = False) -> int:
         """Add a point of an existing class; returns its index."""
         self._edit_data(*edits.add_point(self.data, xy, label, test, self._selected))
         return self.data.n_points - 1
 
+    @undoable("move_point")
     def move_point(self, i: int, xy) -> None:
         """Move point ``i`` to ``xy``."""
         self._edit_data(*edits.move_point(self.data, i, xy, self._selected))
 
+    @undoable("delete_point")
     def delete_point(self, i: int) -> None:
         """Delete point ``i`` (at least 2 training points must remain)."""
         self._edit_data(*edits.delete_point(self.data, i, self._selected))
 
+    @undoable("set_data")
     def set_data(self, data: Data, refit: bool = False) -> None:
         """Replace the data; history restarts at step 0.
 
@@ -328,6 +362,7 @@ class Session:
         self._set_selection(None if i is None else edits.check_index(self.data, i))
         self._emit(Change.SELECTION)
 
+    @undoable("set_temperature")
     def set_temperature(self, T: float) -> None:
         """Display temperature ``T`` in [0.001, 1000] dividing the logits of every display.
 

@@ -228,10 +228,16 @@ class ConfigPanel(SessionView):
         self._user_fraction = round(float(data.is_test.mean()), 2) if data.n_points else 0.0
         self._show_config()
 
+    @property
+    def user_data(self) -> str | None:
+        """The name shown for points from outside the configuration, or None."""
+        return self._user_data
+
     def regenerate(self) -> None:
         """Draw new data with the next seed (the seed box shows it)."""
         seed = self.session.config.seed
-        self._commit("seed", 0 if seed >= MAX_SEED else seed + 1)
+        with self.session.actions.group("regenerate"):  # undone as "Regenerate Data"
+            self._commit("seed", 0 if seed >= MAX_SEED else seed + 1)
 
     def is_row_visible(self, name: str) -> bool:
         """Whether the row of field ``name`` is shown (schedule parameters hide)."""

@@ -94,6 +94,7 @@ class RegionsView(PlaneEditing, SessionView):
         #: ``(xmin, xmax, ymin, ymax)`` fitted to the data on rebuild (what Reset view shows).
         self.fitted_range: tuple[float, float, float, float] | None = None
         self.dragging: int | None = None
+        self._drag_action = None  # the session's ActionRecorder while a drag is one action
         self._drag_xy: np.ndarray | None = None
         self._zoomed = False
         self._editing = False

@@ -26,7 +26,8 @@ class PlaneEditing:
     Expects of the class it is mixed into: ``session``, ``view_box``, ``plot_widget``,
     ``fitted_range``, ``edit_label`` (a corner label), ``message`` (a signal),
     ``_colors``, ``_text_color(k)`` and ``_update_selected()``; and the attributes
-    ``edit_mode``, ``edit_class``, ``dragging``, ``_drag_xy`` and ``_editing``.
+    ``edit_mode``, ``edit_class``, ``dragging``, ``_drag_xy``, ``_drag_action`` (None) and
+    ``_editing``.
     """
 
     def set_edit_mode(self, on: bool) -> None:
@@ -75,8 +76,12 @@ class PlaneEditing:
 
     def begin_drag(self, xy: np.ndarray) -> bool:
         """Start moving the point under ``xy`` (edit mode); False if there is none."""
+        self._end_drag_action()
         self.dragging = self.pick(np.asarray(xy, dtype=np.float64)) if self.edit_mode else None
         self._drag_xy = None
+        if self.dragging is not None:  # the whole drag is one action (one undo)
+            self._drag_action = self.session.actions
+            self._drag_action.begin("move_point")
         if self.dragging is not None and self.session.selected != self.dragging:
             self.session.select(self.dragging)
         return self.dragging is not None
@@ -96,8 +101,16 @@ class PlaneEditing:
     def end_drag(self, xy: np.ndarray) -> None:
         """Drop the dragged point at ``xy``."""
         i, self.dragging, self._drag_xy = self.dragging, None, None
-        if i is not None:
-            self._edit(self.session.move_point, i, np.asarray(xy, dtype=np.float64))
+        try:
+            if i is not None:
+                self._edit(self.session.move_point, i, np.asarray(xy, dtype=np.float64))
+        finally:
+            self._end_drag_action()
+
+    def _end_drag_action(self) -> None:
+        action, self._drag_action = self._drag_action, None
+        if action is not None:
+            action.end()
 
     def _edit(self, method, *args) -> bool:
         """Call a session edit; a refusal (``ValueError``) becomes a :attr:`message`."""
