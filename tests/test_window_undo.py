@@ -8,6 +8,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
+from explorer.app import settings as app_settings
 from explorer.app.main_window import MainWindow
 from explorer.session.config import Config
 from explorer.session.persist import save_session
@@ -141,6 +142,10 @@ ACTIONS = {
     ),
     "regenerate key": (lambda w: w.actions["regenerate"].trigger(), "Regenerate Data"),
     "reset": (lambda w: w.actions["reset"].trigger(), "Reset"),
+    "previous configuration": (
+        lambda w: w.actions["last_config"].trigger(),
+        "Use Previous Configuration",
+    ),
     "new": (lambda w: w.actions["new"].trigger(), "New Session"),
 }
 
@@ -148,6 +153,10 @@ ACTIONS = {
 @pytest.mark.parametrize("name", list(ACTIONS))
 def test_each_action_undoes_to_before_and_redoes_to_after(make_window, name):
     act, menu_name = ACTIONS[name]
+    # what Train → Use Previous Configuration applies (kept when a window last closed)
+    kept = app_settings.open_settings()
+    app_settings.write(kept, "session/last_config", Config(samples=90, lr=0.3).to_json())
+    kept.sync()
     window = make_window()
     prepare(window)
     before = window.session.export_state()

@@ -20,8 +20,8 @@ Limits
 At most :data:`MAX_ACTIONS` entries (undo and redo together) and :data:`BYTE_BUDGET`
 bytes of snapshots, counting once what snapshots share (the history's checkpoints, the
 metrics pieces, the data: :meth:`SessionSnapshot.pieces`). Over either, the oldest undo
-entries are dropped first, then the farthest redo entries; the newest entry always stays,
-so the last action can always be undone.
+entries are dropped first (keeping the newest one), then the farthest redo entries; one
+entry always stays, so the last action can always be undone however big it is.
 """
 
 from __future__ import annotations

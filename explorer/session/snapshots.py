@@ -125,12 +125,12 @@ class SessionSnapshot:
         """What the snapshot holds: a key per piece (shared pieces have the same key in
         every snapshot holding them) and its bytes, so that ``sum`` over the union of
         several snapshots' pieces counts each shared piece once."""
-        out = {id(piece): piece.nbytes + sys.getsizeof(piece) for piece in self.metrics}
+        out = {id(piece): _array_bytes(piece) for piece in self.metrics}
         out.update((id(state), state.nbytes) for state in self.checkpoints)
         d = self.data
-        out[id(d)] = sum(sys.getsizeof(a) + a.nbytes for a in (d.X, d.y, d.is_test))
+        out[id(d)] = sum(_array_bytes(a) for a in (d.X, d.y, d.is_test))
         arrays = [v for v in vars(self.feature_map).values() if isinstance(v, np.ndarray)]
-        out[id(self.feature_map)] = sum(sys.getsizeof(a) + a.nbytes for a in arrays)
+        out[id(self.feature_map)] = sum(_array_bytes(a) for a in arrays)
         own = sys.getsizeof(self) + sys.getsizeof(self.checkpoints) + self.live.nbytes
         out[id(self)] = own + sys.getsizeof(self.metrics)
         return out
@@ -139,6 +139,11 @@ class SessionSnapshot:
     def nbytes(self) -> int:
         """Bytes held by this snapshot alone (shared pieces included)."""
         return sum(self.pieces().values())
+
+
+def _array_bytes(a: np.ndarray) -> int:
+    """Bytes of ``a`` with its header (``getsizeof`` counts the data only when it owns it)."""
+    return sys.getsizeof(a) + (0 if a.base is None else a.nbytes)
 
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
