@@ -410,3 +410,26 @@ def test_ctrl_z_in_an_open_cell_editor_is_the_editors(make_window, qtbot):
     assert editor.text() == shown
     ctrl(qtbot, editor, Qt.Key.Key_Z)  # still the editor's while it is open
     assert session.config.lr == 0.05
+
+
+def test_ctrl_z_undoes_wherever_the_focus_is_outside_a_field_with_typing(make_window, qtbot):
+    window = make_window()
+    panel = window.views["config"].controls()
+    window.docks["inspector"].raise_()
+    places = {
+        "plane": window.regions.plot_widget.viewport(),
+        "combo box": panel["optimizer"],
+        "button": panel["regenerate"],
+        "timeline": window.timeline,
+        "inspector page": window.views["inspector"].browser,
+        "field, nothing typed": panel["l2"],
+    }
+    for name, widget in places.items():
+        user_sets(window, "lr", 0.05)
+        widget.setFocus()
+        qtbot.waitUntil(widget.hasFocus)
+        ctrl(qtbot, widget, Qt.Key.Key_Z)
+        assert window.session.config.lr == Config().lr, name
+        ctrl(qtbot, widget, Qt.Key.Key_Z, shift=True)
+        assert window.session.config.lr == 0.05, name
+        window.actions["undo"].trigger()
