@@ -58,7 +58,7 @@ ACTIONS = {
     "lr": ("configure", lambda s: s.configure(s.config.replace(lr=0.4))),
     "optimizer": ("configure", lambda s: s.configure(s.config.replace(optimizer="adam"))),
     "dataset": ("configure", lambda s: s.configure(s.config.replace(dataset="moons"))),
-    "features": ("configure", lambda s: s.configure(s.config.replace(features="poly"))),
+    "features": ("configure", lambda s: s.configure(s.config.replace(features="rff"))),
     "reset": ("reset", lambda s: s.reset()),
     "regenerate": ("regenerate", lambda s: s.regenerate()),
     "set_data": ("set_data", lambda s: s.set_data(other_data(), refit=True)),

@@ -133,7 +133,7 @@ ACTIONS = {
     "learning rate": (lambda w: user_sets(w, "lr", 0.05), "Change Learning Rate"),
     "optimiser": (lambda w: user_sets(w, "optimizer", "adam"), "Change Optimiser"),
     "samples": (lambda w: user_sets(w, "samples", 60), "Change Samples"),
-    "features": (lambda w: user_sets(w, "features", "poly"), "Change Features"),
+    "features": (lambda w: user_sets(w, "features", "rff"), "Change Features"),
     "data set": (lambda w: user_sets(w, "dataset", "spiral"), "Change Dataset"),
     "temperature": (lambda w: user_sets(w, "temperature", 3.0), "Change Temperature"),
     "regenerate button": (
@@ -196,7 +196,7 @@ def assert_views_show(window):
     assert (window.timeline.value(), window.timeline.maximum()) == (s.step_index, s.head)
     assert window.regions.session is s
     np.testing.assert_array_equal(
-        window.regions.last_indices, s.decision_image(window.regions._grid())
+        window.regions.last_indices, s.decision_image(window.regions.grid_features)
     )
 
 
