@@ -6,8 +6,10 @@ Each message names the field and the allowed values, e.g.
 ``"lr must be a finite number in (0, 1e+06] (got -1)"``.
 
 The fields, their defaults and the checks are made from the rows of
-:data:`explorer.session.config_table.CONFIG_TABLE` (which says how to add one); the one
-rule across fields is that a data set with a class count needs ``samples >= classes``.
+:data:`explorer.session.config_table.CONFIG_TABLE` (which says how to add one); the
+rules across fields are that a data set with a class count needs ``samples >= classes``
+and that label smoothing needs a loss of the probabilities (the SVM losses of
+``HINGE_LOSSES`` take hard labels only).
 The fields fall in three groups that the session treats differently:
 :data:`DATA_FIELDS` (regenerate the data and restart), :data:`FEATURE_FIELDS` (rebuild the
 feature map and restart) and :data:`TRAINING_FIELDS` (take effect at the shown step).
@@ -22,11 +24,14 @@ import numbers
 from dataclasses import dataclass, fields
 
 from explorer.core.datasets import DATASETS
+from explorer.core.loss import HINGE_LOSSES
 from explorer.session.config_table import (
     CONFIG_TABLE,
     MAX_CLASSES,
+    MAX_L1,
     MAX_L2,
     MAX_LR,
+    MAX_MARGIN,
     MAX_NOISE,
     MAX_PERIOD,
     MAX_RFF_FEATURES,
@@ -41,8 +46,10 @@ __all__ = [
     "FEATURE_FIELDS",
     "FIELD_NAMES",
     "MAX_CLASSES",
+    "MAX_L1",
     "MAX_L2",
     "MAX_LR",
+    "MAX_MARGIN",
     "MAX_NOISE",
     "MAX_PERIOD",
     "MAX_RFF_FEATURES",
@@ -146,7 +153,7 @@ def _fields_from_table(cls: type) -> type:
 
 @_fields_from_table
 class Config:
-    """Everything that defines a training run (data, features, optimiser, schedule).
+    """Everything that defines a training run (data, features, optimiser, schedule, loss).
 
     The fields are the rows of :data:`explorer.session.config_table.CONFIG_TABLE`, with
     their defaults (``Config().lr == 0.1``). Numbers are normalised on construction
@@ -206,5 +213,11 @@ def _validated(c: Config) -> dict[str, object]:
         raise ConfigError(
             f"samples must be >= classes ({v['classes']}) for dataset {v['dataset']!r} "
             f"(got {v['samples']})"
+        )
+    if v["label_smoothing"] > 0 and v["loss"] in HINGE_LOSSES:
+        raise ConfigError(
+            f"label_smoothing must be 0 with the {v['loss']} loss: the SVM losses need hard "
+            "labels, and label smoothing applies to cross_entropy and squared_error only "
+            f"(got {v['label_smoothing']:g})"
         )
     return v

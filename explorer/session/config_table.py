@@ -13,25 +13,35 @@ not part of a configuration: the session keeps it apart and training never reads
 
 Adding a field
 --------------
-Add one :class:`Field` row to :data:`CONFIG_TABLE` where the panel should show it, e.g.
-``Field("l1", "real", 0.0, "training", "<tooltip>", Widget("L1", "regularisation",
-step="125", hi=100.0, first=1e-5), lo=0.0, hi=MAX_L2, flag=Flag("L1 penalty on W",
+Add one :class:`Field` row (the parts are in :mod:`explorer.session.config_rows`) to
+:data:`CONFIG_TABLE` where the panel should show it; the ``l1`` row is a worked example:
+``Field("l1", "real", 0.0, "training", "<tooltip>", Widget("L1 (λ₁)", "regularisation",
+step="125", hi=100.0, first=1e-5), lo=0.0, hi=MAX_L1, flag=Flag("L1 penalty on W",
 "LAMBDA"))``. ``Config`` then has the field with its default and its check, the panel its
 control, and ``--l1`` exists (a row without ``flag`` has no option). What remains is the
 code that uses the value. A choice takes its values from the core registry it selects in
-(``OPTIMIZERS``...); a field that matters only for some values of another gives
-``only_for``, and the panel disables (with ``widget.hide``: hides) it otherwise.
+(``OPTIMIZERS``, ``LOSSES``...); a field that matters only for some values of another
+gives ``only_for``, and the panel disables (with ``widget.hide``: hides) it otherwise.
+A rule across fields (label smoothing needs a loss of the probabilities) lives in
+:class:`Config`'s checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-
 from explorer.core.datasets import DATASETS
 from explorer.core.features import FEATURE_KINDS, MAX_DEGREE
+from explorer.core.loss import HINGE_LOSSES, LOSSES, PROBABILISTIC_LOSSES, cli_loss_name, loss_name
 from explorer.core.optimizers import OPTIMIZERS
 from explorer.core.schedules import SCHEDULES
+from explorer.session.config_rows import (  # noqa: F401 (the rows' parts, for importers)
+    GROUPS,
+    KINDS,
+    NO_SPECIAL,
+    STEPPINGS,
+    Field,
+    Flag,
+    Widget,
+)
 
 MAX_CLASSES = 50
 MAX_SAMPLES = 1_000_000
@@ -42,143 +52,11 @@ MAX_LR = 1e6
 MAX_NOISE = 100.0
 MAX_RFF_GAMMA = 1e4
 MAX_L2 = 1e6
+MAX_L1 = 1e6
+MAX_MARGIN = 1e6
 #: Longest schedule period (step schedule's ``step_every``, cosine's period), in steps.
 MAX_PERIOD = 10**7
 MAX_RFF_FEATURES = 2000
-
-#: The kinds of field: whole numbers, finite floats, finite floats or None, names.
-KINDS = ("int", "real", "optional real", "choice")
-#: The groups, by what a change does: new data and restart, new features and restart, take
-#: effect at the shown step; ``"display"`` settings are not part of a configuration.
-GROUPS = ("data", "features", "training", "display")
-#: Arrow stepping of a number box: a fixed step, the 1-2-5 ladder, doubling, adding a nine.
-STEPPINGS = ("linear", "125", "pow2", "nines")
-#: ``Widget.special`` of a field with no special value.
-NO_SPECIAL = "<none>"
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A field's command-line option, ``--`` and the field's name with dashes.
-
-    Attributes
-    ----------
-    help : str
-        Its line in ``--help``.
-    metavar : str or None
-        Placeholder of the value in ``--help``; None for a choice (argparse lists them).
-    sort_choices : bool
-        Offer the choices in alphabetical order rather than the field's.
-    parse : callable or None
-        For an option whose text is not simply the value: ``parse(text)`` returns the
-        configuration changes it means (``{"features": "poly", "degree": 4}``) or raises
-        ``ValueError`` with the message to print. An option given for one of the other
-        fields wins over what ``parse`` says about it.
-    help_before : str or None
-        List the option in ``--help`` just before the option of this field.
-    """
-
-    help: str
-    metavar: str | None = None
-    sort_choices: bool = False
-    parse: Callable[[str], dict[str, object]] | None = None
-    help_before: str | None = None
-
-
-@dataclass(frozen=True)
-class Widget:
-    """How the configuration panel shows a field.
-
-    Attributes
-    ----------
-    label : str
-        Form label.
-    box : str
-        Group box of the panel (``"data"``, ``"optimiser"``...: the panel's ``BOXES``).
-    step : str
-        Arrow stepping of a number, one of :data:`STEPPINGS`.
-    lo, hi : float or None
-        Range reached by stepping (None: the field's bound); typed values are not held to it.
-    size : float
-        Step of ``"linear"`` stepping.
-    first : float
-        Smallest non-zero rung of a ``"125"`` ladder (stepping up from 0 lands there).
-    special, special_text
-        A value shown as a text (None for noise: ``"default"``; 0 for batch size:
-        ``"full batch"``); typing the text (or its first word, or nothing) gives the value.
-    limit : float or None
-        Largest number the panel sends (a larger one is refused with "at most").
-    titles : mapping
-        Menu text of each choice (missing: the choice itself).
-    item_tips : mapping
-        Tooltip of each choice's menu entry.
-    hide : bool
-        Hide the row, rather than disable it, when ``only_for`` does not hold.
-    """
-
-    label: str
-    box: str
-    step: str = "linear"
-    lo: float | None = None
-    hi: float | None = None
-    size: float = 1.0
-    first: float = 1.0
-    special: object = NO_SPECIAL
-    special_text: str = ""
-    limit: float | None = None
-    titles: Mapping[str, str] = field(default_factory=dict)
-    item_tips: Mapping[str, str] = field(default_factory=dict)
-    hide: bool = False
-
-
-@dataclass(frozen=True)
-class Field:
-    """One setting: its value, its check, its option and its control.
-
-    Attributes
-    ----------
-    name : str
-        Attribute of :class:`Config` (the option is ``--name`` with dashes).
-    kind : str
-        One of :data:`KINDS`.
-    default : object
-        Value of a new configuration.
-    group : str
-        One of :data:`GROUPS`.
-    help : str
-        One sentence for a student: the panel's tooltip.
-    widget : Widget
-        The panel's control.
-    lo, hi, lo_open, hi_open
-        Bounds of a number (integers for an ``"int"``; ``hi`` None: none) and whether each
-        is itself excluded (``lr`` in ``(0, 1e+06]``).
-    choices : tuple of str
-        The allowed values of a ``"choice"``, in the order messages and menus list them.
-    flag : Flag or None
-        The command-line option; None: the field has none.
-    only_for : (str, tuple of str) or None
-        ``(other field, its values)`` for which this field matters, e.g. ``momentum`` only
-        for the optimisers ``momentum`` and ``nesterov``.
-    """
-
-    name: str
-    kind: str
-    default: object
-    group: str
-    help: str
-    widget: Widget
-    lo: float | None = None
-    hi: float | None = None
-    lo_open: bool = False
-    hi_open: bool = False
-    choices: tuple[str, ...] = ()
-    flag: Flag | None = None
-    only_for: tuple[str, tuple[str, ...]] | None = None
-
-    @property
-    def option(self) -> str | None:
-        """The command-line option (``--batch-size``), or None."""
-        return None if self.flag is None else "--" + self.name.replace("_", "-")
 
 
 def features_option(text: str) -> dict[str, object]:
@@ -192,6 +70,11 @@ def features_option(text: str) -> dict[str, object]:
         f"unknown feature map {text!r} (choose identity, poly, polyK with K = 1..{MAX_DEGREE}, "
         "or rff)"
     )
+
+
+def loss_option(text: str) -> dict[str, object]:
+    """``--loss``: a loss by either spelling (``svm-ww`` or ``svm_ww``)."""
+    return {"loss": loss_name(text.strip().lower())}
 
 
 _FRACTION = {"lo": 0.0, "hi": 1.0, "hi_open": True}  # [0, 1)
@@ -368,6 +251,49 @@ CONFIG_TABLE: tuple[Field, ...] = (
         lo=0, hi=MAX_SAMPLES,
         flag=Flag("mini-batch size (0 = full batch)", "B"),
     ),
+    # ------------------------------------------------------------------ loss
+    Field(
+        "loss", "choice", "cross_entropy", "training",
+        "What each sample costs, the number training lowers: cross-entropy −log p_y, "
+        "squared error on p, or a multiclass SVM's hinge on the scores z; changing it "
+        "takes effect at once.",
+        Widget(
+            "Loss", "loss",
+            titles={
+                "cross_entropy": "cross-entropy", "squared_error": "squared error",
+                "svm_ww": "SVM (Weston–Watkins)", "svm_ova": "SVM (one-vs-all)",
+                "svm_structured": "SVM (structured)",
+            },
+            item_tips={
+                "cross_entropy": "L = −log p_y; its gradient ∂L/∂z = p − y never fades "
+                "while the sample is wrong.",
+                "squared_error": "L = ½ Σ (p_k − y_k)²; its gradient Jᵀ(p − y) fades when "
+                "p saturates, even on a confidently wrong sample.",
+                "svm_ww": "Σ over wrong classes j of max(0, z_j − z_y + Δ): every class "
+                "scoring within Δ of the true one costs (the CS231n demo's default).",
+                "svm_ova": "Σ over classes of max(0, Δ − s_j z_j): one yes/no SVM per "
+                "class, the true class's score above Δ, the others' below −Δ.",
+                "svm_structured": "max(0, max_{j≠y} z_j − z_y + Δ): only the best wrong "
+                "class costs (Crammer–Singer).",
+            },
+        ),
+        choices=LOSSES,
+        flag=Flag(
+            "loss: " + ", ".join(cli_loss_name(n) for n in LOSSES) + " (default cross-entropy)",
+            "NAME", parse=loss_option,
+        ),
+    ),
+    Field(
+        "margin", "real", 1.0, "training",
+        "The SVM losses' margin Δ: a sample costs nothing once its true score beats the "
+        "others by at least Δ (one-vs-all: each score is beyond ±Δ).",
+        Widget("Margin (Δ)", "loss", step="125", lo=0.01, hi=100.0, first=0.01,
+               limit=MAX_MARGIN, hide=True),
+        lo=0.0, hi=MAX_MARGIN, lo_open=True,
+        flag=Flag("margin Δ of the SVM losses (default 1)", "DELTA"),
+        only_for=("loss", HINGE_LOSSES),
+    ),
+    # ------------------------------------------------------------------ regularisation
     Field(
         "l2", "real", 0.0, "training",
         "Weight decay: adds λ/2·‖W‖² to the loss, pulling the weights towards zero.",
@@ -376,11 +302,21 @@ CONFIG_TABLE: tuple[Field, ...] = (
         flag=Flag("L2 penalty on W", "LAMBDA"),
     ),
     Field(
+        "l1", "real", 0.0, "training",
+        "Adds λ₁·Σ|W| to the loss: every step pulls each weight towards zero by the same "
+        "amount, λ₁·sign(w), however small it is.",
+        Widget("L1 (λ₁)", "regularisation", step="125", hi=100.0, first=1e-5, limit=MAX_L1),
+        lo=0.0, hi=MAX_L1,
+        flag=Flag("L1 penalty on W", "LAMBDA"),
+    ),
+    Field(
         "label_smoothing", "real", 0.0, "training",
-        "Moves ε of each target's probability evenly to all classes, so y is no longer one-hot.",
+        "Moves ε of each target's probability evenly to all classes, so y is no longer "
+        "one-hot (cross-entropy and squared error; the SVM losses need hard labels).",
         Widget("Label smoothing", "regularisation", hi=0.5, size=0.05),
         **_FRACTION,
         flag=Flag("label smoothing in [0, 1)", "EPS"),
+        only_for=("loss", PROBABILISTIC_LOSSES),
     ),
 )
 
@@ -388,8 +324,9 @@ CONFIG_TABLE: tuple[Field, ...] = (
 DISPLAY_TABLE: tuple[Field, ...] = (
     Field(
         "temperature", "real", 1.0, "display",
-        "Display only: shows softmax(z / T) of the trained model, sharper below 1, softer "
-        "above; it does not affect training.",
+        "Display only: every view divides the scores by T (softmax(z / T); for the SVM "
+        "losses their margins of z / T), sharper below 1, softer above; it does not affect "
+        "training.",
         Widget("Temperature", "display", step="125", first=0.05),
         lo=0.05, hi=20.0,
     ),

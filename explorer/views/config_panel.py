@@ -60,6 +60,7 @@ BOXES = {
     "data": "Data",
     "features": "Features",
     "optimiser": "Optimiser",
+    "loss": "Loss",
     "regularisation": "Regularisation",
     "display": "Display only",
 }
