@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from explorer.core import parallel
 from explorer.core.decision import DecisionWorkspace, decision_indices
 from explorer.core.loss import loss_and_grads
-from explorer.session.trainer import Trainer
+from explorer.session.trainer import Objective, Trainer
 
 
 def split_mode(split: bool, func):
@@ -172,12 +172,16 @@ def test_helper_errors_reach_the_caller(monkeypatch):
 
 
 @settings(max_examples=30, deadline=None)
-@given(shapes, st.sampled_from([0.0, 0.1]))
-def test_trainer_full_grads_split_is_bit_identical(shape, eps):
+@given(shapes, st.sampled_from([0.0, 0.1]), st.sampled_from(["cross_entropy", "squared_error"]))
+def test_trainer_full_grads_split_is_bit_identical(shape, eps, loss):
     W, b, X, y = _problem(*shape, dtype=np.float32)
     trainer = Trainer(X, y, X[:, :1], y[:1], n_classes=W.shape[0])
-    fwd = trainer.forward(W, b)
-    one = [a.copy() for a in split_mode(False, lambda: trainer.full_grads(W, fwd, 0.01, eps))]
-    two = split_mode(True, lambda: trainer.full_grads(W, fwd, 0.01, eps))
+    objective = Objective(loss, l2=0.01, label_smoothing=eps)
+
+    def grads():  # a new forward pass each time: its dZ is made once and kept
+        return trainer.full_grads(W, trainer.forward(W, b, objective))
+
+    one = [a.copy() for a in split_mode(False, grads)]
+    two = split_mode(True, grads)
     for a, b_ in zip(one, two, strict=True):
         np.testing.assert_array_equal(a, b_)

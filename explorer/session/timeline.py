@@ -25,7 +25,7 @@ from explorer.session.changes import Change
 from explorer.session.config import Config
 from explorer.session.history import History, State, rng_from_array, rng_to_array
 from explorer.session.reports import Divergence, HistoryFull, implicated_settings
-from explorer.session.trainer import Forward, Trainer
+from explorer.session.trainer import Forward, Objective, Trainer
 
 #: Largest logit magnitude trusted in float32 (spacing there is 1/16): beyond it the
 #: probabilities are noise and training has numerically diverged.
@@ -131,7 +131,7 @@ class Timeline:
     def forward(self) -> Forward:
         """The training points' forward pass at the shown step (computed once per version)."""
         if self._fwd is None:
-            self._fwd = self._trainer.forward(self._W, self._b)
+            self._fwd = self._trainer.forward(self._W, self._b, self._objective)
         return self._fwd
 
     def _changed(self) -> None:
@@ -150,7 +150,7 @@ class Timeline:
         self._W = np.array(W, dtype=self.dtype)
         self._b = np.array(b, dtype=self.dtype)
         self._rng = rng
-        self.config = config
+        self._set_config(config)
         self._opt = self._new_optimizer(config)
         self._step = 0
         self._changed()
@@ -168,6 +168,11 @@ class Timeline:
         self._opt = self._new_optimizer(saved.live.config, saved.live.W.shape)
         self._load(saved.live)
         self.diverged, self.notice = saved.diverged, saved.notice
+
+    def _set_config(self, config: Config) -> None:
+        """Put ``config`` in effect (and the training objective it describes)."""
+        self.config = config
+        self._objective = Objective.of(config)
 
     def _new_optimizer(self, config: Config, shape: tuple[int, int] | None = None):
         C, D = self._W.shape if shape is None else shape
@@ -204,7 +209,7 @@ class Timeline:
         if not (np.isfinite(self._W).all() and np.isfinite(self._b).all()):
             return (math.nan,) * 4, "the parameters became non-finite"
         fwd = self.forward()
-        test_loss, test_acc = self._trainer.test_metrics(self._W, self._b)
+        test_loss, test_acc = self._trainer.test_metrics(self._W, self._b, self._objective)
         values = (fwd.loss, fwd.acc, test_loss, test_acc)
         if not all(math.isfinite(v) for v in values):
             bad = fwd.loss if not math.isfinite(fwd.loss) else test_loss
@@ -226,13 +231,12 @@ class Timeline:
             cosine_period=cfg.cosine_period,
         )
         tr = self._trainer
-        eps = cfg.label_smoothing
         if cfg.batch_size == 0 or cfg.batch_size >= tr.n:
-            dW, db = tr.full_grads(self._W, self.forward(), cfg.l2, eps)
+            dW, db = tr.full_grads(self._W, self.forward())
         else:
             idx = self._rng.choice(tr.n, size=cfg.batch_size, replace=False)
             idx.sort()
-            dW, db = tr.batch_grads(self._W, self._b, idx, cfg.l2, eps)
+            dW, db = tr.batch_grads(self._W, self._b, idx, self._objective)
         self._opt.update([self._W, self._b], [dW, db], lr)
         self._step = t + 1
         self._changed()
@@ -313,7 +317,7 @@ class Timeline:
         self._W = state.W.copy()
         self._b = state.b.copy()
         self._rng = rng_from_array(state.rng)
-        self.config = state.config
+        self._set_config(state.config)
         self._step = state.step
         self._changed()
 
@@ -350,7 +354,9 @@ class Timeline:
         """Put training fields of ``config`` in effect at the shown step.
 
         History after the shown step is dropped; the parameters are kept; a changed
-        optimiser type starts with fresh state, changed hyperparameters keep it.
+        optimiser type starts with fresh state, changed hyperparameters keep it. A
+        changed loss or margin also rewrites the shown step's metrics under the new loss
+        (the curves then show each step's loss under the loss in effect there).
         Returns ``Change.DIVERGED`` if a divergence report was cleared.
         """
         changes = self._forget_after(self._step)
@@ -360,8 +366,15 @@ class Timeline:
             state = self._opt.state()
             self._opt = self._new_optimizer(config)
             self._opt.load_state(state)
-        self.config = config
+        old = self._objective
+        self._set_config(config)
         self.version = next(_VERSIONS)  # what was computed with the old L2 or smoothing
+        if self._objective != old:
+            self._fwd = None  # its losses and dz belong to the old objective
+            if (old.loss, old.margin) != (config.loss, config.margin):
+                values, problem = self._metrics_now()
+                if problem is None:
+                    self.history.set_metrics(self._step, values)
         self.history.add(self._snapshot(forced=True))
         return changes
 

@@ -1,24 +1,79 @@
 """The fast training kernel: cached features, preallocated buffers, class-major float32.
 
-DESIGN §4: everything is ``(C, N)`` with the classes along axis 0 (short reductions over
-axis 0 are fast), labels stay integers (a flat index ``y·N + n`` picks ``Z[y_n, n]``
-without a one-hot matrix), soft targets exist only when label smoothing is on, and the
-``(C, N)`` buffers are allocated once per data set. One forward pass per step serves
-both the metrics of the current parameters and the full-batch gradient: the session
-keeps the :class:`Forward` of the shown step and hands it to the next step.
+Everything is ``(C, N)`` with the classes along axis 0 (short reductions over axis 0 are
+fast, ``docs/performance.md``), labels stay integers (a flat index ``y·N + n`` picks
+``Z[y_n, n]`` without a one-hot matrix), soft targets exist only when label smoothing is
+on, and the ``(C, N)`` buffers are allocated once per data set. One forward pass per
+step serves the metrics of the current parameters, the full-batch gradient and the
+display: the session keeps the :class:`Forward` of the shown step and hands it to the
+next step.
+
+Every loss of :data:`explorer.core.LOSSES` trains here through the same chain rule
+(``docs/maths.md``): only the per-sample ``∂L/∂z`` (``dZ``) changes, then
+``dW = dZ Φᵀ / N + λ₂ W + λ₁ sign(W)`` and ``db = mean(dZ)``. Cross-entropy's ``dZ`` is
+``P − Y``; squared error's is ``Jᵀ(P − Y)`` from a copy of ``P``
+(:func:`explorer.core.squared_loss.squared_error_in_place`); a hinge loss's is its
+subgradient from a copy of the scores ``Z`` (:func:`explorer.core.hinge_parts`), no
+softmax in it.
+
+Metrics follow one convention for every loss: the loss you would report, the chosen
+loss's mean over the points on their hard labels without any penalty (no L1, no L2, no
+label smoothing), and the accuracy of the argmax of the scores with ties going to the
+lowest class (as the decision regions draw them).
 
 Everything here is deterministic: the same state and batch give the same bits.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from explorer.core.hinge import HINGE_LOSSES, hinge_parts
 from explorer.core.loss import smooth_labels
 from explorer.core.parallel import split_columns
+from explorer.core.squared_loss import squared_error_in_place
 
 #: Feature dimensions up to this use broadcast multiply-adds instead of a matrix product.
 _SMALL_D = 4
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What training minimises: the loss, its margin, the targets and the penalties.
+
+    ``mean_n L_n + (l2/2)·‖W‖² + l1·Σ|W|`` with ``L_n`` the chosen loss of sample ``n``
+    on its training targets (label-smoothed when ``label_smoothing > 0``).
+
+    Attributes
+    ----------
+    loss : str
+        A name of :data:`explorer.core.LOSSES` (Python spelling).
+    margin : float
+        ``Δ`` of the hinge losses.
+    label_smoothing, l2, l1 : float
+    """
+
+    loss: str = "cross_entropy"
+    margin: float = 1.0
+    label_smoothing: float = 0.0
+    l2: float = 0.0
+    l1: float = 0.0
+
+    @classmethod
+    def of(cls, config) -> Objective:
+        """The objective of a :class:`~explorer.session.config.Config`."""
+        return cls(config.loss, config.margin, config.label_smoothing, config.l2, config.l1)
+
+    @property
+    def hinge(self) -> bool:
+        """Whether the loss is a hinge loss of the scores (no probabilities in it)."""
+        return self.loss in HINGE_LOSSES
+
+
+#: Plain cross-entropy without penalties.
+CROSS_ENTROPY = Objective()
 
 
 class Forward:
@@ -27,21 +82,33 @@ class Forward:
     Attributes
     ----------
     Z : ndarray, shape (C, Nt)
-        Logits ``W Φ + b``.
+        Logits (scores) ``W Φ + b``.
     P : ndarray, shape (C, Nt)
-        Softmax of ``Z`` (temperature 1).
+        Softmax of ``Z`` (temperature 1), for every loss.
     zmax : ndarray, shape (Nt,)
         Column maxima of ``Z``.
     lse : ndarray, shape (Nt,)
         ``log Σ_c exp Z[c, n]``.
+    losses : ndarray, shape (Nt,)
+        Each point's loss under ``objective.loss`` on its hard label (the metric's terms).
     loss, acc : float
-        Mean cross-entropy against the hard labels, and accuracy.
+        The mean of ``losses`` and the accuracy (module docstring).
+    objective : Objective
+    dz : ndarray, shape (C, Nt), or None
+        ``∂L_n/∂z_n`` on the training targets, once :meth:`Trainer.logit_grads` made it
+        (a hinge loss's, and squared error's without smoothing, come with the pass).
     """
 
-    __slots__ = ("P", "Z", "acc", "loss", "lse", "zmax")
+    __slots__ = ("P", "Z", "_dz_buffer", "acc", "dz", "loss", "losses", "lse", "objective", "zmax")
 
-    def __init__(self, Z, P, zmax, lse, loss, acc):
-        self.Z, self.P, self.zmax, self.lse, self.loss, self.acc = Z, P, zmax, lse, loss, acc
+    def __init__(self, Z, P, zmax, lse, losses, acc, objective, dz_buffer, dz=None):
+        self.Z, self.P, self.zmax, self.lse = Z, P, zmax, lse
+        self.losses = losses
+        self.loss = float(np.mean(losses, dtype=np.float64))
+        self.acc = acc
+        self.objective = objective
+        self._dz_buffer = dz_buffer
+        self.dz = dz
 
 
 class Trainer:
@@ -68,62 +135,68 @@ class Trainer:
         self.n = self.y.size
         self.flat = self.y * self.n + np.arange(self.n)
         self.flat_test = self.y_test * self.y_test.size + np.arange(self.y_test.size)
-        self._G = np.empty((self.C, self.n), dtype=self.dtype)
         self._soft: tuple[float, np.ndarray] | None = None
-        self._pairs: list[tuple[np.ndarray, np.ndarray] | None] = [None, None]
+        # (Z, P, dZ) in turn, and the test points' (Z, P); made on first use
+        self._triples: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None, None]
         self._turn = 0
         self._test_pair: tuple[np.ndarray, np.ndarray] | None = None
         self._maxima: dict[int, np.ndarray] = {}  # bool (C, n) scratch per column count
 
     # ---------------------------------------------------------------- forward
-    def forward(self, W: np.ndarray, b: np.ndarray) -> Forward:
-        """Logits, probabilities, loss and accuracy of the training points.
+    def forward(self, W: np.ndarray, b: np.ndarray, objective: Objective = CROSS_ENTROPY) -> Forward:
+        """Logits, probabilities, per-point losses and accuracy of the training points.
 
-        ``Z`` and ``P`` live in two preallocated buffer pairs used in turn (allocating
-        fresh ``(C, N)`` arrays every step costs more than the arithmetic at large N), so
-        a :class:`Forward` stays valid until the second forward pass after it.
+        ``Z``, ``P`` and ``dZ`` live in two preallocated buffer triples used in turn
+        (allocating fresh ``(C, N)`` arrays every step costs more than the arithmetic at
+        large N), so a :class:`Forward` stays valid until the second forward pass after it.
         """
-        if self._pairs[self._turn] is None:
-            self._pairs[self._turn] = (
-                np.empty((self.C, self.n), dtype=self.dtype),
-                np.empty((self.C, self.n), dtype=self.dtype),
+        if self._triples[self._turn] is None:
+            self._triples[self._turn] = tuple(
+                np.empty((self.C, self.n), dtype=self.dtype) for _ in range(3)
             )
-        Z, P = self._pairs[self._turn]
+        Z, P, D = self._triples[self._turn]
         self._turn = 1 - self._turn
-        zmax, lse, loss, acc = self._forward(W, b, self.F, self.flat, Z, P, self._scratch(self.n))
-        return Forward(Z, P, zmax, lse, loss, acc)
+        zmax, lse, z_true, acc = self._forward(W, b, self.F, self.y, self.flat, Z, P)
+        if objective.hinge:
+            np.copyto(D, Z)
+            losses, dz, _ = hinge_parts(D, self.y, objective.loss, objective.margin, overwrite=True)
+        elif objective.loss == "squared_error":
+            np.copyto(D, P)
+            losses = squared_error_in_place(D, self.y)
+            dz = D if objective.label_smoothing == 0 else None
+        else:
+            losses, dz = lse - z_true, None
+        return Forward(Z, P, zmax, lse, losses, acc, objective, D, dz)
 
-    def _scratch(self, n: int) -> np.ndarray:
-        buffer = self._maxima.get(n)
-        if buffer is None:
-            buffer = self._maxima[n] = np.empty((self.C, n), dtype=bool)
-        return buffer
-
-    def test_metrics(self, W: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-        """Mean cross-entropy and accuracy of the test points (0, 0 when there are none)."""
+    def test_metrics(
+        self, W: np.ndarray, b: np.ndarray, objective: Objective = CROSS_ENTROPY
+    ) -> tuple[float, float]:
+        """Mean loss and accuracy of the test points (0, 0 when there are none)."""
         if self.y_test.size == 0:
             return 0.0, 0.0
         if self._test_pair is None:
             shape = (self.C, self.y_test.size)
             self._test_pair = (np.empty(shape, self.dtype), np.empty(shape, self.dtype))
-        n = self.y_test.size
-        _, _, loss, acc = self._forward(
-            W, b, self.F_test, self.flat_test, *self._test_pair, self._scratch(n)
-        )
-        return loss, acc
+        Z, P = self._test_pair
+        _, lse, z_true, acc = self._forward(W, b, self.F_test, self.y_test, self.flat_test, Z, P)
+        if objective.hinge:  # the scratch scores become dz
+            losses = hinge_parts(Z, self.y_test, objective.loss, objective.margin, overwrite=True)[0]
+        elif objective.loss == "squared_error":
+            losses = squared_error_in_place(P, self.y_test)
+        else:
+            losses = lse - z_true
+        return float(np.mean(losses, dtype=np.float64)), acc
 
-    @staticmethod
-    def _forward(W, b, F, flat, Z, P, maxima):
-        """Fill ``Z`` with logits and ``P`` with probabilities; return the reductions.
-
-        ``maxima`` is bool ``(C, n)`` scratch: where each column holds its largest logit.
-        """
+    def _forward(self, W, b, F, y, flat, Z, P):
+        """Fill ``Z`` with logits and ``P`` with probabilities; return the reductions
+        ``zmax``, ``lse``, ``z_true`` (each ``(n,)``) and the accuracy."""
         n = F.shape[1]
-        # How many classes hold each column's largest logit (C <= 255 fits in uint8).
-        n_max = np.empty(n, dtype=np.uint8 if Z.shape[0] < 256 else np.int64)
         zmax = np.empty(n, dtype=Z.dtype)
         lse = np.empty(n, dtype=Z.dtype)
         z_true = np.empty(n, dtype=Z.dtype)
+        maxima = self._scratch(n)
+        # How many classes hold each column's largest logit (C <= 255 fits in uint8).
+        n_max = np.empty(n, dtype=np.uint8 if Z.shape[0] < 256 else np.int64)
         everything = Z.ravel()
         bias = b[:, None]
 
@@ -153,9 +226,15 @@ class Trainer:
             total += zmax[lo:hi]
 
         split_columns(columns, n, Z.size)
-        loss = float(np.mean(lse - z_true, dtype=np.float64))
-        acc = _accuracy(Z, zmax, z_true, n_max, flat) / max(flat.size, 1)
-        return zmax, lse, loss, acc
+        acc = _accuracy(Z, zmax, z_true, n_max, flat) / max(n, 1)
+        return zmax, lse, z_true, acc
+
+    def _scratch(self, n: int) -> np.ndarray:
+        """Bool ``(C, n)`` scratch: where each column holds its largest logit."""
+        buffer = self._maxima.get(n)
+        if buffer is None:
+            buffer = self._maxima[n] = np.empty((self.C, n), dtype=bool)
+        return buffer
 
     # -------------------------------------------------------------- gradients
     def soft_targets(self, eps: float) -> np.ndarray:
@@ -164,44 +243,70 @@ class Trainer:
             self._soft = (eps, smooth_labels(self.y, self.C, eps, dtype=self.dtype))
         return self._soft[1]
 
-    def full_grads(self, W, fwd: Forward, l2: float, eps: float):
-        """``dW (C, D)``, ``db (C,)`` on all training points from their forward pass."""
-        G, P, flat = self._G, fwd.P, self.flat
-        everything = G.ravel()
+    def logit_grads(self, fwd: Forward) -> np.ndarray:
+        """``dZ = ∂L_n/∂z_n`` of every training point ``(C, Nt)`` under ``fwd.objective``,
+        on the training targets (label smoothing included), not divided by N.
+
+        Made once per forward pass, in its own buffer (valid as long as ``fwd``): the
+        full-batch step and the display read the same array. Read it, never write it.
+        """
+        if fwd.dz is not None:
+            return fwd.dz
+        G, P, flat = fwd._dz_buffer, fwd.P, self.flat
+        eps = fwd.objective.label_smoothing
         soft = self.soft_targets(eps) if eps > 0 else None
+        if fwd.objective.loss == "squared_error":  # only with smoothing: else made already
+            np.copyto(G, P)
+            squared_error_in_place(G, soft)
+        else:
+            everything = G.ravel()
 
-        def columns(lo: int, hi: int) -> None:
-            np.copyto(G[:, lo:hi], P[:, lo:hi])
-            if soft is not None:
-                G[:, lo:hi] -= soft[:, lo:hi]
-            else:
-                everything[flat[lo:hi]] -= 1
+            def columns(lo: int, hi: int) -> None:
+                np.copyto(G[:, lo:hi], P[:, lo:hi])
+                if soft is not None:
+                    G[:, lo:hi] -= soft[:, lo:hi]
+                else:
+                    everything[flat[lo:hi]] -= 1
 
-        split_columns(columns, self.n, G.size)
-        return self._finish(G, self.FT, W, l2)
+            split_columns(columns, self.n, G.size)
+        fwd.dz = G
+        return G
 
-    def batch_grads(self, W, b, idx: np.ndarray, l2: float, eps: float):
-        """``dW``, ``db`` on the training points ``idx`` (a mini-batch)."""
+    def full_grads(self, W, fwd: Forward):
+        """``dW (C, D)``, ``db (C,)`` of ``fwd.objective`` on all training points."""
+        return self._finish(self.logit_grads(fwd), self.FT, W, fwd.objective)
+
+    def batch_grads(self, W, b, idx: np.ndarray, objective: Objective):
+        """``dW``, ``db`` of ``objective`` on the training points ``idx`` (a mini-batch)."""
         F = self.F[:, idx]
         Z = W @ F
         Z += b[:, None]
-        Z -= Z.max(axis=0)
-        np.exp(Z, out=Z)
-        Z /= Z.sum(axis=0)
-        if eps > 0:
-            Z -= self.soft_targets(eps)[:, idx]
+        eps = objective.label_smoothing
+        if objective.hinge:
+            Z = hinge_parts(Z, self.y[idx], objective.loss, objective.margin, overwrite=True)[1]
         else:
-            Z[self.y[idx], np.arange(idx.size)] -= 1
-        return self._finish(Z, np.ascontiguousarray(F.T), W, l2)
+            Z -= Z.max(axis=0)
+            np.exp(Z, out=Z)
+            Z /= Z.sum(axis=0)
+            targets = self.soft_targets(eps)[:, idx] if eps > 0 else None
+            if objective.loss == "squared_error":
+                squared_error_in_place(Z, self.y[idx] if targets is None else targets)
+            elif targets is not None:
+                Z -= targets
+            else:
+                Z[self.y[idx], np.arange(idx.size)] -= 1
+        return self._finish(Z, np.ascontiguousarray(F.T), W, objective)
 
-    def _finish(self, G, FT, W, l2):
+    def _finish(self, G, FT, W, objective: Objective):
         n = G.shape[1]
         dW = G @ FT
         dW *= self.dtype.type(1.0 / n)
         db = G.sum(axis=1)
         db *= self.dtype.type(1.0 / n)
-        if l2:
-            dW += self.dtype.type(l2) * W
+        if objective.l2:
+            dW += self.dtype.type(objective.l2) * W
+        if objective.l1:
+            dW += self.dtype.type(objective.l1) * np.sign(W)
         return dW, db
 
 
