@@ -2,15 +2,26 @@
 
 A :class:`Numbers` belongs to one timeline version (parameters and training
 configuration) at one display temperature; the session replaces it whole when either
-changes, so nothing here is ever invalidated piecemeal. Display numbers are float32,
-from the training forward pass the step already made; exact numbers (sample details,
-the mean Jacobian, the batch gradients) are float64 (``docs/maths.md``). Every array
-returned is read-only.
+changes, so nothing here is ever invalidated piecemeal (the training configuration,
+hence the loss, its margin, the penalties and label smoothing, is part of the version).
+Display numbers are float32, from the training forward pass the step already made;
+exact numbers (sample details, the per-sample table, the mean Jacobian, the batch
+gradients) are float64 (``docs/maths.md``). Every array returned is read-only.
+
+The loss is the configuration's (cross-entropy, squared error or an SVM loss). Per
+training point, the display's :attr:`Numbers.sample_loss`, :attr:`Numbers.dz` and
+:attr:`Numbers.error_signal` are the terms of the training objective (the chosen loss on
+the training targets, label smoothing included, no penalty), at the display
+temperature, which divides the scores ``z`` of every loss. The metrics of the curves
+are the chosen loss on the hard labels at temperature 1 (:mod:`.trainer`).
 
 Speed tricks, each in one place:
 
 - :meth:`Numbers._batch64`: the float64 batch gradients and, at temperature 1, the exact
   mean Jacobian come from one float64 softmax of every training point.
+- :meth:`Numbers._per_sample`: at temperature 1 the display's ``dz`` is the training
+  forward pass's own (:meth:`~explorer.session.trainer.Trainer.logit_grads`), which the
+  next full-batch step reuses.
 - :class:`Scratch64`: the ``(C, N)`` float64 buffer of that pass outlives the versions.
 - :func:`mean_jacobian_display`: the picture's Jacobian from the float32 display
   probabilities, two cores at once.
@@ -21,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.core import loss_and_grads, smooth_labels, softmax
+from explorer.core import loss_and_grads, per_sample_grad, per_sample_loss, smooth_labels, softmax
 from explorer.core.parallel import split_columns
 from explorer.session import details
 
@@ -109,8 +120,10 @@ class Numbers:
         "_jacobian_display",
         "_max_wrong",
         "_params64",
+        "_per_sample_display",
         "_scratch",
         "_setup",
+        "_table",
         "_timeline",
         "temperature",
         "version",
@@ -123,7 +136,9 @@ class Numbers:
         self._config = timeline.config
         self._setup = setup
         self._scratch = scratch
-        self._display: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._display: tuple[np.ndarray, np.ndarray] | None = None
+        self._per_sample_display: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._table: details.SampleTable | None = None
         self._max_wrong: np.ndarray | None = None
         self._jacobian_display: np.ndarray | None = None
         self._params64: tuple[np.ndarray, np.ndarray] | None = None
@@ -132,27 +147,46 @@ class Numbers:
         self._grads: tuple[float, np.ndarray, np.ndarray] | None = None
 
     # ============================================================ display (float32)
-    def _displayed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``P (C, Nt)``, ``p_y − 1 (Nt,)`` and ``−log p_y (Nt,)`` at the temperature."""
+    def _displayed(self) -> tuple[np.ndarray, np.ndarray]:
+        """``P (C, Nt)`` and ``p_y − 1 (Nt,)`` at the temperature."""
         if self._display is not None:
             return self._display
         fwd, T = self._timeline.forward(), self.temperature
-        flat = self._setup.trainer.flat
         if T == 1.0:
             P = fwd.P.view()
-            logp_true = np.take(fwd.Z.ravel(), flat) - fwd.lse
         else:
             with np.errstate(all="ignore"):
-                S = np.subtract(fwd.Z, fwd.zmax)
-                S /= S.dtype.type(T)
-                P = np.exp(S)
-                total = P.sum(axis=0)
-                P /= total
-                logp_true = np.take(S.ravel(), flat) - np.log(total)
-        p_true = np.take(P.ravel(), flat)
-        out = (P, p_true - 1, -logp_true)
+                P = np.subtract(fwd.Z, fwd.zmax)
+                P /= P.dtype.type(T)
+                np.exp(P, out=P)
+                P /= P.sum(axis=0)
+        out = (P, np.take(P.ravel(), self._setup.trainer.flat) - 1)
         _freeze(*out)
         self._display = out
+        return out
+
+    def _per_sample(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``L_n (Nt,)``, ``∂L_n/∂z_n (C, Nt)`` and ``∂L_n/∂z_{y_n} (Nt,)`` of the
+        chosen loss on the training targets, at the temperature (float32)."""
+        if self._per_sample_display is not None:
+            return self._per_sample_display
+        fwd, T = self._timeline.forward(), self.temperature
+        trainer, objective = self._setup.trainer, fwd.objective
+        eps, loss, margin = objective.label_smoothing, objective.loss, objective.margin
+        targets = trainer.soft_targets(eps) if eps > 0 else trainer.y
+        with np.errstate(all="ignore"):
+            if T == 1.0:
+                dz = trainer.logit_grads(fwd).view()  # the next full-batch step's own
+                losses = fwd.losses.view() if eps == 0 else None
+                if losses is None:
+                    losses = per_sample_loss(fwd.Z, targets, loss, margin=margin)
+            else:
+                Zt = fwd.Z / fwd.Z.dtype.type(T)
+                losses = per_sample_loss(Zt, targets, loss, margin=margin)
+                dz = per_sample_grad(Zt, targets, loss, margin=margin)
+        out = (losses, dz, np.take(dz.ravel(), trainer.flat))
+        _freeze(*out)
+        self._per_sample_display = out
         return out
 
     @property
@@ -167,8 +201,19 @@ class Numbers:
 
     @property
     def sample_loss(self) -> np.ndarray:
-        """``−log p_y`` per training point ``(Ntrain,)``."""
-        return (self._display or self._displayed())[2]
+        """Each training point's loss ``L_n (Ntrain,)`` (cross-entropy: ``−log p_y``)."""
+        return (self._per_sample_display or self._per_sample())[0]
+
+    @property
+    def dz(self) -> np.ndarray:
+        """Each training point's ``∂L_n/∂z_n (C, Ntrain)``, not divided by N."""
+        return (self._per_sample_display or self._per_sample())[1]
+
+    @property
+    def error_signal(self) -> np.ndarray:
+        """``∂L_n/∂z`` at each training point's true class ``(Ntrain,)`` (cross-entropy:
+        ``p_y − 1``; Weston–Watkins: minus the count of active margins)."""
+        return (self._per_sample_display or self._per_sample())[2]
 
     @property
     def max_wrong(self) -> np.ndarray:
@@ -213,12 +258,34 @@ class Numbers:
                 int(d.y[i]),
                 index=i,
                 is_test=bool(d.is_test[i]),
+                loss=self._config.loss,
+                margin=self._config.margin,
                 label_smoothing=self._config.label_smoothing,
                 temperature=self.temperature,
             )
             _freeze(*(v for v in vars(cached).values() if isinstance(v, np.ndarray)))
             self._details[i] = cached
         return cached
+
+    def sample_table(self) -> details.SampleTable:
+        """:class:`~explorer.session.details.SampleTable` of the training points (float64,
+        at the temperature; made on first use: ~a float64 softmax of every point)."""
+        if self._table is None:
+            W64, b64 = self.params64
+            c, s = self._config, self._setup
+            self._table = details.sample_table(
+                W64,
+                b64,
+                s.train_features64(),
+                s.data.X[:, s.train_index],
+                s.trainer.y,
+                index=s.train_index,
+                loss=c.loss,
+                margin=c.margin,
+                label_smoothing=c.label_smoothing,
+                temperature=self.temperature,
+            )
+        return self._table
 
     def point_detail(self, xy: np.ndarray) -> details.PointDetail:
         """:class:`~explorer.session.details.PointDetail` at ``xy (2,)`` (checked)."""
@@ -255,7 +322,8 @@ class Numbers:
 
     def batch_grads(self) -> tuple[float, np.ndarray, np.ndarray]:
         """``(loss, dW (C, D), db (C,))`` of the training objective on all training
-        points, with L2 and label smoothing, at temperature 1."""
+        points: the chosen loss and margin, label smoothing, L2 and L1, at temperature 1
+        (:func:`explorer.core.loss_and_grads`)."""
         if self._grads is None:
             self._batch64()
         return self._grads
@@ -271,12 +339,22 @@ class Numbers:
         W64, b64 = self.params64
         X = self._setup.train_features64()
         y = self._setup.trainer.y
-        eps, l2 = self._config.label_smoothing, self._config.l2
+        c = self._config
+        eps = c.label_smoothing
         Y = smooth_labels(y, W64.shape[0], eps) if eps > 0 else y
         buffer = self._scratch.get((W64.shape[0], X.shape[1]))
         share = self.temperature == 1.0 and self._jacobian is None
         loss, dW, db = loss_and_grads(
-            W64, b64, X, Y, l2, out=buffer, on_probs=self._keep_jacobian if share else None
+            W64,
+            b64,
+            X,
+            Y,
+            c.l2,
+            loss=c.loss,
+            margin=c.margin,
+            l1=c.l1,
+            out=buffer,
+            on_probs=self._keep_jacobian if share else None,
         )
         _freeze(dW, db)
         self._grads = (loss, dW, db)

@@ -16,10 +16,12 @@ A :class:`Session` is Qt-free and a facade over parts that each do one job:
 Views connect to :attr:`Session.changed`, which emits one
 :class:`~explorer.session.changes.Change` per user-level call. Arrays returned by the
 ``train_*`` methods are read-only views of caches valid until the session changes (the
-next event); copy one to keep it. The display temperature ``T`` divides the logits of
-every display computation and never enters training. Metrics use the hard labels and no
-L2 term (the loss you would report); :meth:`Session.batch_grads` gives the training
-objective with L2 and label smoothing.
+next event); copy one to keep it. The display temperature ``T`` divides the scores of
+every display computation, whatever the loss, and never enters training. Metrics are the
+chosen loss on the hard labels without penalties (the loss you would report); the
+per-point numbers (``train_sample_loss``, ``train_dz``, ``train_error_signal``, the
+details and the table) and :meth:`Session.batch_grads` are the training objective's
+(label smoothing, and for the batch L2 and L1 too): :mod:`.numbers`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from operator import attrgetter
 import numpy as np
 
 from explorer.core.decision import decision_indices
+from explorer.core.hinge import HINGE_LOSSES
 from explorer.session import edits, snapshots, state_io
 from explorer.session.build import (
     Setup,
@@ -393,14 +396,33 @@ class Session:
         return self.numbers.max_wrong
 
     def train_sample_loss(self) -> np.ndarray:
-        """``−log p_y`` per training point ``(Ntrain,)``."""
+        """The chosen loss ``L_n`` per training point ``(Ntrain,)``, float32 (cross-entropy:
+        ``−log p_y``)."""
         return self.numbers.sample_loss
+
+    def train_dz(self) -> np.ndarray:
+        """The chosen loss's ``∂L_n/∂z_n`` per training point ``(C, Ntrain)``, float32."""
+        return self.numbers.dz
+
+    def train_error_signal(self) -> np.ndarray:
+        """``∂L_n/∂z`` at the true class per training point ``(Ntrain,)``, float32: the
+        bars' error signal (cross-entropy: ``p_y − 1``)."""
+        return self.numbers.error_signal
+
+    def train_table(self):
+        """:class:`~explorer.session.details.SampleTable`: every training point's ``x``,
+        ``z``, ``p``, loss and ``∂L/∂z``, float64 (made on first use, then kept)."""
+        return self.numbers.sample_table()
 
     def decision_image(self, F_grid: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Class and confidence index ``uint8 (M,)`` per grid point of ``F_grid (D, M)``
-        (:func:`explorer.core.decision.decision_indices`; ``out`` is reused if given)."""
-        t = self._timeline
-        return decision_indices(t.W, t.b, F_grid, temperature=self._temperature, out=out)
+        (:func:`explorer.core.decision.decision_indices`; ``out`` is reused if given),
+        shaded by ``max p``, or for a hinge loss by the top-two score gap clipped at ``Δ``."""
+        t, c = self._timeline, self._timeline.config
+        shade = "margin" if c.loss in HINGE_LOSSES else "probability"
+        return decision_indices(
+            t.W, t.b, F_grid, self._temperature, out, shade=shade, margin=c.margin
+        )
 
     def sample_detail(self, i: int):
         """:class:`~explorer.session.details.SampleDetail` of data point ``i`` (float64,
@@ -419,6 +441,7 @@ class Session:
         return self.numbers.mean_jacobian(exact)
 
     def batch_grads(self) -> tuple[float, np.ndarray, np.ndarray]:
-        """``(loss, dW (C, D), db (C,))`` of the training objective (L2, label smoothing,
-        temperature 1: what training follows) on all training points, float64."""
+        """``(loss, dW (C, D), db (C,))`` of the training objective (the loss and margin,
+        L2, L1, label smoothing, temperature 1: what training follows) on all training
+        points, float64."""
         return self.numbers.batch_grads()

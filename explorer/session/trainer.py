@@ -143,7 +143,7 @@ class Trainer:
         self._maxima: dict[int, np.ndarray] = {}  # bool (C, n) scratch per column count
 
     # ---------------------------------------------------------------- forward
-    def forward(self, W: np.ndarray, b: np.ndarray, objective: Objective = CROSS_ENTROPY) -> Forward:
+    def forward(self, W, b, objective: Objective = CROSS_ENTROPY) -> Forward:
         """Logits, probabilities, per-point losses and accuracy of the training points.
 
         ``Z``, ``P`` and ``dZ`` live in two preallocated buffer triples used in turn
@@ -180,7 +180,8 @@ class Trainer:
         Z, P = self._test_pair
         _, lse, z_true, acc = self._forward(W, b, self.F_test, self.y_test, self.flat_test, Z, P)
         if objective.hinge:  # the scratch scores become dz
-            losses = hinge_parts(Z, self.y_test, objective.loss, objective.margin, overwrite=True)[0]
+            loss, margin = objective.loss, objective.margin
+            losses = hinge_parts(Z, self.y_test, loss, margin, overwrite=True)[0]
         elif objective.loss == "squared_error":
             losses = squared_error_in_place(P, self.y_test)
         else:

@@ -194,6 +194,9 @@ class Derivation:
                 )
             )
         chain = [self._h("3", "Backward: the chain rule")]
+        if d.dL_dp is None:  # a hinge loss: no p in it, ∂L/∂z comes from the scores
+            chain.append(self._matrix(self._group("∂<i>L</i>/∂<i>z</i>", d.dz[:, None])))
+            return [tuple(forward), tuple(chain), tuple(self._sample_gradients(d, x, names))]
         C = len(d.p)
         dl_dp = self._group("∂<i>L</i>/∂<i>p</i> = −<i>y</i>/<i>p</i>", d.dL_dp[:, None])
         if C <= MAX_JACOBIAN_CLASSES:
@@ -227,6 +230,9 @@ class Derivation:
                 "<i>p</i>·Σ<i>y</i> − <i>y</i> = <i>p</i> − <i>y</i>, prediction minus truth."
             )
         )
+        return [tuple(forward), tuple(chain), tuple(self._sample_gradients(d, x, names))]
+
+    def _sample_gradients(self, d, x, names) -> list:
         gradients = [self._h("4", "Gradients of this sample")]
         gradients.append(
             self._matrix(
@@ -240,7 +246,7 @@ class Derivation:
                 self._group("∂<i>L</i>/∂<i>b</i> = <i>p</i> − <i>y</i>", d.db[:, None]),
             )
         )
-        return [tuple(forward), tuple(chain), tuple(gradients)]
+        return gradients
 
     # ------------------------------------------------------------- batch part
     def _batch_section(self, batch) -> tuple:
