@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from explorer.core import parallel
 from explorer.core.decision import DecisionWorkspace, decision_indices
 from explorer.core.loss import loss_and_grads
-from explorer.session.trainer import Objective, Trainer
+from explorer.session.trainer import Trainer, TrainingObjective
 
 
 def split_mode(split: bool, func):
@@ -176,7 +176,7 @@ def test_helper_errors_reach_the_caller(monkeypatch):
 def test_trainer_full_grads_split_is_bit_identical(shape, eps, loss):
     W, b, X, y = _problem(*shape, dtype=np.float32)
     trainer = Trainer(X, y, X[:, :1], y[:1], n_classes=W.shape[0])
-    objective = Objective(loss, l2=0.01, label_smoothing=eps)
+    objective = TrainingObjective(loss, l2=0.01, label_smoothing=eps)
 
     def grads():  # a new forward pass each time: its dZ is made once and kept
         return trainer.full_grads(W, trainer.forward(W, b, objective))

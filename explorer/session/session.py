@@ -51,7 +51,7 @@ from explorer.session.numbers import Numbers, Scratch64
 from explorer.session.reports import Configured
 from explorer.session.snapshots import SessionSnapshot, undoable
 from explorer.session.timeline import SavedTimeline, Timeline
-from explorer.session.trainer import Objective
+from explorer.session.trainer import TrainingObjective
 
 MIN_TEMPERATURE = 1e-3
 MAX_TEMPERATURE = 1e3
@@ -321,7 +321,7 @@ class Session:
         params = None
         if not init:
             with np.errstate(all="ignore"):
-                fwd = setup.trainer.forward(self.W, self.b, Objective.of(self.config))
+                fwd = setup.trainer.forward(self.W, self.b, TrainingObjective.of(self.config))
             if not math.isfinite(fwd.loss):
                 raise ValueError("the loss overflows on these points; move them closer")
             params = (self.W, self.b, restart_rng(self.config))

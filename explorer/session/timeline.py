@@ -25,7 +25,7 @@ from explorer.session.changes import Change
 from explorer.session.config import Config
 from explorer.session.history import History, State, rng_from_array, rng_to_array
 from explorer.session.reports import Divergence, HistoryFull, implicated_settings
-from explorer.session.trainer import Forward, Objective, Trainer
+from explorer.session.trainer import Forward, Trainer, TrainingObjective
 
 #: Largest logit magnitude trusted in float32 (spacing there is 1/16): beyond it the
 #: probabilities are noise and training has numerically diverged.
@@ -172,7 +172,7 @@ class Timeline:
     def _set_config(self, config: Config) -> None:
         """Put ``config`` in effect (and the training objective it describes)."""
         self.config = config
-        self._objective = Objective.of(config)
+        self._objective = TrainingObjective.of(config)
 
     def _new_optimizer(self, config: Config, shape: tuple[int, int] | None = None):
         C, D = self._W.shape if shape is None else shape

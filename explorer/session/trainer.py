@@ -40,7 +40,7 @@ _SMALL_D = 4
 
 
 @dataclass(frozen=True)
-class Objective:
+class TrainingObjective:
     """What training minimises: the loss, its margin, the targets and the penalties.
 
     ``mean_n L_n + (l2/2)·‖W‖² + l1·Σ|W|`` with ``L_n`` the chosen loss of sample ``n``
@@ -62,7 +62,7 @@ class Objective:
     l1: float = 0.0
 
     @classmethod
-    def of(cls, config) -> Objective:
+    def of(cls, config) -> TrainingObjective:
         """The objective of a :class:`~explorer.session.config.Config`."""
         return cls(config.loss, config.margin, config.label_smoothing, config.l2, config.l1)
 
@@ -73,7 +73,7 @@ class Objective:
 
 
 #: Plain cross-entropy without penalties.
-CROSS_ENTROPY = Objective()
+CROSS_ENTROPY = TrainingObjective()
 
 
 class Forward:
@@ -93,7 +93,7 @@ class Forward:
         Each point's loss under ``objective.loss`` on its hard label (the metric's terms).
     loss, acc : float
         The mean of ``losses`` and the accuracy (module docstring).
-    objective : Objective
+    objective : TrainingObjective
     dz : ndarray, shape (C, Nt), or None
         ``∂L_n/∂z_n`` on the training targets, once :meth:`Trainer.logit_grads` made it
         (a hinge loss's, and squared error's without smoothing, come with the pass).
@@ -143,7 +143,7 @@ class Trainer:
         self._maxima: dict[int, np.ndarray] = {}  # bool (C, n) scratch per column count
 
     # ---------------------------------------------------------------- forward
-    def forward(self, W, b, objective: Objective = CROSS_ENTROPY) -> Forward:
+    def forward(self, W, b, objective: TrainingObjective = CROSS_ENTROPY) -> Forward:
         """Logits, probabilities, per-point losses and accuracy of the training points.
 
         ``Z``, ``P`` and ``dZ`` live in two preallocated buffer triples used in turn
@@ -169,7 +169,7 @@ class Trainer:
         return Forward(Z, P, zmax, lse, losses, acc, objective, D, dz)
 
     def test_metrics(
-        self, W: np.ndarray, b: np.ndarray, objective: Objective = CROSS_ENTROPY
+        self, W: np.ndarray, b: np.ndarray, objective: TrainingObjective = CROSS_ENTROPY
     ) -> tuple[float, float]:
         """Mean loss and accuracy of the test points (0, 0 when there are none)."""
         if self.y_test.size == 0:
@@ -277,7 +277,7 @@ class Trainer:
         """``dW (C, D)``, ``db (C,)`` of ``fwd.objective`` on all training points."""
         return self._finish(self.logit_grads(fwd), self.FT, W, fwd.objective)
 
-    def batch_grads(self, W, b, idx: np.ndarray, objective: Objective):
+    def batch_grads(self, W, b, idx: np.ndarray, objective: TrainingObjective):
         """``dW``, ``db`` of ``objective`` on the training points ``idx`` (a mini-batch)."""
         F = self.F[:, idx]
         Z = W @ F
@@ -298,7 +298,7 @@ class Trainer:
                 Z[self.y[idx], np.arange(idx.size)] -= 1
         return self._finish(Z, np.ascontiguousarray(F.T), W, objective)
 
-    def _finish(self, G, FT, W, objective: Objective):
+    def _finish(self, G, FT, W, objective: TrainingObjective):
         n = G.shape[1]
         dW = G @ FT
         dW *= self.dtype.type(1.0 / n)
