@@ -3,7 +3,7 @@
 Layout of a ``.smx`` file (a zip archive, stored uncompressed or deflated):
 
 ``header.json``
-    ``{"format": "softmax-explorer-session", "version": 1, "app_version": "...",
+    ``{"format": "softmax-explorer-session", "version": 2, "app_version": "...",
     "values": {...}, "arrays": {name: {"dtype": "<f4", "shape": [C, D]}, ...}}``
     ``values`` holds the plain scalars, strings and lists of strings of the state.
 ``arrays/<name>.npy``
@@ -50,7 +50,9 @@ from explorer.session.file_members import (
 )
 
 FORMAT = "softmax-explorer-session"
-VERSION = 1
+#: The format version written; every version up to it is read (1: before the losses
+#: of issue 18, whose configurations take the default loss).
+VERSION = 2
 SUFFIX = ".smx"
 MAX_ARRAY_BYTES = lim.MAX_ARRAY_BYTES
 MAX_TOTAL_BYTES = lim.MAX_TOTAL_BYTES

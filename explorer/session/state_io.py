@@ -5,9 +5,10 @@
 Entries (``C`` classes, ``D`` features, ``N`` points, ``H`` head, ``K`` checkpoints):
 
 =========================  =======================================================
-``state_version``          int, 1
+``state_version``          int, 2 (1: written before the loss fields, still read)
 ``dtype``                  str, training dtype (``"float32"`` or ``"float64"``)
-``config``                 str, JSON of the configuration at the shown step
+``config``                 str, JSON of the configuration at the shown step (version 2
+                           with ``loss``, ``margin`` and ``l1``)
 ``data/X`` ``data/y``      float64 ``(2, N)``, int64 ``(N,)``
 ``data/is_test``           bool ``(N,)``
 ``data/class_names``       str, JSON list of C names
@@ -59,7 +60,11 @@ from explorer.session.history import MAX_STEPS, State, rng_from_array
 from explorer.session.reports import Divergence, HistoryFull
 from explorer.session.timeline import SavedTimeline
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+#: Every state version read. Version 1 came before the loss fields: its configurations
+#: have none and take their defaults (cross-entropy, margin 1, no L1), which is what it
+#: trained with; otherwise it is laid out as version 2.
+READ_VERSIONS = (1, 2)
 _FEATURE_SCALARS = ("kind", "degree", "rff_dim", "rff_gamma", "seed")
 
 
@@ -328,7 +333,7 @@ def restore_state(cls, state: dict):
     Everything is read and checked first; the session is then built the way
     ``cls(config, data, ...)`` builds any session, resuming the saved timeline.
     """
-    if _int(state, "state_version", 1, 10**6) != STATE_VERSION:
+    if _int(state, "state_version", 1, 10**6) not in READ_VERSIONS:
         raise ValueError(f"unsupported session state version {state['state_version']}")
     dtype = np.dtype(_str(state, "dtype"))
     if dtype not in (np.float32, np.float64):
