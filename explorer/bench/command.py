@@ -41,6 +41,12 @@ def bench_parser() -> OneLineParser:
     parser.add_argument(
         "--quick", action="store_true", help="tiny workloads and few frames (a smoke test)"
     )
+    parser.add_argument(
+        "--loss",
+        metavar="NAME",
+        help="train every workload with this loss: cross-entropy (default), squared-error, "
+        "svm-ww, svm-ova or svm-structured",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--no-reference", action="store_true", help="skip the matplotlib reference")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurements")
@@ -73,7 +79,7 @@ def run_bench(argv: list[str]) -> int:
     from explorer.bench.workloads import select
 
     try:
-        select(args.workloads)
+        select(args.workloads, loss=args.loss)
     except ValueError as exc:
         bench_parser().error(str(exc))
     # Before Qt is imported: headless, and never the user's settings.
@@ -83,6 +89,7 @@ def run_bench(argv: list[str]) -> int:
 
     options = Options(
         workloads=args.workloads,
+        loss=args.loss,
         frames=args.frames,
         quick=args.quick,
         reference=not args.no_reference,
@@ -148,6 +155,7 @@ def format_table(result: dict) -> str:
         "Softmax Explorer benchmark — real main window, 1200×800, offscreen",
         f"frame = step + refresh of every view + paint; paint = {result['settings']['paint']}",
         f"machine: {result['machine']}",
+        f"loss: {result['settings'].get('loss', 'cross_entropy')} (every workload)",
         "",
     ]
     header = (

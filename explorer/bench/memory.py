@@ -77,21 +77,30 @@ def measure_growth(workload, steps: int, warmup: int = 100) -> dict[str, float]:
 
 
 def child_main(argv: list[str]) -> int:
-    """In the child: ``peak KEY FRAMES [quick]`` or ``growth KEY STEPS [quick]``; JSON out."""
-    from explorer.bench.workloads import WORKLOADS
+    """In the child: ``peak KEY FRAMES LOSS [quick]`` or ``growth KEY STEPS LOSS [quick]``;
+    JSON out."""
+    from explorer.bench.workloads import select
 
-    mode, key, count = argv[0], argv[1], int(argv[2])
-    workload = WORKLOADS[key].tiny() if "quick" in argv[3:] else WORKLOADS[key]
+    mode, key, count, loss = argv[0], argv[1], int(argv[2]), argv[3]
+    (workload,) = select(key, "quick" in argv[4:], loss)
     if mode == "peak":
         result = measure_peak(workload, count)
     else:
         result = measure_growth(workload, count, warmup=min(100, max(1, count // 4)))
-    print(json.dumps(result), flush=True)
+    print(json.dumps({**result, "loss": workload.config().loss}), flush=True)
     # Skip interpreter teardown: the answer is out, and Qt's exit costs time.
     os._exit(0)
 
 
-def run_child(mode: str, key: str, count: int, quick: bool = False, timeout: float = 600):
+def run_child(
+    mode: str,
+    key: str,
+    count: int,
+    quick: bool = False,
+    timeout: float = 600,
+    *,
+    loss: str = "cross_entropy",
+):
     """Run :func:`child_main` in a fresh interpreter and return its JSON answer.
 
     Raises
@@ -100,7 +109,8 @@ def run_child(mode: str, key: str, count: int, quick: bool = False, timeout: flo
         When the child fails; the message carries the end of its error output.
     """
     code = "import sys; from explorer.bench.memory import child_main; child_main(sys.argv[1:])"
-    args = [sys.executable, "-c", code, mode, key, str(count), *(["quick"] if quick else [])]
+    args = [sys.executable, "-c", code, mode, key, str(count), loss]
+    args += ["quick"] if quick else []
     with child_env() as env:
         proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]

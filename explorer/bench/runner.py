@@ -29,6 +29,7 @@ class Options:
     """What to run (the command-line options of ``softmax-explorer bench``)."""
 
     workloads: str | None = None
+    loss: str | None = None
     frames: int | None = None
     quick: bool = False
     reference: bool = True
@@ -147,7 +148,8 @@ def run(options: Options, say=None) -> dict[str, object]:
     from explorer.bench.workloads import WORKLOADS, select
 
     started = time.perf_counter()
-    chosen = select(options.workloads, options.quick)
+    chosen = select(options.workloads, options.quick, options.loss)
+    loss = chosen[0].loss
     info = machine_info()
     out: dict[str, object] = {"workloads": {}}
     png = None
@@ -177,11 +179,11 @@ def run(options: Options, say=None) -> dict[str, object]:
     if options.memory:
         frames = 2 if options.quick else (options.frames or WORKLOADS[PEAK_WORKLOAD].frames)
         _log(say, f"peak memory at {PEAK_WORKLOAD} (fresh interpreter)")
-        peak = memory.run_child("peak", PEAK_WORKLOAD, frames, options.quick)
+        peak = memory.run_child("peak", PEAK_WORKLOAD, frames, options.quick, loss=loss)
         out["peak_rss_mib"] = peak["peak_rss_mib"]
         steps = 20 if options.quick else GROWTH_STEPS
         _log(say, f"memory growth over {steps} steps at {GROWTH_WORKLOAD} (fresh interpreter)")
-        growth = memory.run_child("growth", GROWTH_WORKLOAD, steps, options.quick)
+        growth = memory.run_child("growth", GROWTH_WORKLOAD, steps, options.quick, loss=loss)
         out["rss_growth_mib"] = growth["rss_growth_mib"]
         out["rss_growth"] = {**growth, "workload": GROWTH_WORKLOAD}
     out["machine"] = describe(info)
@@ -192,6 +194,7 @@ def run(options: Options, say=None) -> dict[str, object]:
         if options.full_repaint
         else "processEvents() (the event loop's deferred paint)",
         "quick": options.quick,
+        "loss": loss,
         "targets": TARGETS,
     }
     out["duration_s"] = time.perf_counter() - started

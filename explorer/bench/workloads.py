@@ -1,4 +1,8 @@
-"""The benchmark's workloads: blobs at three sizes, and tiny versions for ``--quick``."""
+"""The benchmark's workloads: blobs at three sizes, and tiny versions for ``--quick``.
+
+Each trains with one loss (cross-entropy unless ``softmax-explorer bench --loss`` names
+another): the same data and sizes, so W1–W3 can be measured with every loss.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ class Workload:
         Timed frames by default.
     warmup : int
         Untimed frames before timing (caches, first paint, lazy ranges).
+    loss : str
+        The training loss, a name of :data:`explorer.core.LOSSES`.
     """
 
     key: str
@@ -35,12 +41,15 @@ class Workload:
     grid: int
     frames: int
     warmup: int = 5
+    loss: str = "cross_entropy"
 
     def config(self):
         """The session :class:`~explorer.session.config.Config` of this workload."""
         from explorer.session.config import Config
 
-        return Config(dataset="blobs", classes=self.classes, samples=self.samples, seed=0)
+        return Config(
+            dataset="blobs", classes=self.classes, samples=self.samples, seed=0, loss=self.loss
+        )
 
     def session(self):
         """A new :class:`~explorer.session.session.Session` on this workload's data."""
@@ -55,7 +64,10 @@ class Workload:
         )
 
     def describe(self) -> str:
-        return f"{self.key} {self.name}: N={self.samples:,} C={self.classes} grid {self.grid}²"
+        return (
+            f"{self.key} {self.name}: N={self.samples:,} C={self.classes} grid {self.grid}², "
+            f"loss {self.loss}"
+        )
 
 
 WORKLOADS: dict[str, Workload] = {
@@ -65,14 +77,18 @@ WORKLOADS: dict[str, Workload] = {
 }
 
 
-def select(keys: str | None, quick: bool = False) -> list[Workload]:
-    """The workloads named in ``keys`` (``"W1,W3"``; None = all), tiny when ``quick``.
+def select(keys: str | None, quick: bool = False, loss: str | None = None) -> list[Workload]:
+    """The workloads named in ``keys`` (``"W1,W3"``; None = all), tiny when ``quick``,
+    training with ``loss`` (either spelling; None = cross-entropy).
 
     Raises
     ------
     ValueError
-        For a name that is not a workload.
+        For a name that is not a workload or not a loss.
     """
+    from explorer.core.loss import loss_name
+
+    loss = "cross_entropy" if loss is None else loss_name(loss.strip().lower())
     names = list(WORKLOADS) if not keys else [k.strip().upper() for k in keys.split(",")]
     unknown = [k for k in names if k not in WORKLOADS]
     if unknown or not names:
@@ -80,5 +96,5 @@ def select(keys: str | None, quick: bool = False) -> list[Workload]:
             f"unknown workload {', '.join(unknown) or repr(keys)} (choose from "
             f"{', '.join(WORKLOADS)})"
         )
-    chosen = [WORKLOADS[k] for k in dict.fromkeys(names)]
+    chosen = [dataclasses.replace(WORKLOADS[k], loss=loss) for k in dict.fromkeys(names)]
     return [w.tiny() for w in chosen] if quick else chosen
