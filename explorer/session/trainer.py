@@ -11,10 +11,10 @@ next step.
 Every loss of :data:`explorer.core.LOSSES` trains here through the same chain rule
 (``docs/maths.md``): only the per-sample ``∂L/∂z`` (``dZ``) changes, then
 ``dW = dZ Φᵀ / N + λ₂ W + λ₁ sign(W)`` and ``db = mean(dZ)``. Cross-entropy's ``dZ`` is
-``P − Y``; squared error's is ``Jᵀ(P − Y)`` from a copy of ``P``
-(:func:`explorer.core.squared_loss.squared_error_in_place`); a hinge loss's is its
-subgradient from a copy of the scores ``Z`` (:func:`explorer.core.hinge_parts`), no
-softmax in it.
+``P − Y``; squared error's is ``Jᵀ(P − Y)`` from ``P``; a hinge loss's is its subgradient
+from a copy of the scores ``Z`` (:func:`explorer.core.hinge_parts`), no softmax in it.
+Squared error and the structured SVM on hard labels have kernels of their own in
+:mod:`explorer.session.loss_kernels` (what each saves is said there).
 
 Metrics follow one convention for every loss: the loss you would report, the chosen
 loss's mean over the points on their hard labels without any penalty (no L1, no L2, no
@@ -34,6 +34,7 @@ from explorer.core.hinge import HINGE_LOSSES, hinge_parts
 from explorer.core.loss import smooth_labels
 from explorer.core.parallel import split_columns
 from explorer.core.squared_loss import squared_error_in_place
+from explorer.session.loss_kernels import squared_error_from_probs, structured_hinge_from_scores
 
 #: Feature dimensions up to this use broadcast multiply-adds instead of a matrix product.
 _SMALL_D = 4
@@ -139,7 +140,7 @@ class Trainer:
         # (Z, P, dZ) in turn, and the test points' (Z, P); made on first use
         self._triples: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None, None]
         self._turn = 0
-        self._test_pair: tuple[np.ndarray, np.ndarray] | None = None
+        self._test_buffers: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._maxima: dict[int, np.ndarray] = {}  # bool (C, n) scratch per column count
 
     # ---------------------------------------------------------------- forward
@@ -157,16 +158,11 @@ class Trainer:
         Z, P, D = self._triples[self._turn]
         self._turn = 1 - self._turn
         zmax, lse, z_true, acc = self._forward(W, b, self.F, self.y, self.flat, Z, P)
-        if objective.hinge:
-            np.copyto(D, Z)
-            losses, dz, _ = hinge_parts(D, self.y, objective.loss, objective.margin, overwrite=True)
-        elif objective.loss == "squared_error":
-            np.copyto(D, P)
-            losses = squared_error_in_place(D, self.y)
-            dz = D if objective.label_smoothing == 0 else None
-        else:
-            losses, dz = lse - z_true, None
-        return Forward(Z, P, zmax, lse, losses, acc, objective, D, dz)
+        losses = self._losses(objective, Z, P, lse, z_true, self.y, self.flat, D)
+        # dZ on the hard labels came with the losses, except cross-entropy's (P − Y, made
+        # when asked) and squared error's when training targets are smoothed
+        ready = objective.loss != "cross_entropy" and objective.label_smoothing == 0
+        return Forward(Z, P, zmax, lse, losses, acc, objective, D, D if ready else None)
 
     def test_metrics(
         self, W: np.ndarray, b: np.ndarray, objective: TrainingObjective = CROSS_ENTROPY
@@ -174,19 +170,27 @@ class Trainer:
         """Mean loss and accuracy of the test points (0, 0 when there are none)."""
         if self.y_test.size == 0:
             return 0.0, 0.0
-        if self._test_pair is None:
+        if self._test_buffers is None:
             shape = (self.C, self.y_test.size)
-            self._test_pair = (np.empty(shape, self.dtype), np.empty(shape, self.dtype))
-        Z, P = self._test_pair
-        _, lse, z_true, acc = self._forward(W, b, self.F_test, self.y_test, self.flat_test, Z, P)
-        if objective.hinge:  # the scratch scores become dz
-            loss, margin = objective.loss, objective.margin
-            losses = hinge_parts(Z, self.y_test, loss, margin, overwrite=True)[0]
-        elif objective.loss == "squared_error":
-            losses = squared_error_in_place(P, self.y_test)
-        else:
-            losses = lse - z_true
+            self._test_buffers = tuple(np.empty(shape, self.dtype) for _ in range(3))
+        Z, P, out = self._test_buffers
+        y, flat = self.y_test, self.flat_test
+        _, lse, z_true, acc = self._forward(W, b, self.F_test, y, flat, Z, P)
+        losses = self._losses(objective, Z, P, lse, z_true, y, flat, out)
         return float(np.mean(losses, dtype=np.float64)), acc
+
+    def _losses(self, objective, Z, P, lse, z_true, y, flat, out) -> np.ndarray:
+        """Each point's loss on its hard label ``(n,)``; ``out (C, n)`` becomes its dZ
+        (cross-entropy: untouched)."""
+        if objective.loss == "cross_entropy":
+            return lse - z_true
+        if objective.loss == "squared_error":
+            return squared_error_from_probs(P, flat, out)
+        if objective.loss == "svm_structured":
+            tops = self._scratch(y.size)  # free again after the forward pass
+            return structured_hinge_from_scores(Z, y, flat, z_true, objective.margin, out, tops)
+        np.copyto(out, Z)
+        return hinge_parts(out, y, objective.loss, objective.margin, overwrite=True)[0]
 
     def _forward(self, W, b, F, y, flat, Z, P):
         """Fill ``Z`` with logits and ``P`` with probabilities; return the reductions
