@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.session.reports import Divergence, HistoryFull
+
 MAX_STEPS = 1_000_000
 DEFAULT_STRIDE = 25
 CHECKPOINT_BUDGET = 48 * 2**20
@@ -279,3 +281,31 @@ class History:
         per_checkpoint = _INDEX_OVERHEAD * len(self._steps)
         states = self._regular_bytes + self._forced_bytes
         return self._buffer.nbytes + index + per_checkpoint + states
+
+
+@dataclass(frozen=True)
+class SavedTimeline:
+    """A timeline's state read back from a file (see :mod:`explorer.session.state_io`).
+
+    Attributes
+    ----------
+    metrics : ndarray of float64, shape (4, head + 1)
+        Train loss, train accuracy, test loss, test accuracy per step.
+    has_test : bool
+    stride : int
+        The history's checkpoint stride.
+    checkpoints : list of State
+        By increasing step, the first at step 0.
+    live : State
+        The shown step (``live.step``), its parameters, optimiser, generator and config.
+    diverged : Divergence or None
+    notice : HistoryFull or None
+    """
+
+    metrics: np.ndarray
+    has_test: bool
+    stride: int
+    checkpoints: list[State]
+    live: State
+    diverged: Divergence | None = None
+    notice: HistoryFull | None = None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,7 +22,13 @@ from explorer.core.optimizers import make_optimizer
 from explorer.core.schedules import learning_rate
 from explorer.session.changes import Change
 from explorer.session.config import Config
-from explorer.session.history import History, State, rng_from_array, rng_to_array
+from explorer.session.history import (
+    History,
+    SavedTimeline,
+    State,
+    rng_from_array,
+    rng_to_array,
+)
 from explorer.session.reports import Divergence, HistoryFull, implicated_settings
 from explorer.session.trainer import Forward, Trainer, TrainingObjective
 
@@ -45,34 +50,6 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     v = a.view()
     v.flags.writeable = False
     return v
-
-
-@dataclass(frozen=True)
-class SavedTimeline:
-    """A timeline's state read back from a file (see :mod:`explorer.session.state_io`).
-
-    Attributes
-    ----------
-    metrics : ndarray of float64, shape (4, head + 1)
-        Train loss, train accuracy, test loss, test accuracy per step.
-    has_test : bool
-    stride : int
-        The history's checkpoint stride.
-    checkpoints : list of State
-        By increasing step, the first at step 0.
-    live : State
-        The shown step (``live.step``), its parameters, optimiser, generator and config.
-    diverged : Divergence or None
-    notice : HistoryFull or None
-    """
-
-    metrics: np.ndarray
-    has_test: bool
-    stride: int
-    checkpoints: list[State]
-    live: State
-    diverged: Divergence | None = None
-    notice: HistoryFull | None = None
 
 
 class Timeline:
@@ -354,10 +331,9 @@ class Timeline:
         """Put training fields of ``config`` in effect at the shown step.
 
         History after the shown step is dropped; the parameters are kept; a changed
-        optimiser type starts with fresh state, changed hyperparameters keep it. A
-        changed loss or margin also rewrites the shown step's metrics under the new loss
-        (the curves then show each step's loss under the loss in effect there).
-        Returns ``Change.DIVERGED`` if a divergence report was cleared.
+        optimiser type starts with fresh state, changed hyperparameters keep it; the
+        shown step's metrics are those of the new loss. Returns ``Change.DIVERGED`` if a
+        divergence report was cleared.
         """
         changes = self._forget_after(self._step)
         if config.optimizer != self.config.optimizer:
@@ -368,13 +344,13 @@ class Timeline:
             self._opt.load_state(state)
         old = self._objective
         self._set_config(config)
-        self.version = next(_VERSIONS)  # what was computed with the old L2 or smoothing
-        if self._objective != old:
-            self._fwd = None  # its losses and dz belong to the old objective
-            if (old.loss, old.margin) != (config.loss, config.margin):
+        self.version = next(_VERSIONS)  # what was computed with the old objective
+        if self._objective != old:  # the forward pass's losses and dZ were the old ones
+            self._fwd = None
+            with np.errstate(all="ignore"):
                 values, problem = self._metrics_now()
-                if problem is None:
-                    self.history.set_metrics(self._step, values)
+            if problem is None:
+                self.history.set_metrics(self._step, values)
         self.history.add(self._snapshot(forced=True))
         return changes
 
