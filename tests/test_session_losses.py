@@ -364,11 +364,18 @@ def test_sample_detail_of_each_loss(loss, temperature):
             value, dz = closed_form(loss, d.z, d.label, 0.6)
             assert d.loss == pytest.approx(value, rel=1e-12, abs=1e-15)
             np.testing.assert_array_equal(d.dz, dz)
-            terms = d.hinge_terms
-            has_term = ~np.isnan(terms)
-            np.testing.assert_array_equal(d.active, has_term & (np.nan_to_num(terms) > 0))
-            assert np.sum(np.maximum(terms[has_term], 0)) == pytest.approx(value, abs=1e-12)
-            assert not d.active.flags.writeable
+            terms, has_term = d.hinge_terms, d.hinge_has_term
+            assert np.isfinite(terms).all() and np.all(terms[~has_term] == 0)
+            expected_has = np.ones(s.n_classes, dtype=bool)
+            if loss == "svm_ww":
+                expected_has[d.label] = False
+            elif loss == "svm_structured":
+                others = np.where(np.arange(s.n_classes) == d.label, -np.inf, d.z)
+                expected_has[:] = np.arange(s.n_classes) == np.argmax(others)
+            np.testing.assert_array_equal(has_term, expected_has)
+            np.testing.assert_array_equal(d.active, has_term & (terms > 0))
+            assert np.sum(np.maximum(terms, 0)) == pytest.approx(value, abs=1e-12)
+            assert not (d.active.flags.writeable or terms.flags.writeable)
 
 
 def test_sample_loss_picks_the_worst_point_of_a_hinge_loss():

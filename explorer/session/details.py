@@ -96,8 +96,11 @@ class SampleDetail(PointDetail):
         otherwise.
     hinge_terms : ndarray, shape (C,), or None
         A hinge loss's margin term of each class before ``max(0, ·)``: Weston–Watkins
-        ``z_j − z_y + Δ`` (NaN at ``y``), one-vs-all ``Δ − s_j z_j``, structured
-        ``z_j* − z_y + Δ`` at the runner-up ``j*`` (NaN elsewhere); None otherwise.
+        ``z_j − z_y + Δ`` (none at ``y``), one-vs-all ``Δ − s_j z_j``, structured
+        ``z_j* − z_y + Δ`` at the runner-up ``j*`` (none elsewhere); 0 where a class has
+        no term. None for the losses of ``p``.
+    hinge_has_term : ndarray of bool, shape (C,), or None
+        Which classes have a margin term (``active`` is where it is positive).
     dW : ndarray, shape (C, D)
         This sample's contribution ``dz φᵀ`` (no penalty).
     db : ndarray, shape (C,)
@@ -123,6 +126,7 @@ class SampleDetail(PointDetail):
     p_minus_y: np.ndarray
     active: np.ndarray | None
     hinge_terms: np.ndarray | None
+    hinge_has_term: np.ndarray | None
     dW: np.ndarray
     db: np.ndarray
     underflow: bool = False
@@ -150,23 +154,24 @@ def point_detail(W64, b64, feature_map, xy, temperature: float = 1.0) -> PointDe
     return PointDetail(**arrays, score_gap=_score_gap(z))
 
 
-def hinge_terms(z: np.ndarray, label: int, loss: str, margin: float) -> np.ndarray:
-    """Each class's margin term of a hinge loss before ``max(0, ·)`` (see
-    :attr:`SampleDetail.hinge_terms`), float64 ``(C,)``."""
+def hinge_terms(z: np.ndarray, label: int, loss: str, margin: float):
+    """Each class's margin term of a hinge loss before ``max(0, ·)``, float64 ``(C,)``
+    with 0 where a class has none, and which classes have one, bool ``(C,)`` (see
+    :attr:`SampleDetail.hinge_terms`)."""
     z = np.asarray(z, dtype=np.float64)
+    has = np.ones(z.size, dtype=bool)
     if loss == "svm_ova":
         signs = -np.ones_like(z)
         signs[label] = 1.0
-        return margin - signs * z
+        return margin - signs * z, has
     terms = z - z[label] + margin
-    terms[label] = np.nan
+    has[label] = False
     if loss == "svm_structured":
         others = np.where(np.arange(z.size) == label, -np.inf, z)
-        runner_up = int(np.argmax(others))  # the lowest class on a tie, as the core's
-        keep = terms[runner_up]
-        terms[:] = np.nan
-        terms[runner_up] = keep
-    return terms
+        has[:] = False
+        has[int(np.argmax(others))] = True  # the runner-up, the lowest class on a tie
+    terms[~has] = 0.0
+    return terms, has
 
 
 def sample_detail(
@@ -192,7 +197,7 @@ def sample_detail(
     else:
         y = one_hot(labels, C)[:, 0]
     p_minus_y = grad_wrt_logits(base.p, y)
-    underflow, active, terms = False, None, None
+    underflow, active, terms, has_term = False, None, None, None
     if loss == "cross_entropy":
         dz = p_minus_y.copy()
         value = cross_entropy(base.z, y)
@@ -215,7 +220,7 @@ def sample_detail(
         dz = per_sample_grad(base.z, int(label), loss, margin=margin)
         value = float(per_sample_loss(base.z, int(label), loss, margin=margin))
         active = active_margins(base.z, int(label), loss, margin=margin)
-        terms = hinge_terms(base.z, int(label), loss, margin)
+        terms, has_term = hinge_terms(base.z, int(label), loss, margin)
     else:
         raise ValueError(f"unknown loss {loss!r}")
     arrays = _readonly(
@@ -226,6 +231,7 @@ def sample_detail(
         p_minus_y=p_minus_y,
         active=active,
         hinge_terms=terms,
+        hinge_has_term=has_term,
         dW=np.outer(dz, base.phi),
         db=dz.copy(),
     )
