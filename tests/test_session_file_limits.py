@@ -28,6 +28,7 @@ from explorer.session.config import MAX_CLASSES, Config
 from explorer.session.data import Data, data_from_points
 from explorer.session.persist import SessionFileError, load_session, save_session
 from explorer.session.session import Session
+from explorer.session.state_io import STATE_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +116,9 @@ def test_out_of_range_header_values_are_refused(tmp_path, good, key, value):
 
 def test_an_integer_too_long_to_parse_is_refused(tmp_path, good):
     header, found = members(good)
-    text = json.dumps(header).replace('"state_version": 1', '"state_version": 1' + "0" * 5000)
+    version = f'"state_version": {STATE_VERSION}'
+    assert version in json.dumps(header)
+    text = json.dumps(header).replace(version, version + "0" * 5000)
     refused(tmp_path, rezip(text, found), "header")
 
 

@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 
 from explorer.core import HINGE_LOSSES, LOSSES
-from explorer.session import persist
+from explorer.session import file_checks, file_consistency, persist
 from explorer.session.config import Config
 from explorer.session.persist import SessionFileError, load_session, read_state, save_session
 from explorer.session.session import Session
-from explorer.session.state_io import STATE_VERSION
+from explorer.session.state_io import LOSS_FIELDS, STATE_VERSION
 
 V1_FILE = Path(__file__).parent / "data" / "session-v1.smx"
 
@@ -148,3 +148,41 @@ def test_a_file_from_a_newer_format_is_refused(tmp_path):
             zf.writestr(name, data)
     with pytest.raises(SessionFileError, match="format version 3, this one reads up to 2"):
         load_session(newer)
+
+
+# ---------------------------------------------------------------- the loading checks
+def _without_loss_fields(state: dict) -> dict:
+    state = dict(state)
+    table = json.loads(state["config"])
+    tables = json.loads(state["history/configs"])
+    for t in (table, *tables):
+        for name in LOSS_FIELDS:
+            del t[name]
+    state["config"], state["history/configs"] = json.dumps(table), json.dumps(tables)
+    return state
+
+
+def test_version_1_configurations_hold_no_loss_settings():
+    state = dict(Session(Config(samples=40)).export_state(), state_version=1)
+    with pytest.raises(ValueError, match=r"^config holds l1, loss, margin, unknown to its version"):
+        file_checks.check_state(state)
+    file_checks.check_state(_without_loss_fields(state))  # what a version-1 writer wrote
+
+
+def test_version_2_configurations_name_the_loss_settings():
+    state = _without_loss_fields(Session(Config(samples=40)).export_state())
+    with pytest.raises(ValueError, match=r"^config lacks l1, loss, margin"):
+        file_checks.check_state(state)
+
+
+def test_stored_metrics_are_checked_under_the_loss_in_effect_at_each_step():
+    state = trained("svm_ww").export_state()  # svm_ww to step 12, then svm_ova
+    file_checks.check_state(state)
+    file_consistency.check_session(Session.from_state(state), state)
+    tables = json.loads(state["history/configs"])
+    assert tables[0]["loss"] == "svm_ww"
+    tables[0]["loss"] = "cross_entropy"  # a file claiming the first steps had another loss
+    forged = dict(state, **{"history/configs": json.dumps(tables)})
+    file_checks.check_state(forged)
+    with pytest.raises(ValueError, match="the stored train loss at step 0"):
+        file_consistency.check_session(Session.from_state(forged), forged)

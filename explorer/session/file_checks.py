@@ -6,7 +6,8 @@ missing one), anything the window itself could never have produced:
 
 - an unknown entry, a value of the wrong type (``true`` is not a step), a number beyond
   the window's bounds (the configuration's, the display temperature's 0.001-1000);
-- a configuration table that is not complete (``{}`` is not the defaults), JSON nested
+- a configuration table that is not complete (``{}`` is not the defaults) or holds a
+  field its version has not (version 1: no ``loss``, ``margin`` or ``l1``), JSON nested
   beyond :data:`~explorer.session.file_limits.MAX_JSON_DEPTH`;
 - more than 50 class names or a name longer than 100 characters, labels outside them,
   fewer than 2 training points;
@@ -38,6 +39,7 @@ from explorer.session.config import DATA_FIELDS, FIELD_NAMES, MAX_RFF_GAMMA, MAX
 from explorer.session.file_layout import MAX_RFF_DIM, class_count, training_dtype
 from explorer.session.history import CHECKPOINT_BUDGET, DEFAULT_STRIDE, MAX_STEPS
 from explorer.session.session import MAX_TEMPERATURE, MIN_TEMPERATURE, features_differ
+from explorer.session.state_io import STATE_VERSION, config_fields
 
 VALUES = frozenset(
     {
@@ -86,8 +88,9 @@ def check_generator_states(words: np.ndarray, key: str) -> None:
         raise ValueError(f"{key} is not a valid generator state")
 
 
-def config_table(table, what: str) -> Config:
-    """A complete configuration table: every field, plain values, nothing else."""
+def config_table(table, what: str, names: frozenset[str] = FIELD_NAMES) -> Config:
+    """A complete configuration table: every field of ``names`` (those of the file's
+    version), plain values, nothing else."""
     if not isinstance(table, dict):
         raise ValueError(f"{what} must be a table of settings")
     for name, value in table.items():
@@ -95,8 +98,11 @@ def config_table(table, what: str) -> Config:
             lim.text(value, f"{what} {name}", _MAX_FIELD_CHARS)
         elif value is not None and type(value) not in (bool, int, float):
             raise ValueError(f"{what} {name} must be a plain value")
+    extra = set(table) & FIELD_NAMES - names
+    if extra:
+        raise ValueError(f"{what} holds {', '.join(sorted(extra))}, unknown to its version")
     config = Config.from_dict(table)  # names the first bad field
-    missing = FIELD_NAMES - set(table)
+    missing = names - set(table)
     if missing:
         raise ValueError(f"{what} lacks {', '.join(sorted(missing))}")
     return config
@@ -159,7 +165,7 @@ def _metrics(state: dict, n_train: int, n_test: int) -> None:
         raise ValueError("history/metrics holds test metrics without test points")
 
 
-def _history(state: dict, live: Config, C: int, D: int, itemsize: int) -> None:
+def _history(state: dict, live: Config, C: int, D: int, itemsize: int, names) -> None:
     head = state["history/metrics"].shape[1] - 1
     steps = state["history/steps"]
     forced = state["history/forced"]
@@ -183,7 +189,7 @@ def _history(state: dict, live: Config, C: int, D: int, itemsize: int) -> None:
     tables = lim.loads(state["history/configs"], "history/configs", depth=2)
     if not isinstance(tables, list) or not 1 <= len(tables) <= steps.size:
         raise ValueError("history/configs must list 1 to K configurations")
-    configs = [config_table(t, "history/configs") for t in tables]
+    configs = [config_table(t, "history/configs", names) for t in tables]
     which = state["history/config"]
     if which.min() < 0 or which.max() >= len(configs) or np.unique(which).size != len(configs):
         raise ValueError("history/config must use each configuration of history/configs")
@@ -224,9 +230,9 @@ def check_state(state: dict) -> None:
     missing = sorted(VALUES - set(state))
     if missing:
         raise KeyError(missing[0])
-    lim.integer(state["state_version"], "state_version", 1, 1)
+    names = config_fields(lim.integer(state["state_version"], "state_version", 1, STATE_VERSION))
     dtype = training_dtype(state)
-    config = config_table(lim.loads(state["config"], "config", depth=1), "config")
+    config = config_table(lim.loads(state["config"], "config", depth=1), "config", names)
     C = len(class_names(state))
     _finite(state, "data/X")
     y, is_test = state["data/y"], state["data/is_test"]
@@ -255,4 +261,4 @@ def check_state(state: dict) -> None:
     lim.text(state["diverged"], "diverged")
     lim.text(state["notice"], "notice")
     _metrics(state, n_train, n_test)
-    _history(state, config, C, D, dtype.itemsize)
+    _history(state, config, C, D, dtype.itemsize, names)

@@ -8,7 +8,8 @@ recomputes both:
 - the live state: copied from the checkpoint at the shown step, or replayed from the
   nearest one before it (at most ``stride - 1`` steps, what a seek costs in the window);
   the session is left on the replayed state, so seeking away and back shows the same;
-- the metrics at the shown step, the head and step 0 from the parameters there.
+- the metrics at the shown step, the head and step 0 from the parameters there, under
+  the loss in effect there.
 
 On the machine that wrote the file both are bit-identical. Elsewhere numpy's ``exp``
 may round differently (another SIMD path), so float comparisons allow a relative
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.session.trainer import Trainer
+from explorer.session.trainer import Trainer, TrainingObjective
 
 #: Relative tolerance of recomputed parameters and losses (float32 training).
 RTOL = 1e-4
@@ -82,10 +83,11 @@ def _trainer(session) -> Trainer:
 _NAMES = ("train loss", "train accuracy", "test loss", "test accuracy")
 
 
-def _check_metrics(trainer: Trainer, W, b, stored: np.ndarray, step: int) -> None:
+def _check_metrics(trainer: Trainer, W, b, config, stored: np.ndarray, step: int) -> None:
+    objective = TrainingObjective.of(config)
     with np.errstate(all="ignore"):
-        fwd = trainer.forward(W, b)
-        test_loss, test_acc = trainer.test_metrics(W, b)
+        fwd = trainer.forward(W, b, objective)
+        test_loss, test_acc = trainer.test_metrics(W, b, objective)
     computed = (fwd.loss, fwd.acc, test_loss, test_acc)
     for name, got, want in zip(_NAMES, computed, stored, strict=True):
         if name.endswith("loss"):
@@ -120,9 +122,11 @@ def check_session(session, state: dict) -> None:
     else:
         _check_replay(session, state, step, base)
     trainer = _trainer(session)
-    _check_metrics(trainer, state["history/W"][0], state["history/b"][0], metrics[:, 0], 0)
-    _check_metrics(trainer, session.W, session.b, metrics[:, step], step)
+    first = session.history.checkpoints[0].config
+    W0, b0 = state["history/W"][0], state["history/b"][0]
+    _check_metrics(trainer, W0, b0, first, metrics[:, 0], 0)
+    _check_metrics(trainer, session.W, session.b, session.config, metrics[:, step], step)
     if head != step:
         session.seek(head)
-        _check_metrics(trainer, session.W, session.b, metrics[:, head], head)
+        _check_metrics(trainer, session.W, session.b, session.config, metrics[:, head], head)
         session.seek(step)

@@ -54,7 +54,7 @@ import numpy as np
 
 from explorer.core.features import FeatureMap
 from explorer.core.optimizers import make_optimizer
-from explorer.session.config import Config
+from explorer.session.config import FIELD_NAMES, Config
 from explorer.session.data import Data
 from explorer.session.history import MAX_STEPS, State, rng_from_array
 from explorer.session.reports import Divergence, HistoryFull
@@ -65,6 +65,15 @@ STATE_VERSION = 2
 #: have none and take their defaults (cross-entropy, margin 1, no L1), which is what it
 #: trained with; otherwise it is laid out as version 2.
 READ_VERSIONS = (1, 2)
+#: The configuration fields version 2 added (issue 18's losses).
+LOSS_FIELDS = frozenset({"loss", "margin", "l1"})
+
+
+def config_fields(version: int) -> frozenset[str]:
+    """The configuration fields a file of state ``version`` holds (all of them from 2)."""
+    return FIELD_NAMES - LOSS_FIELDS if version == 1 else FIELD_NAMES
+
+
 _FEATURE_SCALARS = ("kind", "degree", "rff_dim", "rff_gamma", "seed")
 
 

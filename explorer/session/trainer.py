@@ -157,7 +157,7 @@ class Trainer:
             )
         Z, P, D = self._triples[self._turn]
         self._turn = 1 - self._turn
-        zmax, lse, z_true, acc = self._forward(W, b, self.F, self.y, self.flat, Z, P)
+        zmax, lse, z_true, acc = self._forward(W, b, self.F, self.flat, Z, P)
         losses = self._losses(objective, Z, P, lse, z_true, self.y, self.flat, D)
         # dZ on the hard labels came with the losses, except cross-entropy's (P − Y, made
         # when asked) and squared error's when training targets are smoothed
@@ -175,7 +175,7 @@ class Trainer:
             self._test_buffers = tuple(np.empty(shape, self.dtype) for _ in range(3))
         Z, P, out = self._test_buffers
         y, flat = self.y_test, self.flat_test
-        _, lse, z_true, acc = self._forward(W, b, self.F_test, y, flat, Z, P)
+        _, lse, z_true, acc = self._forward(W, b, self.F_test, flat, Z, P)
         losses = self._losses(objective, Z, P, lse, z_true, y, flat, out)
         return float(np.mean(losses, dtype=np.float64)), acc
 
@@ -192,7 +192,7 @@ class Trainer:
         np.copyto(out, Z)
         return hinge_parts(out, y, objective.loss, objective.margin, overwrite=True)[0]
 
-    def _forward(self, W, b, F, y, flat, Z, P):
+    def _forward(self, W, b, F, flat, Z, P):
         """Fill ``Z`` with logits and ``P`` with probabilities; return the reductions
         ``zmax``, ``lse``, ``z_true`` (each ``(n,)``) and the accuracy."""
         n = F.shape[1]
