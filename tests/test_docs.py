@@ -53,3 +53,14 @@ def test_relative_links_reach_a_file_and_a_heading(document):
         assert path.exists(), f"{document.name}: {target}"
         if fragment:
             assert fragment in anchors(path), f"{document.name}: {target}"
+
+
+def test_architecture_lists_every_module_and_only_modules_that_exist():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    tree = text.partition("\n## The tree\n")[2]
+    listed = re.findall(r"^- `([\w/]+\.py)`: \S", tree, flags=re.M)
+    package = ROOT / "explorer"
+    modules = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+    assert len(listed) == len(set(listed)), "a module is listed twice"
+    assert sorted(modules - set(listed)) == [], "modules missing from docs/architecture.md"
+    assert sorted(set(listed) - modules) == [], "docs/architecture.md lists modules that are gone"
