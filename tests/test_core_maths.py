@@ -1,4 +1,5 @@
-"""Property tests for the seeds' identities: softmax, the Jacobian, the chain rule, the loss."""
+"""Property tests for the identities of docs/maths.md: softmax, the Jacobian, the chain
+rule, the loss."""
 
 import warnings
 
@@ -95,7 +96,7 @@ def test_jacobian_symmetric_rows_sum_to_zero(batch):
     np.testing.assert_allclose(softmax_jacobian(P[:, 0]), J[0], rtol=0, atol=0)
 
 
-def test_jacobian_entries_follow_results_1_and_2():
+def test_jacobian_entries_are_p_j_times_delta_jk_minus_p_k():
     p = np.array([0.2, 0.5, 0.3])
     J = softmax_jacobian(p)
     for j in range(3):
@@ -139,7 +140,7 @@ def probs_and_targets(draw):
 @settings(max_examples=80, deadline=None)
 @given(probs_and_targets())
 def test_chain_rule_jacobian_times_dl_dp_equals_dz(case):
-    """Seed 2, part 3: Jᵀ(−y/p) = p·Σy − y, which is p − y when Σy = 1."""
+    """The chain rule: Jᵀ(−y/p) = p·Σy − y, which is p − y when Σy = 1."""
     P, Y, kind = case
     J = softmax_jacobian(P)  # (N, C, C)
     dL_dp = grad_wrt_probs(P, Y)  # (C, N)

@@ -232,7 +232,8 @@ def test_loss_and_grads_is_the_chain_rule_of_the_per_sample_gradient(problem, dt
 @settings(max_examples=80, deadline=None)
 @given(scores(max_n=30), st.sampled_from(["labels", "smoothed", "soft"]))
 def test_squared_error_gradient_is_the_jacobian_chain_rule(case, kind):
-    """``∂L/∂z = softmax_jacobian(p).T @ (p − y)`` for each sample (seed 2, another ∂L/∂p)."""
+    """``∂L/∂z = softmax_jacobian(p).T @ (p − y)`` for each sample (the chain rule of
+    docs/maths.md with another ∂L/∂p)."""
     Z, y, _, _ = case
     C, N = Z.shape
     rng = np.random.default_rng(N)

@@ -1,4 +1,4 @@
-"""The only place that creates the ``QApplication`` (DESIGN §2)."""
+"""The only place that creates the ``QApplication`` (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Play / pause: a ``QTimer`` that steps the session a few steps per frame.
 
-One thread only (DESIGN §4.7): the timer fires in the GUI event loop, each tick calls
-``session.step(n)`` once, which emits one event, so every view redraws once per frame.
+One thread only (docs/performance.md, speed lesson 7): the timer fires in the GUI event
+loop, each tick calls ``session.step(n)`` once, which emits one event, so every view
+redraws once per frame.
 A tick never takes much longer than :data:`FRAME_BUDGET_S`: when the steps asked for per
 frame would (huge data, many steps per frame), fewer are taken, so the window stays live.
 """

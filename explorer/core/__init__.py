@@ -1,6 +1,7 @@
 """The maths of a linear softmax classifier, in numpy only (no Qt, no plotting).
 
-Classes along axis 0, samples along axis 1, as in the seeds' column vectors.
+Classes along axis 0, samples along axis 1, a sample is a column vector
+(docs/maths.md, "Notation and shapes").
 """
 
 from explorer.core.chain_rule import chain_rule_gap

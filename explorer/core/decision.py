@@ -3,7 +3,8 @@
 For every grid point the image shows the class with the largest logit, shaded by its
 probability ``conf = p_k = 1 / Σ_j exp(z_j − z_max)``, which lies in ``[1/C, 1]``. Only
 that one probability is needed, so no normalised ``(C, M)`` probabilities are formed
-(DESIGN §4.3). The class and a confidence level are packed into one ``uint8`` index
+(docs/maths.md, "The decision image"). The class and a confidence level are packed into
+one ``uint8`` index
 
     ``index = k · L + l``, ``L = 256 // C`` levels per class,
     ``l = rint((conf − 1/C) / (1 − 1/C) · (L − 1))`` clipped to ``[0, L − 1]``,

@@ -1,6 +1,6 @@
 """Central-difference gradient checking, for any function of one array.
 
-Used by the tests to confirm the analytic gradients of the seeds (``dW``, ``db``,
+Used by the tests to confirm the analytic gradients of docs/maths.md (``dW``, ``db``,
 ``dz = p - y``, the softmax Jacobian) against finite differences, and usable on any
 core function by closing over the other arguments::
 

@@ -1,6 +1,6 @@
-"""The losses of a linear classifier and their gradients (seeds 1 and 2), one entry point.
+"""The losses of a linear classifier and their gradients, one entry point (docs/maths.md).
 
-Shapes follow the seeds' column vectors: ``W (C, D)``, ``b (C,)``, ``X (D, N)``,
+Shapes follow docs/maths.md, a sample per column: ``W (C, D)``, ``b (C,)``, ``X (D, N)``,
 logits (scores) ``Z = W X + b`` of shape ``(C, N)``. Targets ``Y`` are either integer
 labels of shape ``(N,)`` (a scalar for one sample) or label distributions of shape
 ``(C, N)`` (``(C,)`` for one sample): one-hot, soft labels or label smoothing.
@@ -144,7 +144,7 @@ def _one_label(Y, C: int) -> np.ndarray:
 
 
 def grad_wrt_probs(P: np.ndarray, Y) -> np.ndarray:
-    """``∂L/∂p = −y / p`` (seed 2, result 3), per sample.
+    """``∂L/∂p = −y / p`` per sample (docs/maths.md).
 
     Parameters
     ----------
@@ -164,7 +164,7 @@ def grad_wrt_probs(P: np.ndarray, Y) -> np.ndarray:
 
 
 def grad_wrt_logits(P: np.ndarray, Y) -> np.ndarray:
-    """``∂L/∂z = Jᵀ(−y/p) = p·Σy − y`` per column (seed 2, part 3).
+    """``∂L/∂z = Jᵀ(−y/p) = p·Σy − y`` per column (docs/maths.md, "The chain rule").
 
     This is ``p − y`` whenever each column of ``y`` sums to one (one-hot or smoothed
     labels).
@@ -196,7 +196,7 @@ def loss_and_grads(
     out: np.ndarray | None = None,
     on_probs: Callable[[np.ndarray], None] | None = None,
 ) -> tuple[float, np.ndarray, np.ndarray]:
-    """Batch loss and parameter gradients of a linear classifier (seed 1, §3–4).
+    """Batch loss and parameter gradients of a linear classifier (docs/maths.md).
 
     ``loss = mean_n L_n + (l2/2)·‖W‖² + l1·Σ|W|`` (the bias is not regularised),
     ``dW = (1/N) dZ Xᵀ + l2·W + l1·sign(W)``, ``db = mean of dZ over samples``, with

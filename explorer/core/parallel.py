@@ -9,7 +9,8 @@ is bit-identical to an unsplit one (the tests check this); reductions across col
 (means, matrix products over samples) stay with the caller, unsplit.
 
 This is fork–join inside one call: the helper thread never runs while Qt paints
-(DESIGN §4.7: a worker thread that overlapped ``paint()`` made frames slower).
+(docs/performance.md, speed lesson 7: a worker thread that overlapped ``paint()``
+made frames slower).
 """
 
 from __future__ import annotations

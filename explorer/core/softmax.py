@@ -1,4 +1,4 @@
-"""Softmax, log-softmax and the softmax Jacobian, in the seeds' notation.
+"""Softmax, log-softmax and the softmax Jacobian, in the notation of docs/maths.md.
 
 Classes run along axis 0 and samples along axis 1: a logit vector ``z`` has shape
 ``(C,)`` and a batch ``Z`` has shape ``(C, N)``. Every function keeps the dtype it is
@@ -54,7 +54,7 @@ def log_softmax(Z: np.ndarray) -> np.ndarray:
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:
-    """Probabilities ``p_i = exp(z_i) / Σ_j exp(z_j)`` per column (seed 2, part 1).
+    """Probabilities ``p_i = exp(z_i) / Σ_j exp(z_j)`` per column (docs/maths.md, "Softmax").
 
     Parameters
     ----------
@@ -127,7 +127,7 @@ def _columnwise_with_infinities(Z, zmax, finite_function, *, log: bool) -> np.nd
 
 
 def softmax_jacobian(p: np.ndarray) -> np.ndarray:
-    """The softmax Jacobian ``J = ∂p/∂z = diag(p) − p pᵀ`` (seed 2, results 1 and 2).
+    """The softmax Jacobian ``J = ∂p/∂z = diag(p) − p pᵀ`` (docs/maths.md).
 
     ``J[j, k] = p_j (1 − p_j)`` on the diagonal and ``−p_j p_k`` off it. It is symmetric
     and each row sums to zero because the probabilities sum to one.

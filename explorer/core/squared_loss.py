@@ -1,6 +1,6 @@
 """Squared error on the probabilities, ``L = ½ Σ_k (p_k − y_k)²``, and its gradient.
 
-The chain rule of seed 2 with another ``∂L/∂p``: ``∂L/∂p = g = p − y``, so
+The chain rule of docs/maths.md with another ``∂L/∂p``: ``∂L/∂p = g = p − y``, so
 ``∂L/∂z = Jᵀ g = diag(p) g − p pᵀ g = p ⊙ (g − pᵀg)`` (``J`` is symmetric), computed
 per column without forming the ``C × C`` Jacobian. Unlike cross-entropy's ``p − y`` it
 vanishes when ``p`` saturates, right or wrong: a confidently wrong sample stops learning

@@ -1,6 +1,6 @@
 """The exact numbers behind one sample or one point, in float64 (what the inspector shows).
 
-Every quantity is computed with the core functions, in the seeds' notation, from float64
+Every quantity is computed with the core functions, in the notation of docs/maths.md, from float64
 copies of ``W`` and ``b`` and float64 features, whatever dtype training uses. With a
 display temperature ``T`` the scores are ``z = (W φ + b) / T`` for every loss: the
 details are those of the displayed model ``(W/T, b/T)``, so ``dW = dz φᵀ`` and
@@ -82,7 +82,7 @@ class SampleDetail(PointDetail):
     loss : float
         The sample's loss ``L``: ``−Σ y log p``, ``½ Σ (p − y)²`` or the hinge loss.
     dL_dp : ndarray, shape (C,), or None
-        ``∂L/∂p``: ``−y / p`` (cross-entropy, seed 2 result 3), ``p − y`` (squared
+        ``∂L/∂p``: ``−y / p`` (cross-entropy), ``p − y`` (squared
         error); None for a hinge loss (no ``p`` in it).
     jt_dl_dp : ndarray, shape (C,), or None
         ``Jᵀ ∂L/∂p``, the chain rule written out (None for a hinge loss).

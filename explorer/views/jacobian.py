@@ -1,4 +1,4 @@
-"""The softmax Jacobian ``J = ∂p/∂z = diag(p) − p pᵀ`` as a C×C heatmap (seed 2, results 1–2).
+"""The softmax Jacobian ``J = ∂p/∂z = diag(p) − p pᵀ`` as a C×C heatmap (docs/maths.md).
 
 Row ``j`` is the output ``p_j``, column ``k`` the logit ``z_k``: cell ``(j, k)`` is
 ``∂p_j/∂z_k``. The colour scale is fixed at ±1/4 because every entry obeys ``|J| ≤ 1/4``

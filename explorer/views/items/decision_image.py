@@ -3,7 +3,7 @@
 The decision regions change every frame. ``pg.ImageItem`` would re-run its level/LUT
 machinery on each ``setImage``; here the view does ``lut[indices]`` itself into a
 persistent ``uint32`` buffer that a ``QImage`` (``Format_RGB32``) wraps without copying,
-so a frame is one ``np.take`` plus one ``drawImage`` (DESIGN §4, point 3).
+so a frame is one ``np.take`` plus one ``drawImage`` (docs/performance.md, speed lesson 3).
 """
 
 from __future__ import annotations
