@@ -23,6 +23,7 @@ from explorer import APP_NAME, __version__
 from explorer.app import settings as app_settings
 from explorer.app.actions import ACTIONS, create_actions, shortcuts_html
 from explorer.app.file_actions import FileActions
+from explorer.app.geometry import place_window
 from explorer.app.messages import UNDO_HINT, configured_text, divergence_text, restarted_text
 from explorer.app.player import Player
 from explorer.app.timeline_slider import TimelineSlider
@@ -421,10 +422,8 @@ class MainWindow(QMainWindow):
         self._previous_config = app_settings.read(s, "session/last_config")
         self.actions["last_config"].setEnabled(bool(self._previous_config))
         geometry = app_settings.read(s, "window/geometry")
-        if not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 900)
+        # A share of the screen on a first start; a saved geometry clamped to the screen.
+        place_window(self, restored=not geometry.isEmpty() and self.restoreGeometry(geometry))
         state = app_settings.read(s, "window/state")
         if not state.isEmpty():
             self.restoreState(state)
