@@ -225,7 +225,8 @@ def test_bars_item_draws_like_pyqtgraph_after_shrinking_and_keeps_one_array(qtbo
 def test_few_wide_bars_stand_apart_many_touch(qtbot, show_view):
     from explorer.session.config import Config
     from explorer.session.session import Session
-    from explorer.views.bars import BAR_GAP, BarsView
+    from explorer.views.bars import BarsView
+    from explorer.views.items.sample_bars import BAR_GAP
 
     views = []
     for config, gapped in ((Config(dataset="cs231n"), True), (Config(samples=2000), False)):
@@ -382,14 +383,15 @@ def test_y_tick_labels_never_crowd_a_short_plot(make_view, qtbot, height, denses
     LABEL_ROOM line heights apart; a tall view gets the densest set."""
     from PyQt6.QtGui import QFont, QFontMetricsF
 
-    from explorer.views.bars import BOTH_SIDES_TICKS, TOP_TICKS
     from explorer.views.items.axes import LABEL_ROOM
+    from explorer.views.items.detail_bars import BOTH_SIDES_TICKS
+    from explorer.views.items.signal_texts import UNIT_TICKS
 
     view, _ = make_view()
     view.resize(500, height)
     qtbot.wait(20)
     view.graphics.grab()
-    all_choices = (TOP_TICKS[False], BOTH_SIDES_TICKS)
+    all_choices = (UNIT_TICKS, BOTH_SIDES_TICKS)
     for fitter, choices in zip(view.tick_fitters, all_choices, strict=True):
         axis = fitter.axis
         values = [v for v, _ in axis._tickLevels[0]]

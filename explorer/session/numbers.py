@@ -119,6 +119,7 @@ class Numbers:
         "_jacobian",
         "_jacobian_display",
         "_max_wrong",
+        "_max_wrong_signal",
         "_params64",
         "_per_sample_display",
         "_scratch",
@@ -140,6 +141,7 @@ class Numbers:
         self._per_sample_display: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._table: details.SampleTable | None = None
         self._max_wrong: np.ndarray | None = None
+        self._max_wrong_signal: np.ndarray | None = None
         self._jacobian_display: np.ndarray | None = None
         self._params64: tuple[np.ndarray, np.ndarray] | None = None
         self._details: dict[int, details.SampleDetail] = {}
@@ -230,6 +232,24 @@ class Numbers:
             out = np.zeros_like(self.true_error)
         _freeze(out)
         self._max_wrong = out
+        return out
+
+    @property
+    def max_wrong_signal(self) -> np.ndarray:
+        """The largest wrong-class ``∂L_n/∂z_k`` (``k ≠ y_n``) per training point
+        ``(Ntrain,)``: the class the loss pushes down hardest (cross-entropy on hard
+        labels: the largest wrong ``p_k``). 0 with one class."""
+        if self._max_wrong_signal is not None:
+            return self._max_wrong_signal
+        dz = self.dz
+        if dz.shape[0] > 1:
+            wrong = dz.copy()  # (C, N), on demand like max_wrong
+            wrong.ravel()[self._setup.trainer.flat] = -np.inf
+            out = wrong.max(axis=0)
+        else:
+            out = np.zeros_like(self.error_signal)
+        _freeze(out)
+        self._max_wrong_signal = out
         return out
 
     # ============================================================ exact (float64)

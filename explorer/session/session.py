@@ -409,6 +409,11 @@ class Session:
         bars' error signal (cross-entropy: ``p_y − 1``)."""
         return self.numbers.error_signal
 
+    def train_max_wrong_signal(self) -> np.ndarray:
+        """The largest ``∂L_n/∂z_k`` over the wrong classes ``k ≠ y_n`` per training point
+        ``(Ntrain,)``, float32: the bars' upward series."""
+        return self.numbers.max_wrong_signal
+
     def train_table(self):
         """:class:`~explorer.session.details.SampleTable`: every training point's ``x``,
         ``z``, ``p``, loss and ``∂L/∂z``, float64 (made on first use, then kept)."""

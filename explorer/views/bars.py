@@ -1,21 +1,26 @@
-"""Every training sample's error signal ``p − y``, and the selected sample's in full.
+"""Every training sample's error signal under the chosen loss, and the selected sample's.
 
-Top: one bar per training sample of the true-class error ``p_y − 1`` (in ``[−1, 0]``; a
-bar reaching −1 is a sample the model gets completely wrong), optionally with the largest
-wrong-class probability ``max_{k≠y} p_k`` as an upward bar. Bars are in data order or
-sorted by per-sample loss, worst first.
+Top: one bar per training sample of the chosen loss's ``∂L/∂z`` at the true class (the
+session's ``train_error_signal``): cross-entropy's ``p_y − 1`` in ``[−1, 0]`` (−1 = no
+probability on the true class), squared error's ``[Jᵀ(p − y)]_y``, a hinge loss's minus
+its active margins (down to ``−(C − 1)`` for Weston–Watkins); the words per loss are in
+:mod:`explorer.views.items.signal_texts`. Optionally, upwards, the largest wrong-class
+``∂L/∂z_k`` (cross-entropy: the largest wrong ``p_k``, as on hard labels). Bars are in
+data order or sorted by per-sample loss, worst first.
 
 Speed: one single-colour ``BarGraphItem`` per class (per-bar brushes cost ~100× more), and
 when there are more samples than pixels the samples are binned to one bar per pixel. A bin
-is drawn as its *worst* sample — the lowest ``p_y − 1`` (and, for the upward bars, the
-highest wrong ``p_k``) — in that sample's class colour, so the worst errors never average
-away, and clicking the bin selects exactly the sample whose bar is drawn.
+is drawn as its *worst* sample (the lowest signal and, for the upward bars, the highest)
+in that sample's class colour, so the worst errors never average away, and clicking the
+bin selects exactly the sample whose bar is drawn.
 
-Bottom: for the selected sample, ``p``, the target ``y`` (smoothed if label smoothing is
-on) and ``p − y = ∂L/∂z`` for every class, side by side.
+Bottom: for the selected sample, three bars per class, the last its full ``∂L/∂z``:
+``p``, ``y``, ``p − y`` (cross-entropy), ``p``, ``y``, ``Jᵀ(p − y)`` (squared error),
+cross-entropy's ``p − y``, ``y``, ``∂L/∂z`` (a hinge loss).
 
-All numbers come from the session (``train_true_error``, ``train_max_wrong``,
-``train_sample_loss``, ``sample_detail``); the view only orders, bins and draws them.
+All numbers come from the session (``train_error_signal``, ``train_max_wrong``,
+``train_max_wrong_signal``, ``train_sample_loss``, ``sample_detail``); the view only
+orders, bins and draws them.
 """
 
 from __future__ import annotations
@@ -34,20 +39,13 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core import PROBABILISTIC_LOSSES
 from explorer.core.ordering import descending_order, extreme_per_bin, samples_per_bin
 from explorer.session.changes import Change
 from explorer.views.base import SessionView
-from explorer.views.items.axes import (
-    TickFitter,
-    cache_axes,
-    set_plot_title,
-    still_plot,
-    theme_axes,
-)
-from explorer.views.items.bar_highlight import BarHighlight
-from explorer.views.items.bars_item import BarsItem
 from explorer.views.items.detail_bars import BOTH_SIDES_TICKS, DetailBars
-from explorer.views.items.rules import HorizontalRules
+from explorer.views.items.sample_bars import MIN_GAPPED_BAR_PX, SampleBars
+from explorer.views.items.signal_texts import floor_ticks, signal_floor, signal_texts
 from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.qt_helpers import (
@@ -56,43 +54,27 @@ from explorer.views.qt_helpers import (
     typographic_minus,
 )
 
-#: Tick sets of the top y axis, densest first (the first whose labels fit its height).
-TOP_TICKS = {
-    False: ((0.0, -0.2, -0.4, -0.6, -0.8, -1.0), (0.0, -0.5, -1.0), (0.0, -1.0), (0.0,)),
-    True: BOTH_SIDES_TICKS,  # with the upward bars of the largest wrong p_k
-}
 #: (id, combo text) of the bar orders.
 SORTS = (("index", "Data order"), ("loss", "Worst loss first"))
-#: Bars at least this many pixels wide get gaps of :data:`BAR_GAP` (a fraction of a slot).
-MIN_GAPPED_BAR_PX = 8
-BAR_GAP = 0.1
 #: Pixel width assumed before the plot has been laid out.
 DEFAULT_PIXELS = 600
-#: Alpha of the upward (largest wrong p_k) bars, so they read as secondary.
-UP_ALPHA = 110
-
-TOP_TIP = (
-    "One bar per training sample: p_y − 1, the error signal on the true class's logit\n"
-    "(0 = certain and right, −1 = no probability on the true class). Colour = true class.\n"
-    "With many samples each bar is a bin drawn as its worst sample.\n"
-    "Click a bar to select that sample."
-)
 
 
 class BarsView(SessionView):
-    """Per-sample ``p_y − 1`` bars (click to select) and the selected sample's ``p, y, p − y``.
+    """Per-sample error-signal bars (click to select) and the selected sample's ``∂L/∂z``.
 
     Attributes
     ----------
     bar_order : ndarray of int64, shape (N_train,)
-        Positions into the training arrays (``session.train_true_error()`` etc.) in display
-        order.
+        Positions into the training arrays (``session.train_error_signal()`` etc.) in
+        display order.
     bar_samples : ndarray of int64, shape (N_train,)
         The same samples as indices into ``session.data``.
     bar_heights : ndarray, shape (N_train,)
-        ``p_y − 1`` of each sample in display order (exactly the session's values).
+        ``∂L/∂z_y`` of each sample in display order (exactly the session's values).
     max_wrong_heights : ndarray, shape (N_train,), or None
-        Largest wrong-class ``p_k`` in display order, when shown.
+        Largest wrong-class ``∂L/∂z_k`` (cross-entropy: ``p_k``) in display order, when
+        shown.
     bin_size : int
         Samples per drawn bar (1 = no binning).
     drawn_samples, drawn_heights : ndarray, shape (B,)
@@ -102,11 +84,14 @@ class BarsView(SessionView):
     detail_index : int or None
         Sample shown in the bottom plot.
     detail_values : dict[str, ndarray of float64, shape (C,)]
-        ``"p"``, ``"y"`` and ``"p − y"`` of that sample (empty without a selection).
+        The three series of that sample by name (:attr:`SignalTexts.series`, e.g.
+        ``"p"``, ``"y"``, ``"p − y"``; empty without a selection).
+    loss : str
+        The loss the bars show.
     """
 
     view_id = "bars"
-    title = "p − y"
+    title = "Error signal ∂L/∂z"
 
     def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
         super().__init__(session, parent, theme)
@@ -115,8 +100,9 @@ class BarsView(SessionView):
         self._n_classes = -1
         self._pixels = DEFAULT_PIXELS
         self._identity = np.zeros(0, dtype=np.int64)
-        self._x_bars = -1
-        self._top_texts: tuple[str, str] | None = None
+        self.loss = ""
+        self.texts = signal_texts("cross_entropy")
+        self.floor = -1.0
         self._clear_arrays()
         self._build()
         self.rebuild()
@@ -129,7 +115,6 @@ class BarsView(SessionView):
         self.bar_heights = np.zeros(0)
         self.max_wrong_heights = None
         self.bin_size = 1
-        self.bar_gap = 0.0
         self.drawn_samples = empty
         self.drawn_heights = np.zeros(0)
         self.drawn_up_samples = None
@@ -155,8 +140,8 @@ class BarsView(SessionView):
         )
         self.wrong_check = QCheckBox("Largest wrong p_k", self)
         self.wrong_check.setToolTip(
-            "Also draw, upwards, each sample's largest probability on a wrong class:\n"
-            "the class it is most confused with"
+            "Also draw, upwards, each sample's largest ∂L/∂z_k on a wrong class (for\n"
+            "cross-entropy its largest wrong p_k): the class the loss pushes down hardest"
         )
         self.wrong_check.toggled.connect(self.set_show_max_wrong)
         sort_label = QLabel("Order:", self)
@@ -171,54 +156,52 @@ class BarsView(SessionView):
         repaint_changes_as_one_rect(self.graphics)
         layout.addWidget(self.graphics, 1)
         g = self.graphics
-        self.top = top = g.addPlot(row=0, col=0)
+        self.top = g.addPlot(row=0, col=0)
+        self.samples = SampleBars(self.top)
         self.detail = DetailBars(g, 1, self)
-        self.bottom, self.detail_axis, self.detail_items = (
-            self.detail.plot,
-            self.detail.axis,
-            self.detail.items,
-        )
+        self.bottom, self.detail_axis = self.detail.plot, self.detail.axis
         g.ci.layout.setRowStretchFactor(0, 3)
         g.ci.layout.setRowStretchFactor(1, 2)
-        still_plot(top)
-        top.getAxis("left").setWidth(44)
-        cache_axes(top)
-        top.getViewBox().setToolTip(TOP_TIP)
-        top.getAxis("bottom").setStyle(showValues=False, tickLength=0)
-        # Tick labels that fit a short plot (the bars often get a small dock).
-        self.tick_fitters = [
-            TickFitter(top.getAxis("left"), TOP_TICKS[False]),
-            self.detail.tick_fitter,
-        ]
-        # A few reference lines instead of showGrid(): an axis grid costs ~3 ms per paint.
-        # Per plot (top, bottom): the zero line, and the dotted grid at ±0.5 and ±1.
-        self.zero_lines = [HorizontalRules([0.0]), self.detail.zero_line]
-        self.grid_lines = [HorizontalRules([-1.0, -0.5, 0.5, 1.0]), self.detail.grid_line]
-        for rules in (self.zero_lines[0], self.grid_lines[0]):
-            rules.setZValue(-5)
-            top.addItem(rules, ignoreBounds=True)
-        self.marked = BarHighlight(top)
+        # Per plot (top, bottom): the tick fitter, the zero line and the dotted grid.
+        self.tick_fitters = [self.samples.tick_fitter, self.detail.tick_fitter]
+        self.zero_lines = [self.samples.zero_line, self.detail.zero_line]
+        self.grid_lines = [self.samples.grid_line, self.detail.grid_line]
+        self.marked = self.samples.marked
         self.highlight, self.highlight_bar, self.highlight_marker = (
             self.marked.line,
             self.marked.bar,
             self.marked.marker,
         )
-        self.down_items: list[pg.BarGraphItem] = []
-        self.up_items: list[pg.BarGraphItem] = []
         g.scene().sigMouseClicked.connect(self._scene_clicked)
         self.top.getViewBox().sigResized.connect(self._resized)
         self._apply_theme()
 
+    @property
+    def down_items(self) -> list:
+        """The per-class items of the downward bars."""
+        return self.samples.down_items
+
+    @property
+    def up_items(self) -> list:
+        """The per-class items of the upward bars."""
+        return self.samples.up_items
+
+    @property
+    def bar_gap(self) -> float:
+        """The gap each side of a bar, in slots."""
+        return self.samples.bar_gap
+
+    @property
+    def detail_items(self) -> dict:
+        """The selected sample's bar items by series name."""
+        return self.detail.items
+
     def _apply_theme(self) -> None:
         theme = self.theme
-        self._top_texts = None  # recolour the labels on the next update
         self.graphics.setBackground(theme.background)
-        theme_axes((self.top.getAxis("left"), self.top.getAxis("bottom")), theme)
-        self.top.titleLabel.setAttr("color", hex_color(theme.foreground))
-        self.zero_lines[0].setPen(pg.mkPen(theme.muted))
-        self.grid_lines[0].setPen(pg.mkPen(theme.grid, style=Qt.PenStyle.DotLine))
+        self.samples.apply_theme(theme)
+        self.samples.label("left", self.texts.signal)
         self.detail.apply_theme(theme)
-        self.marked.apply_theme(theme)
         theme_check_box(self.wrong_check, theme)
 
     # --------------------------------------------------------------- interface
@@ -232,16 +215,32 @@ class BarsView(SessionView):
         self._update_selection()
 
     def set_show_max_wrong(self, on: bool) -> None:
-        """Also draw each sample's largest wrong-class probability as an upward bar."""
+        """Also draw each sample's largest wrong-class ``∂L/∂z_k`` (cross-entropy: ``p_k``)
+        as an upward bar."""
         self.show_max_wrong = bool(on)
         if self.wrong_check.isChecked() != self.show_max_wrong:
             with signals_blocked(self.wrong_check):
                 self.wrong_check.setChecked(self.show_max_wrong)
-        self.top.setYRange(-1.0, 1.0 if self.show_max_wrong else 0.05, padding=0.02)
-        self.tick_fitters[0].set_choices(TOP_TICKS[self.show_max_wrong])
-        self._label(self.top, "left", "p<sub>y</sub> − 1")
+        self._range_top()
         self._update_bars()
         self._update_selection()
+
+    def _range_top(self) -> None:
+        self.samples.set_range(
+            self.floor, self.show_max_wrong, self.texts.signal, self.texts.top_tip
+        )
+
+    def _follow_loss(self) -> None:
+        """Words, ranges and ticks for the session's loss (when it or the classes change)."""
+        loss = self.session.config.loss
+        floor = signal_floor(loss, self._n_classes)
+        if (loss, floor) == (self.loss, self.floor):
+            return
+        self.loss, self.floor, self.texts = loss, floor, signal_texts(loss)
+        self.wrong_check.setText(self.texts.check)
+        self.detail.set_series(self.texts.series, self.texts.detail_tip)
+        self.detail.set_floor(floor, floor_ticks(floor, True) if floor < -1 else BOTH_SIDES_TICKS)
+        self._range_top()
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -252,7 +251,7 @@ class BarsView(SessionView):
         """Select the sample drawn at data coordinates ``(x, y)`` of the top plot.
 
         Returns the data index selected, or None when ``x`` is outside the bars. With the
-        upward bars shown, ``y > 0`` picks the bin's sample with the largest wrong ``p_k``.
+        upward bars shown, ``y > 0`` picks the bin's sample with the largest upward bar.
         """
         b = math.floor(x)
         if not 0 <= b < len(self.drawn_samples):
@@ -284,30 +283,10 @@ class BarsView(SessionView):
         C = len(names)
         self._n_classes = C
         colors = class_colors(C)
-        for item in self.down_items + self.up_items:
-            self.top.removeItem(item)
-        self.down_items, self.up_items = [], []
-        for c in range(C):
-            down = BarsItem(
-                x0=np.zeros(0),
-                height=np.zeros(0),
-                width=1.0,
-                pen=pg.mkPen(None),
-                brush=pg.mkBrush(colors[c]),
-            )
-            up = BarsItem(
-                x0=np.zeros(0),
-                height=np.zeros(0),
-                width=1.0,
-                pen=pg.mkPen(None),
-                brush=pg.mkBrush((*colors[c], UP_ALPHA)),
-            )
-            for item in (down, up):
-                item.setVisible(False)  # until it has bars
-                self.top.addItem(item)
-            self.down_items.append(down)
-            self.up_items.append(up)
+        self.samples.set_classes(colors)
         self.detail.set_classes(names, colors)
+        self.loss = ""  # the floor may change with the classes
+        self._follow_loss()
         self.set_show_max_wrong(self.show_max_wrong)
 
     def update_view(self, changes: Change) -> None:
@@ -315,6 +294,7 @@ class BarsView(SessionView):
         if len(self.session.data.class_names) != self._n_classes:
             self.rebuild()
         if changes & ~Change.SELECTION:
+            self._follow_loss()
             self._update_bars()
         self._update_selection()
 
@@ -343,18 +323,18 @@ class BarsView(SessionView):
             return
         train = s.data.train_index
         n = len(train)
-        true_error = s.train_true_error()
+        signal = s.train_error_signal()
         if self.sort == "loss":
             order = descending_order(s.train_sample_loss())
             self.bar_samples = train[order]
-            self.bar_heights = true_error[order]
+            self.bar_heights = signal[order]
         else:
             # Data order: the session's arrays themselves (read-only), no copy per frame.
             if len(self._identity) != n:
                 self._identity = np.arange(n, dtype=np.int64)
             order = self._identity
             self.bar_samples = train
-            self.bar_heights = true_error
+            self.bar_heights = signal
         self.bar_order = order
         self._pixels = self._plot_pixels()
         size = samples_per_bin(n, self._pixels)
@@ -362,56 +342,32 @@ class BarsView(SessionView):
         pos = extreme_per_bin(self.bar_heights, size, lowest=True)
         self.drawn_samples = self.bar_samples[pos]
         self.drawn_heights = self.bar_heights[pos]
-        labels = s.data.y[self.drawn_samples]
-        self._fill(self.down_items, labels, self.drawn_heights)
+        bars = len(self.drawn_samples)
+        gapped = size == 1 and bars * MIN_GAPPED_BAR_PX <= self._pixels
+        self.samples.fill(False, s.data.y[self.drawn_samples], self.drawn_heights, gapped)
         if self.show_max_wrong:
-            self.max_wrong_heights = s.train_max_wrong()[order]
+            up = s.train_max_wrong() if self.loss == "cross_entropy" else None
+            self.max_wrong_heights = (up if up is not None else s.train_max_wrong_signal())[order]
             up = extreme_per_bin(self.max_wrong_heights, size, lowest=False)
             self.drawn_up_samples = self.bar_samples[up]
             self.drawn_up_heights = self.max_wrong_heights[up]
-            self._fill(self.up_items, s.data.y[self.drawn_up_samples], self.drawn_up_heights)
+            labels = s.data.y[self.drawn_up_samples]
+            self.samples.fill(True, labels, self.drawn_up_heights, gapped)
         else:
             self.max_wrong_heights = self.drawn_up_samples = self.drawn_up_heights = None
-            self._fill(self.up_items, np.zeros(0, dtype=np.int64), np.zeros(0))
-        bars = max(len(self.drawn_samples), 1)
-        if bars != self._x_bars:
-            self._x_bars = bars
-            self.top.setXRange(0.0, bars, padding=0.0)
-            for rules in (self.zero_lines[0], self.grid_lines[0]):
-                rules.set_span(0.0, bars)
+            self.samples.fill(True, np.zeros(0, dtype=np.int64), np.zeros(0), gapped)
+        self.samples.set_count(max(bars, 1))
         self._set_top_title(n, size)
 
-    def _fill(self, items, labels: np.ndarray, heights: np.ndarray) -> None:
-        # Few, wide bars (the 9-point set): a gap on each side, so neighbours of one class
-        # read as separate samples rather than one block.
-        wide = self.bin_size == 1 and len(labels) * MIN_GAPPED_BAR_PX <= self._pixels
-        self.bar_gap = BAR_GAP if wide else 0.0
-        x0 = np.arange(len(labels), dtype=np.float64) + self.bar_gap
-        width = 1.0 - 2.0 * self.bar_gap
-        for c, item in enumerate(items):
-            mask = labels == c
-            if not mask.any() and len(item.opts["height"]) == 0:
-                continue  # still empty: skip pyqtgraph's per-call overhead
-            # An empty bar item is hidden: it would still cost a paint call every frame.
-            item.setVisible(bool(mask.any()))
-            item.set_bars(x0[mask], heights[mask], width, span=float(len(labels)))
-
     def _set_top_title(self, n: int, size: int) -> None:
-        text = f"p<sub>y</sub> − 1 for {n} training samples"
+        text = f"{self.texts.signal} for {n} training samples"
         if self.show_max_wrong:
-            text = f"↓ p<sub>y</sub> − 1, ↑ largest wrong p<sub>k</sub>, {n} training samples"
+            text = f"↓ {self.texts.signal}, {self.texts.up}, {n} training samples"
         order = "in data order" if self.sort == "index" else "worst loss first →"
         axis = f"samples, {order}"
         if size > 1:
             axis += f" (1 bar = worst of {size})"
-        if (text, axis) != self._top_texts:  # relabelling relayouts the plot: only on change
-            self._top_texts = (text, axis)
-            set_plot_title(self.top, text)
-            self._label(self.top, "bottom", axis)
-
-    def _label(self, plot, side: str, text: str) -> None:
-        # AxisItem.setPen() recolours labels with the axis pen; labels use the text colour.
-        plot.setLabel(side, text, color=hex_color(self.theme.foreground))
+        self.samples.set_titles(text, axis)
 
     def _update_selection(self) -> None:
         s = self.session
@@ -438,10 +394,10 @@ class BarsView(SessionView):
             self.detail.set_title("select a sample (click a bar or a point)", key=None)
             return
         d = s.sample_detail(i)
+        first = d.p if self.loss in PROBABILISTIC_LOSSES else d.p_minus_y
         self.detail_values = values = {
-            "p": np.asarray(d.p, dtype=np.float64),
-            "y": np.asarray(d.y, dtype=np.float64),
-            "p − y": np.asarray(d.dz, dtype=np.float64),
+            name: np.asarray(v, dtype=np.float64)
+            for name, v in zip(self.texts.series, (first, d.y, d.dz), strict=True)
         }
         self.detail.show(values)
         data = s.data

@@ -1,5 +1,8 @@
 """One sample's ``p``, ``y`` and ``p − y``, three bars per class in one plot, with a title.
 
+The three series are renamed for the chosen loss (:meth:`DetailBars.set_series`: the last
+is always its ``∂L/∂z``), and the y range follows it (:meth:`DetailBars.set_floor`).
+
 Speed: the bars keep one fixed bounding rect over the classes, so the numbers of a new
 step are a repaint only; the title is rich text whose change relayouts and repaints the
 plot (~0.6 ms), so while one sample stays selected its text (the loss) follows at most
@@ -88,6 +91,7 @@ class DetailBars:
         for rules in (self.zero_line, self.grid_line):
             rules.setZValue(-5)
             plot.addItem(rules, ignoreBounds=True)
+        self.series = SERIES
         self.items = {
             name: BarsItem(x0=np.zeros(0), height=np.zeros(0), width=DETAIL_WIDTH)
             for name in SERIES
@@ -95,6 +99,8 @@ class DetailBars:
         for item in self.items.values():
             plot.addItem(item)
         self.legend_html = ""
+        self._colors = SERIES_COLORS["light"]
+        self.floor = -1.0
         self._shown = True  # unknown: cleared by the first show(None)
         self._title_text: str | None = None
         self._title_key: tuple | None = None  # the shown title's sample (None: none yet)
@@ -116,14 +122,41 @@ class DetailBars:
         self.plot.titleLabel.setAttr("color", hex_color(theme.foreground))
         self.zero_line.setPen(pg.mkPen(theme.muted))
         self.grid_line.setPen(pg.mkPen(theme.grid, style=Qt.PenStyle.DotLine))
-        colors = SERIES_COLORS["dark" if theme.name == "dark" else "light"]
-        for name, color in zip(SERIES, colors, strict=True):
-            pen = pg.mkPen(theme.muted) if name == "y" else pg.mkPen(None)
+        self._colors = SERIES_COLORS["dark" if theme.name == "dark" else "light"]
+        self._muted = theme.muted
+        self._style_series()
+
+    def _style_series(self) -> None:
+        for name, color in zip(self.series, self._colors, strict=True):
+            pen = pg.mkPen(self._muted) if name == "y" else pg.mkPen(None)
             self.items[name].setOpts(brush=pg.mkBrush(color), pen=pen)
         self.legend_html = "  ".join(
             f"<span style='color:{hex_color(c)}'>■</span> {name}"
-            for name, c in zip(SERIES, colors, strict=True)
+            for name, c in zip(self.series, self._colors, strict=True)
         )
+
+    def set_series(self, names: tuple[str, str, str], tip: str) -> None:
+        """Rename the three series (the items keep their slots and colours; ``"y"`` is
+        drawn outlined wherever it is) and set the plot's tooltip."""
+        self.plot.getViewBox().setToolTip(tip)
+        names = tuple(names)
+        if names == self.series:
+            return
+        self.items = dict(zip(names, self.items.values(), strict=True))
+        self.series = names
+        self._title_text = None  # the legend in the title changes
+        if hasattr(self, "_muted"):
+            self._style_series()
+
+    def set_floor(self, floor: float, ticks) -> None:
+        """Range the y axis from ``floor`` (<= −1) to 1, with the tick sets ``ticks``."""
+        if floor == self.floor:
+            return
+        self.floor = float(floor)
+        self.plot.setYRange(floor, 1.0, padding=0.02)
+        self.tick_fitter.set_choices(ticks)
+        grid = [-1.0, -0.5, 0.5, 1.0] if floor == -1.0 else [*range(int(floor), 0), 1.0]
+        self.grid_line.set_heights(grid)
 
     def show(self, values: dict[str, np.ndarray] | None) -> None:
         """Draw ``values[name] (C,)`` for every series, or no bars for None."""
@@ -135,9 +168,9 @@ class DetailBars:
                     item.setVisible(False)
             return
         self._shown = True
-        C = len(values[SERIES[0]])
+        C = len(values[self.series[0]])
         left = np.arange(C, dtype=np.float64) - DETAIL_WIDTH / 2
-        for offset, name in zip(OFFSETS, SERIES, strict=True):
+        for offset, name in zip(OFFSETS, self.series, strict=True):
             self.items[name].set_bars(left + offset, values[name], DETAIL_WIDTH, span=C)
             self.items[name].setVisible(True)
 

@@ -32,12 +32,23 @@ class HorizontalRules(QGraphicsPathItem):
         self.span: tuple[float, float] | None = None
         self.set_span(0.0, 1.0)
 
+    def set_heights(self, heights: Sequence[float]) -> None:
+        """Draw the lines at ``heights`` instead (no change if they are the same)."""
+        heights = tuple(float(h) for h in heights)
+        if heights != self.heights:
+            self.heights = heights
+            self._draw()
+
     def set_span(self, x0: float, x1: float) -> None:
         """Draw every line from ``x0`` to ``x1`` (no change if the span is the same)."""
         span = (float(x0), float(x1))
         if span == self.span:
             return
         self.span = span
+        self._draw()
+
+    def _draw(self) -> None:
+        span = self.span
         path = QPainterPath()
         for y in self.heights:
             path.moveTo(span[0], y)
