@@ -300,6 +300,9 @@ class SavedTimeline:
         The shown step (``live.step``), its parameters, optimiser, generator and config.
     diverged : Divergence or None
     notice : HistoryFull or None
+    path : PathRecord or None
+        ``θ`` of the recorded steps (:mod:`~explorer.session.param_path`); None for a
+        file, whose path is rebuilt from its checkpoints.
     """
 
     metrics: np.ndarray
@@ -309,3 +312,4 @@ class SavedTimeline:
     live: State
     diverged: Divergence | None = None
     notice: HistoryFull | None = None
+    path: object | None = None

@@ -445,6 +445,11 @@ class Session:
         float64 softmax of every point costs ~9 ms at N = 80 000, C = 10)."""
         return self.numbers.mean_jacobian(exact)
 
+    def train_features64(self) -> np.ndarray:
+        """Float64 features of the training points ``(D, Ntrain)``, read-only (the
+        landscape's ``F``; columns in :attr:`train_index` order)."""
+        return self._setup.train_features64()
+
     def batch_grads(self) -> tuple[float, np.ndarray, np.ndarray]:
         """``(loss, dW (C, D), db (C,))`` of the training objective (the loss and margin,
         L2, L1, label smoothing, temperature 1: what training follows) on all training

@@ -54,6 +54,7 @@ from explorer.session.changes import Change
 from explorer.session.data import Data
 from explorer.session.events import Signal
 from explorer.session.history import State
+from explorer.session.param_path import PathRecord
 from explorer.session.reports import Divergence, HistoryFull
 from explorer.session.timeline import SavedTimeline
 
@@ -86,6 +87,8 @@ class SessionSnapshot:
     notice : HistoryFull or None
     selected : int or None
     temperature : float
+    path : PathRecord or None
+        ``θ`` of the recorded steps (shared with the timeline's record, never written).
     """
 
     dtype: np.dtype
@@ -101,6 +104,7 @@ class SessionSnapshot:
     selected: int | None
     temperature: float
     _setup: Callable[[], Setup | None] = field(repr=False)
+    path: PathRecord | None = None
 
     @property
     def head(self) -> int:
@@ -131,6 +135,9 @@ class SessionSnapshot:
         out[id(d)] = sum(_array_bytes(a) for a in (d.X, d.y, d.is_test))
         arrays = [v for v in vars(self.feature_map).values() if isinstance(v, np.ndarray)]
         out[id(self.feature_map)] = sum(_array_bytes(a) for a in arrays)
+        if self.path is not None and self.path.thetas.size:
+            rows = self.path.thetas
+            out[id(rows.base)] = _array_bytes(rows) + _array_bytes(self.path.steps)
         own = sys.getsizeof(self) + sys.getsizeof(self.checkpoints) + self.live.nbytes
         out[id(self)] = own + sys.getsizeof(self.metrics)
         return out
@@ -198,6 +205,7 @@ def take(session, setup: Setup, like: SessionSnapshot | None = None) -> SessionS
         selected=session.selected,
         temperature=session.temperature,
         _setup=weakref.ref(setup),
+        path=session.timeline.path.share(),
     )
 
 
@@ -221,6 +229,7 @@ def unpack(snapshot: SessionSnapshot) -> tuple[Setup, SavedTimeline]:
         live=snapshot.live,
         diverged=snapshot.diverged,
         notice=snapshot.notice,
+        path=snapshot.path,
     )
     return setup, saved
 

@@ -29,6 +29,7 @@ from explorer.session.history import (
     rng_from_array,
     rng_to_array,
 )
+from explorer.session.param_path import ParamPath, record_from_states
 from explorer.session.reports import Divergence, HistoryFull, implicated_settings
 from explorer.session.trainer import Forward, Trainer, TrainingObjective
 
@@ -76,6 +77,7 @@ class Timeline:
     def __init__(self, dtype):
         self.dtype = np.dtype(dtype)
         self.history = History()
+        self.path = ParamPath()  # θ of every step, for the landscape's path
         self.diverged: Divergence | None = None
         self.notice: HistoryFull | None = None
         self.version = next(_VERSIONS)
@@ -135,6 +137,7 @@ class Timeline:
             values, _ = self._metrics_now()
         self.history.append(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0))
         self.history.add(self._snapshot(forced=True))
+        self.path.record(0, self._W, self._b)
         return changes
 
     def resume(self, trainer: Trainer, saved: SavedTimeline) -> None:
@@ -145,6 +148,8 @@ class Timeline:
         self._opt = self._new_optimizer(saved.live.config, saved.live.W.shape)
         self._load(saved.live)
         self.diverged, self.notice = saved.diverged, saved.notice
+        path = saved.path  # a file has θ only at its checkpoints: the path through them
+        self.path.adopt(path or record_from_states([*saved.checkpoints, saved.live]))
 
     def _set_config(self, config: Config) -> None:
         """Put ``config`` in effect (and the training objective it describes)."""
@@ -170,6 +175,7 @@ class Timeline:
             self.history.clear()
         else:
             self.history.truncate(k)
+        self.path.truncate(k)
         self._forget_recent()
         self.notice = None
         if self.diverged is None:
@@ -225,6 +231,7 @@ class Timeline:
         if problem is not None:
             return problem
         self.history.append(values)
+        self.path.record(self._step, self._W, self._b)
         if self.history.wants_checkpoint(self._step):
             self.history.add(self._snapshot(forced=False))
         return None
@@ -352,6 +359,7 @@ class Timeline:
             if problem is None:
                 self.history.set_metrics(self._step, values)
         self.history.add(self._snapshot(forced=True))
+        self.path.record(self._step, self._W, self._b)
         return changes
 
     def set_params(self, W, b) -> Change:
@@ -384,4 +392,5 @@ class Timeline:
         changes = self._forget_after(self._step)
         self.history.set_metrics(self._step, values)
         self.history.add(self._snapshot(forced=True))
+        self.path.record(self._step, self._W, self._b)
         return changes

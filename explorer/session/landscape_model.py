@@ -1,0 +1,330 @@
+"""The session's side of the loss landscape: the plane, the path on it and the surface job.
+
+A :class:`Landscape` reads a session and keeps what the landscape view draws
+(``docs/landscape.md``):
+
+* the **path**: the recorded ``θ_t`` (:mod:`explorer.session.param_path`) projected on
+  the drawn plane, extended row by row as steps come (:class:`PathProjection`: a new
+  step costs one projection of ``P`` numbers, not one of the whole path);
+* the **marker**: the shown step's ``θ`` on that plane, with its distance off it;
+* the **surface**: a :class:`~explorer.core.landscape.SurfaceJob` advanced a slice at a
+  time by :meth:`Landscape.tick` (the view calls it from a timer, so the window never
+  waits for more than a slice), the previous surface drawn until the next is finished.
+
+When the surface is recomputed: at once when the plane choice, the ranges, the data or
+the objective change; when only the shown step moves (scrubbing, an edit), at most every
+:data:`REFRESH_SECONDS`; while playing, only a PCA plane follows the new steps (at most
+every :data:`REFRESH_SECONDS`); the others stay where they were anchored until training
+pauses. A surface whose plane, ranges and objective are those of the one drawn is not
+recomputed (a click in a coordinate plane changes neither).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.core.landscape import Objective, SurfaceJob, loss_at
+from explorer.core.parameter_planes import ParameterPlane, fit_path_ranges
+from explorer.core.parameters import flatten_params
+from explorer.session.changes import Change
+from explorer.session.landscape_choice import PlaneChoice, build_plane, default_choice
+
+#: Smallest time between two surfaces that follow the shown step (seconds).
+REFRESH_SECONDS = 0.5
+#: Cells along each axis of the surface.
+DEFAULT_GRID = 100
+#: Rows of the path a PCA plane is taken of: longer paths are sampled evenly (first and
+#: last rows kept), so the SVD stays a few milliseconds (``docs/landscape.md``).
+PCA_ROWS = 4096
+#: Changes after which the objective (data, features, loss, penalties) is rebuilt.
+_NEW_OBJECTIVE = Change.DATA | Change.CONFIG | Change.SESSION
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A finished landscape.
+
+    Attributes
+    ----------
+    plane : ParameterPlane
+    alphas, betas : ndarray of float64, shapes (Gα,) and (Gβ,)
+    values : ndarray of float64, shape (Gβ, Gα)
+        ``L(α_c, β_r)`` at ``[r, c]`` (rows follow β).
+    step : int
+        The shown step the plane was anchored at.
+    ranges : (α_min, α_max, β_min, β_max)
+    """
+
+    plane: ParameterPlane
+    alphas: np.ndarray
+    betas: np.ndarray
+    values: np.ndarray
+    step: int
+    ranges: tuple[float, float, float, float]
+
+
+class PathProjection:
+    """The recorded path on one plane, extended as rows are appended.
+
+    ``update(path)`` projects only the rows recorded since the last call while the
+    record's epoch is unchanged; after a truncation or a restart, the whole path again.
+    """
+
+    def __init__(self, plane: ParameterPlane):
+        self.plane = plane
+        self._epoch = -1
+        self._n = 0
+        self.steps = np.zeros(0, dtype=np.int64)
+        self._coords = np.zeros((3, 0))  # alphas, betas, distances; capacity columns
+
+    @property
+    def alphas(self) -> np.ndarray:
+        return self._coords[0, : self._n]
+
+    @property
+    def betas(self) -> np.ndarray:
+        return self._coords[1, : self._n]
+
+    @property
+    def distances(self) -> np.ndarray:
+        return self._coords[2, : self._n]
+
+    def update(self, path) -> bool:
+        """Bring the projection up to ``path`` (a :class:`~.param_path.ParamPath`);
+        returns whether anything changed."""
+        n = len(path)
+        if path.epoch == self._epoch and n == self._n:
+            return False
+        start = self._n if path.epoch == self._epoch and n > self._n else 0
+        if n > self._coords.shape[1]:
+            grown = np.zeros((3, max(1024, 2 * n)))
+            grown[:, :start] = self._coords[:, :start]
+            self._coords = grown
+        if n > start:
+            on = self.plane.project(np.asarray(path.thetas[start:n], dtype=np.float64))
+            self._coords[0, start:n], self._coords[1, start:n] = on.alphas, on.betas
+            self._coords[2, start:n] = on.distances
+        self.steps = np.array(path.steps)
+        self._epoch, self._n = path.epoch, n
+        return True
+
+
+class _Pending:
+    """A surface being computed: its job, plane, ranges and the path on its plane."""
+
+    def __init__(self, job, projection, step, ranges, key):
+        self.job, self.projection, self.step, self.ranges, self.key = (
+            job, projection, step, ranges, key
+        )  # fmt: skip
+
+
+def _plane_key(plane: ParameterPlane) -> tuple:
+    return (plane.kind, plane.origin.tobytes(), plane.u.tobytes(), plane.v.tobytes())
+
+
+class Landscape:
+    """The plane, path, marker and surface of a session's loss landscape (module doc).
+
+    Parameters
+    ----------
+    session : Session
+    choice : PlaneChoice, optional
+        Default: :func:`~.landscape_choice.default_choice` for the session's shape.
+    grid : int
+        Cells per axis.
+    clock : callable returning seconds
+    """
+
+    def __init__(self, session, choice: PlaneChoice | None = None, grid=DEFAULT_GRID,
+                 clock=time.monotonic):  # fmt: skip
+        self.grid = int(grid)
+        self._clock = clock
+        self._wanted_choice = choice
+        self.ranges: tuple[float, float, float, float] | None = None  # None: fit the path
+        self.set_session(session)
+
+    # ------------------------------------------------------------ what the user sets
+    def set_session(self, session) -> None:
+        """Show another session (a new or opened file): everything is rebuilt."""
+        self.session = session
+        self.surface: Surface | None = None
+        self.projection: PathProjection | None = None
+        self.error = ""
+        self._pending: _Pending | None = None
+        self._surface_key: tuple | None = None
+        self._objective: Objective | None = None
+        self._anchored_at = -np.inf
+        self._force, self._stale = True, False
+        shape = self.shape
+        try:
+            self.choice = (self._wanted_choice or default_choice(shape)).check(shape)
+        except ValueError:
+            self.choice = default_choice(shape)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(int(s) for s in self.session.W.shape)
+
+    def set_choice(self, choice: PlaneChoice) -> None:
+        """Show another plane (``ValueError`` if it does not fit the model; nothing changes)."""
+        self.choice = choice.check(self.shape)
+        self._wanted_choice = self.choice
+        self._force = True
+
+    def set_ranges(self, ranges=None) -> None:
+        """Axis ranges ``(α_min, α_max, β_min, β_max)`` by hand, or None to fit the path."""
+        if ranges is not None:
+            a0, a1, b0, b1 = (float(r) for r in ranges)
+            if not (np.isfinite([a0, a1, b0, b1]).all() and a0 < a1 and b0 < b1):
+                raise ValueError("a range needs finite ends, the lower below the upper")
+            ranges = (a0, a1, b0, b1)
+        if ranges != self.ranges:
+            self.ranges = ranges
+            self._force = True
+
+    def notice(self, changes: Change) -> None:
+        """A session event: what it makes stale (the objective, the anchor)."""
+        if changes & _NEW_OBJECTIVE:
+            self._objective = None
+            self._force = True
+            if changes & (Change.DATA | Change.SESSION):
+                self.set_session(self.session)
+        elif changes & Change.PARAMS:
+            self._stale = True
+
+    # ------------------------------------------------------------ the frame's work
+    def tick(self, playing: bool = False, seconds: float = 0.03) -> bool:
+        """Re-anchor the plane when due and advance the surface job by ``seconds``.
+
+        Returns
+        -------
+        bool
+            Whether a new surface (and with it a new plane) is ready to draw.
+        """
+        now = self._clock()
+        due = self._stale and now - self._anchored_at >= REFRESH_SECONDS
+        if self._force or (due and (not playing or self.choice.kind == "pca")):
+            self._anchor(now)
+        pending = self._pending
+        if pending is None:
+            return False
+        try:
+            if not pending.job.advance(seconds=seconds):
+                return False
+        except (ValueError, FloatingPointError) as exc:  # pragma: no cover - defensive
+            self._pending, self.error = None, f"The landscape could not be computed: {exc}"
+            return False
+        plane = pending.projection.plane
+        job = pending.job
+        self.surface = Surface(plane, job.alphas, job.betas, job.result(), pending.step,
+                               pending.ranges)  # fmt: skip
+        self.projection, self._pending, self._surface_key = pending.projection, None, pending.key
+        return True
+
+    @property
+    def busy(self) -> bool:
+        """Whether a surface is being computed."""
+        return self._pending is not None
+
+    @property
+    def progress(self) -> float:
+        return 1.0 if self._pending is None else self._pending.job.progress
+
+    def finish(self) -> Surface | None:
+        """Compute the due surface to the end now (export, tests): no slicing."""
+        self.tick(playing=False, seconds=0.0)
+        while self._pending is not None:
+            self.tick(playing=False, seconds=1e9)
+        return self.surface
+
+    def objective(self) -> Objective:
+        """The loss, penalties and training set in effect at the shown step."""
+        if self._objective is None:
+            s, c = self.session, self.session.config
+            y = np.asarray(s.data.y)[np.asarray(s.train_index)]
+            self._objective = Objective(s.train_features64(), y, loss=c.loss, l2=c.l2, l1=c.l1,
+                                        margin=c.margin)  # fmt: skip
+        return self._objective
+
+    def _plane_now(self) -> ParameterPlane:
+        s = self.session
+        theta = flatten_params(s.W, s.b)
+        path = s.timeline.path
+        gradient = last = None
+        if self.choice.kind == "gradient":
+            _, dW, db = s.batch_grads()
+            gradient = flatten_params(dW, db)
+            steps = path.steps
+            at = int(np.searchsorted(steps, s.step_index))
+            if at > 0 and steps[at - 1] == s.step_index - 1:
+                last = theta - np.asarray(path.thetas[at - 1], dtype=np.float64)
+        rows = path.thetas
+        if self.choice.kind == "pca" and len(rows) > PCA_ROWS:
+            rows = rows[np.unique(np.linspace(0, len(rows) - 1, PCA_ROWS).round().astype(int))]
+        return build_plane(self.choice, self.shape, theta, rows, gradient, last)
+
+    def _anchor(self, now: float) -> None:
+        """Build the plane through the shown step and start its surface (unless the one
+        drawn, or the one under way, is for the same plane, ranges and objective)."""
+        self._force = self._stale = False
+        self._anchored_at = now
+        try:
+            plane = self._plane_now()
+            objective = self.objective()
+        except ValueError as exc:
+            self.error = f"No landscape for this plane: {exc}"
+            return
+        self.error = ""
+        projection = PathProjection(plane)
+        projection.update(self.session.timeline.path)
+        ranges = self.ranges or self._fit(projection, plane)
+        key = (_plane_key(plane), ranges, self.grid, id(objective))
+        if self.surface is not None and key == self._surface_key:
+            self._pending = None  # the surface drawn is this one
+            return
+        if self._pending is not None and key == self._pending.key:
+            return
+        alphas = np.linspace(ranges[0], ranges[1], self.grid)
+        betas = np.linspace(ranges[2], ranges[3], self.grid)
+        job = SurfaceJob(objective, plane, alphas, betas)
+        self._pending = _Pending(job, projection, self.session.step_index, ranges, key)
+        if self.projection is None:
+            self.projection = projection  # nothing drawn yet: draw the path at once
+
+    def _fit(self, projection: PathProjection, plane: ParameterPlane):
+        alphas, betas = projection.alphas, projection.betas
+        marker = plane.project(flatten_params(self.session.W, self.session.b))
+        return fit_path_ranges(np.append(alphas, marker.alphas), np.append(betas, marker.betas))
+
+    # ------------------------------------------------------------ what the view reads
+    def path(self) -> PathProjection | None:
+        """The recorded path on the drawn plane, brought up to date (cheap per step)."""
+        if self.projection is not None:
+            self.projection.update(self.session.timeline.path)
+        return self.projection
+
+    def marker(self) -> tuple[float, float, float] | None:
+        """``(α, β, distance off the plane)`` of the shown step on the drawn plane."""
+        if self.projection is None:
+            return None
+        on = self.projection.plane.project(flatten_params(self.session.W, self.session.b))
+        return float(on.alphas[0]), float(on.betas[0]), float(on.distances[0])
+
+    def loss_at(self, alpha: float, beta: float) -> float:
+        """The exact loss (float64) at ``(α, β)`` of the drawn plane (hover)."""
+        plane = self.projection.plane
+        return loss_at(self.objective(), plane, alpha, beta)
+
+    def params_at(self, alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(W, b)`` of the shown step with the plane's two coordinates set to ``α, β``
+        (a click in a coordinate plane; ``ValueError`` in any other plane)."""
+        plane = None if self.projection is None else self.projection.plane
+        if plane is None or plane.kind != "coordinates":
+            raise ValueError("only a plane of two coordinates says which entries a click sets")
+        theta = flatten_params(self.session.W, self.session.b)
+        theta[plane.u_index], theta[plane.v_index] = float(alpha), float(beta)
+        C, D = self.shape
+        return theta[: C * D].reshape(C, D), theta[C * D :]
