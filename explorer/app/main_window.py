@@ -25,6 +25,7 @@ from explorer.app.actions import ACTIONS, create_actions, shortcuts_html
 from explorer.app.file_actions import FileActions
 from explorer.app.geometry import place_window
 from explorer.app.messages import UNDO_HINT, configured_text, divergence_text, restarted_text
+from explorer.app.notices import NoticeBar
 from explorer.app.player import Player
 from explorer.app.timeline_slider import TimelineSlider
 from explorer.app.undo import UndoController
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         self.toolbar = bar
 
     def _build_status_bar(self) -> None:
+        self.setStatusBar(NoticeBar(self))  # long messages elide at a word, whole in a tooltip
         self._readouts = Throttle(self._show_readouts, self, STATUS_INTERVAL_S)
         self.status_metrics = SteadyLabel("")
         self.status_metrics.setAlignment(
