@@ -305,17 +305,18 @@ def save_session(session, path: str | os.PathLike) -> Path:
 
 
 def load_session(path: str | os.PathLike):
-    """Load a session saved with :func:`save_session`.
+    """Load a session saved with :func:`save_session` (of a comparison file, run A).
 
     Raises
     ------
     SessionFileError
         When the file is unreadable or its content is inconsistent; nothing is changed.
     """
-    from explorer.session import file_checks, file_consistency, file_layout
+    from explorer.session import compare_io, file_checks, file_consistency
     from explorer.session.session import Session
 
-    state = read_state(path, layout=file_layout.check_declared)
+    # A comparison file (compare_io) is run A's session file with run B inside: run A.
+    state, _ = compare_io.split(read_state(path, layout=compare_io.check_declared))
     name = Path(path).name
     try:
         file_checks.check_state(state)
