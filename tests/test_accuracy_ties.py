@@ -8,10 +8,11 @@ paints with (:func:`explorer.core.decision.decision_indices`), evaluated at the 
 
 import numpy as np
 import pytest
+from decision_tools import index_to_class_and_confidence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.core.decision import decision_indices, index_to_class_and_confidence
+from explorer.core.decision import decision_indices
 from explorer.session.config import Config
 from explorer.session.session import Session
 

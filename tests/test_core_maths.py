@@ -18,7 +18,6 @@ from explorer.core import (
     hinge_parts,
     log_softmax,
     loss_and_grads,
-    mean_loss,
     one_hot,
     per_sample_grad,
     per_sample_loss,
@@ -282,7 +281,6 @@ def _label_entry_points():
     for loss in LOSSES:
         calls[f"per_sample_loss[{loss}]"] = lambda Z, y, loss=loss: per_sample_loss(Z, y, loss)
         calls[f"per_sample_grad[{loss}]"] = lambda Z, y, loss=loss: per_sample_grad(Z, y, loss)
-        calls[f"mean_loss[{loss}]"] = lambda Z, y, loss=loss: mean_loss(Z, y, loss)
         calls[f"loss_and_grads[{loss}]"] = lambda Z, y, loss=loss: _batch(Z, y, loss)
     for loss in HINGE_LOSSES:
         calls[f"active_margins[{loss}]"] = lambda Z, y, loss=loss: active_margins(Z, y, loss)

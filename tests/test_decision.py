@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from decision_tools import index_to_class_and_confidence, index_to_class_and_margin
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,8 +16,6 @@ from explorer.core.decision import (
     decision_lut,
     grid_axes,
     grid_points,
-    index_to_class_and_confidence,
-    index_to_class_and_margin,
     levels_per_class,
 )
 

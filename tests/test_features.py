@@ -11,8 +11,6 @@ from explorer.core.datasets import CS231N_B, CS231N_W, make_dataset
 from explorer.core.features import (
     FEATURE_KINDS,
     FeatureMap,
-    feature_map_from_state,
-    feature_map_state,
     make_feature_map,
     poly_dim,
 )
@@ -159,8 +157,8 @@ def test_same_points_same_features_alone_or_in_a_grid(dtype):
 def test_state_round_trip_is_bit_exact(kind, degree, rff_dim, gamma, seed):
     X = fit_points(seed % 7)
     fm = make_feature_map(kind, X, degree=degree, rff_dim=rff_dim, rff_gamma=gamma, seed=seed)
-    state = feature_map_state(fm)
-    back = feature_map_from_state(state)
+    state = fm.state()
+    back = FeatureMap.from_state(state)
     assert (back.kind, back.dim, back.names) == (fm.kind, fm.dim, fm.names)
     pts = fit_points(11, 50)
     for dtype in DTYPES:

@@ -27,7 +27,6 @@ from explorer.core import (
     cross_entropy,
     loss_and_grads,
     loss_name,
-    mean_loss,
     one_hot,
     parallel,
     per_sample_grad,
@@ -141,7 +140,6 @@ def test_per_sample_values_match_the_closed_forms(case):
         np.testing.assert_allclose(grads[:, n], grad, rtol=1e-12, atol=1e-14)
         if loss in HINGE_LOSSES:
             np.testing.assert_array_equal(active_margins(Z, y, loss, margin=delta)[:, n], active)
-    assert mean_loss(Z, y, loss, margin=delta) == pytest.approx(values.mean(), rel=1e-14)
     # One sample on its own gives the same numbers as its column.
     single = per_sample_loss(Z[:, 0], int(y[0]), loss, margin=delta)
     assert single.shape == () and single == pytest.approx(values[0], rel=1e-12, abs=1e-15)
@@ -172,7 +170,6 @@ def test_the_named_batch_functions_are_the_means():
     ]:
         expected = np.mean([reference(list(Z[:, n]), y[n], name, 1.5)[0] for n in range(30)])
         assert function(Z, y) == pytest.approx(expected, rel=1e-13)
-    assert mean_loss(Z, y) == cross_entropy(Z, y)
 
 
 @st.composite
@@ -350,7 +347,6 @@ def test_hinge_losses_refuse_soft_labels(loss):
             lambda Y=Y: per_sample_loss(Z, Y, loss),
             lambda Y=Y: per_sample_grad(Z, Y, loss),
             lambda Y=Y: active_margins(Z, Y, loss),
-            lambda Y=Y: mean_loss(Z, Y, loss),
             lambda Y=Y: loss_and_grads(W, b, X, Y, loss=loss),
             lambda Y=Y: per_sample_loss(Z[:, 0], Y[:, 0], loss),
         ):

@@ -8,6 +8,7 @@ the core (themselves tested against the issue's closed forms and central differe
 
 import numpy as np
 import pytest
+from decision_tools import index_to_class_and_margin
 
 from explorer.core import (
     HINGE_LOSSES,
@@ -20,7 +21,7 @@ from explorer.core import (
     softmax,
     softmax_jacobian,
 )
-from explorer.core.decision import index_to_class_and_margin, levels_per_class
+from explorer.core.decision import levels_per_class
 from explorer.session.changes import Change
 from explorer.session.config import Config
 from explorer.session.data import Data

@@ -84,6 +84,16 @@ class _PathRow(QWidget):
         return Path(self.edit.text().strip()).expanduser()
 
 
+def _add_save_cancel(dialog: QDialog, form, save) -> None:
+    """End ``form`` with Save (calls ``save``) and Cancel buttons."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    form.addRow(buttons)
+    buttons.accepted.connect(save)
+    buttons.rejected.connect(dialog.reject)
+
+
 class ExportDialog(QDialog):
     """Export one view or the whole window as PNG or SVG."""
 
@@ -126,12 +136,7 @@ class ExportDialog(QDialog):
         form.addRow("Scale", self.scale)
         form.addRow("Width", self.width_px)
         form.addRow("File", self.path)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        form.addRow(buttons)
-        buttons.accepted.connect(self.export)
-        buttons.rejected.connect(self.reject)
+        _add_save_cancel(self, form, self.export)
         self.scale.currentIndexChanged.connect(self._sync)
         self.format.currentIndexChanged.connect(self._sync)
         self.target.currentIndexChanged.connect(self._sync)
@@ -230,12 +235,7 @@ class RecordDialog(QDialog):
         form.addRow("Steps per frame", self.every)
         form.addRow("Frame rate", self.fps)
         form.addRow("File", self.path)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        form.addRow(buttons)
-        buttons.accepted.connect(self.record)
-        buttons.rejected.connect(self.reject)
+        _add_save_cancel(self, form, self.record)
         self.format.currentIndexChanged.connect(self._sync_suffix)
 
     def _sync_suffix(self) -> None:

@@ -16,8 +16,6 @@ import sys
 
 from explorer.bench.subprocesses import child_env
 
-MIB = 1024 * 1024
-
 
 def _status_kib(field: str) -> int | None:
     try:

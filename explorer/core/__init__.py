@@ -17,8 +17,6 @@ from explorer.core.decision import (
 from explorer.core.features import (
     FEATURE_KINDS,
     FeatureMap,
-    feature_map_from_state,
-    feature_map_state,
     make_feature_map,
 )
 from explorer.core.gradcheck import check_gradient, numerical_gradient, relative_error
@@ -44,7 +42,7 @@ from explorer.core.loss import (
     loss_and_grads,
     loss_name,
 )
-from explorer.core.losses import active_margins, mean_loss, per_sample_grad, per_sample_loss
+from explorer.core.losses import active_margins, per_sample_grad, per_sample_loss
 from explorer.core.optimizers import SGD, Adam, Momentum, Nesterov, Optimizer, make_optimizer
 from explorer.core.ordering import descending_order, extreme_per_bin, samples_per_bin
 from explorer.core.parameter_planes import (
@@ -114,8 +112,6 @@ __all__ = [
     "decision_lut",
     "descending_order",
     "extreme_per_bin",
-    "feature_map_from_state",
-    "feature_map_state",
     "fit_path_ranges",
     "fit_range",
     "flat_direction",
@@ -138,7 +134,6 @@ __all__ = [
     "make_dataset",
     "make_feature_map",
     "make_optimizer",
-    "mean_loss",
     "n_parameters",
     "nearest_point",
     "numerical_gradient",

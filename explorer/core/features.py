@@ -294,13 +294,3 @@ def make_feature_map(
     omega = rng.normal(0.0, math.sqrt(2.0 * rff_gamma), (rff_dim, 2))
     phase = rng.uniform(0.0, 2 * np.pi, rff_dim)
     return FeatureMap(kind, mean=mean, scale=scale, omega=omega, phase=phase, **params)
-
-
-def feature_map_state(feature_map: FeatureMap) -> dict:
-    """Same as :meth:`FeatureMap.state`."""
-    return feature_map.state()
-
-
-def feature_map_from_state(state: dict) -> FeatureMap:
-    """Same as :meth:`FeatureMap.from_state`."""
-    return FeatureMap.from_state(state)

@@ -15,7 +15,6 @@ import numpy as np
 
 from explorer.core.hinge import HINGE_LOSSES, check_margin, hinge_parts
 from explorer.core.loss import (
-    cross_entropy,
     cross_entropy_per_sample,
     grad_wrt_logits,
     loss_name,
@@ -98,15 +97,3 @@ def active_margins(Z, Y, loss: str, *, margin: float = 1.0) -> np.ndarray:
     if name not in HINGE_LOSSES:
         raise ValueError(f"{name} has no margins; the hinge losses are {HINGE_LOSSES}")
     return hinge_parts(Z, Y, name, margin)[2]
-
-
-def mean_loss(Z, Y, loss: str = "cross_entropy", *, margin: float = 1.0) -> float:
-    """The batch loss without penalties, ``(1/N) Σ_n L_n``, as a float.
-
-    Cross-entropy goes through :func:`explorer.core.cross_entropy` (the same bits).
-    """
-    name = loss_name(loss)
-    check_margin(margin)
-    if name == "cross_entropy":
-        return cross_entropy(Z, Y)
-    return float(np.mean(per_sample_loss(Z, Y, name, margin=margin), dtype=np.float64))

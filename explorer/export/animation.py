@@ -162,6 +162,20 @@ class InMemoryWriter(AnimationWriter):
         """One frame's duration in whole milliseconds."""
         return max(1, round(1000 / self.fps))
 
+    def _save_with_pillow(self, images: list, pillow_format: str, **options) -> None:
+        """Write Pillow ``images`` as one looping animation in ``pillow_format``, atomically,
+        with the encoder's ``options`` (``duration`` among them); the frames are let go."""
+        from explorer.export.image import write_with
+
+        first, *rest = images
+        write_with(
+            self.path,
+            lambda tmp: first.save(
+                tmp, format=pillow_format, save_all=True, append_images=rest, loop=0, **options
+            ),
+        )
+        self.frames.clear()
+
 
 class AnimationSet:
     """Several writers fed from one recording (the same frames to every format).

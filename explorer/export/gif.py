@@ -18,7 +18,6 @@ from explorer.export.animation import (
     InMemoryWriter,
     qimage_to_rgb,
 )
-from explorer.export.image import write_with
 
 __all__ = ["MAX_FRAMES", "GifError", "GifWriter", "palette_sample", "qimage_to_rgb"]
 
@@ -70,16 +69,4 @@ class GifWriter(InMemoryWriter):
             colors=255, method=Image.Quantize.MEDIANCUT
         )
         frames = [im.quantize(palette=palette_source, dither=Image.Dither.NONE) for im in images]
-        write_with(
-            self.path,
-            lambda tmp: frames[0].save(
-                tmp,
-                format="GIF",
-                save_all=True,
-                append_images=frames[1:],
-                duration=max(20, round(1000 / self.fps)),
-                loop=0,
-                disposal=1,
-            ),
-        )
-        self.frames.clear()
+        self._save_with_pillow(frames, "GIF", duration=max(20, round(1000 / self.fps)), disposal=1)

@@ -34,7 +34,6 @@ from PyQt6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 #: Largest side of an exported image, in pixels (a 4× export of a 4K window still fits).
 MAX_SIDE = 16_384
-IMAGE_FORMATS = ("png", "svg", "pdf")
 
 
 class ExportError(ValueError):

@@ -12,7 +12,6 @@ encoders take all frames at once, so the frames are held until :meth:`finish`.
 from __future__ import annotations
 
 from explorer.export.animation import InMemoryWriter
-from explorer.export.image import write_with
 
 #: zlib effort of APNG frames: 6 is Pillow's default and PNG's usual trade-off.
 APNG_COMPRESS_LEVEL = 6
@@ -35,19 +34,9 @@ class ApngWriter(InMemoryWriter):
         from PIL import Image
 
         images = [Image.fromarray(f, "RGB") for f in self.frames]
-        write_with(
-            self.path,
-            lambda tmp: images[0].save(
-                tmp,
-                format="PNG",
-                save_all=True,
-                append_images=images[1:],
-                duration=self.frame_ms,
-                loop=0,
-                compress_level=APNG_COMPRESS_LEVEL,
-            ),
+        self._save_with_pillow(
+            images, "PNG", duration=self.frame_ms, compress_level=APNG_COMPRESS_LEVEL
         )
-        self.frames.clear()
 
 
 class WebpWriter(InMemoryWriter):
@@ -61,18 +50,11 @@ class WebpWriter(InMemoryWriter):
         from PIL import Image
 
         images = [Image.fromarray(f, "RGB") for f in self.frames]
-        write_with(
-            self.path,
-            lambda tmp: images[0].save(
-                tmp,
-                format="WEBP",
-                save_all=True,
-                append_images=images[1:],
-                duration=self.frame_ms,
-                loop=0,
-                lossless=True,
-                method=WEBP_METHOD,
-                quality=WEBP_QUALITY,
-            ),
+        self._save_with_pillow(
+            images,
+            "WEBP",
+            duration=self.frame_ms,
+            lossless=True,
+            method=WEBP_METHOD,
+            quality=WEBP_QUALITY,
         )
-        self.frames.clear()

@@ -55,7 +55,8 @@ def check_train_count(data: Data) -> None:
         raise ValueError("the data need at least 2 training points")
 
 
-def _readonly(a: np.ndarray) -> np.ndarray:
+def readonly_view(a: np.ndarray) -> np.ndarray:
+    """A view of ``a`` that cannot be written through (``a`` itself stays writable)."""
     v = a.view()
     v.flags.writeable = False
     return v
@@ -79,8 +80,8 @@ class Setup:
         self.data = data
         self.feature_map = feature_map
         self.trainer = trainer
-        self.train_index = _readonly(data.train_index)
-        self.test_index = _readonly(data.test_index)
+        self.train_index = readonly_view(data.train_index)
+        self.test_index = readonly_view(data.test_index)
         self._features64: np.ndarray | None = None
 
     def train_features64(self) -> np.ndarray:

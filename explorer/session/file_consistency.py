@@ -26,7 +26,6 @@ from explorer.session.trainer import Trainer, TrainingObjective
 RTOL = 1e-4
 #: Tolerance of a recomputed accuracy (a sample at an exact tie may flip elsewhere).
 ACC_TOL = 0.02
-_LIVE = ("live/W", "live/b")
 
 
 def _close(got: np.ndarray, want: np.ndarray) -> bool:

@@ -20,6 +20,7 @@ import numpy as np
 
 from explorer.core.optimizers import make_optimizer
 from explorer.core.schedules import learning_rate
+from explorer.session.build import readonly_view
 from explorer.session.changes import Change
 from explorer.session.config import Config
 from explorer.session.history import (
@@ -45,12 +46,6 @@ _VERSIONS = itertools.count()
 
 def _optimizer_key(config: Config) -> tuple:
     return (config.optimizer, config.momentum, config.beta1, config.beta2)
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    v = a.view()
-    v.flags.writeable = False
-    return v
 
 
 class Timeline:
@@ -87,12 +82,12 @@ class Timeline:
     @property
     def W(self) -> np.ndarray:
         """Weights ``(C, D)`` at the shown step (read-only view, training dtype)."""
-        return _readonly(self._W)
+        return readonly_view(self._W)
 
     @property
     def b(self) -> np.ndarray:
         """Biases ``(C,)`` at the shown step (read-only view, training dtype)."""
-        return _readonly(self._b)
+        return readonly_view(self._b)
 
     @property
     def step_index(self) -> int:
