@@ -131,4 +131,6 @@ def shortcuts_html() -> str:
     return (
         "<table cellspacing='6'><tr><th align='left'>Key</th><th align='left'>Command</th>"
         "<th align='left'>Menu</th></tr>" + "".join(rows) + "</table>"
+        "<p>Space, P, Backspace, Home, End, E and Esc work wherever the focus is, unless a "
+        "text field is being edited (it is tinted then): Enter or Esc ends the edit.</p>"
     )

@@ -27,6 +27,7 @@ from explorer.app.geometry import place_window
 from explorer.app.messages import UNDO_HINT, configured_text, divergence_text, restarted_text
 from explorer.app.notices import NoticeBar
 from explorer.app.player import Player
+from explorer.app.shortcuts import TrainingKeys
 from explorer.app.timeline_slider import TimelineSlider
 from explorer.app.undo import UndoController
 from explorer.session.changes import Change
@@ -203,6 +204,8 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         # Undo and Redo (Edit menu, Ctrl+Z, Ctrl+Shift+Z) record the session's actions.
         self.undo = UndoController(self)
+        # Space, P, Backspace, Home, End, E and Esc train from any focus but an edited field.
+        self.training_keys = TrainingKeys(self)
 
     # ------------------------------------------------------------------ session
     def _listen(self, session) -> None:
