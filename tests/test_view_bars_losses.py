@@ -4,6 +4,7 @@ the session's own data and parameters (no core loss function is used)."""
 
 import numpy as np
 import pytest
+from loss_forms import closed_form_dz, near_a_kink
 
 from explorer.core import LOSSES
 from explorer.session.config import Config
@@ -37,49 +38,6 @@ def scores64(s: Session) -> tuple[np.ndarray, np.ndarray]:
     F = s.feature_map.transform(s.data.X[:, s.train_index], dtype=np.float64)
     Z = s.W.astype(np.float64) @ F + s.b.astype(np.float64)[:, None]
     return Z, s.data.y[s.train_index]
-
-
-def closed_form_dz(z: np.ndarray, y: int, loss: str, delta: float) -> np.ndarray:
-    """∂L/∂z of one sample, ``(C,)``, by the issue's table (strict inequalities)."""
-    C = z.size
-    onehot = np.zeros(C)
-    onehot[y] = 1.0
-    p = np.exp(z - z.max())
-    p /= p.sum()
-    if loss == "cross_entropy":
-        return p - onehot
-    if loss == "squared_error":
-        J = np.diag(p) - np.outer(p, p)
-        return J.T @ (p - onehot)
-    g = np.zeros(C)
-    if loss == "svm_ww":
-        for j in range(C):
-            if j != y and z[j] - z[y] + delta > 0:
-                g[j] = 1.0
-        g[y] = -g.sum()
-    elif loss == "svm_ova":
-        for j in range(C):
-            s = 1.0 if j == y else -1.0
-            if delta - s * z[j] > 0:
-                g[j] = -s
-    else:  # svm_structured
-        others = [j for j in range(C) if j != y]
-        runner = others[int(np.argmax(z[others]))]
-        if z[runner] - z[y] + delta > 0:
-            g[runner], g[y] = 1.0, -1.0
-    return g
-
-
-def near_a_kink(z: np.ndarray, y: int, loss: str, delta: float, tol=1e-3) -> bool:
-    """Whether a margin term is within ``tol`` of 0 (float32 may fall either side)."""
-    if loss in ("cross_entropy", "squared_error"):
-        return False
-    if loss == "svm_ova":
-        s = -np.ones(z.size)
-        s[y] = 1.0
-        return bool(np.any(np.abs(delta - s * z) < tol))
-    terms = np.delete(z - z[y] + delta, y)
-    return bool(np.any(np.abs(terms) < tol))
 
 
 @pytest.mark.parametrize("loss", LOSSES)
