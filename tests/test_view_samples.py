@@ -205,3 +205,32 @@ def test_hidden_it_computes_nothing_and_catches_up_when_shown(make_view, qtbot, 
     qtbot.waitUntil(lambda: not view._dirty)
     assert calls
     np.testing.assert_allclose(table_array(view), recomputed(session), rtol=1e-12, atol=1e-12)
+
+
+def test_the_window_has_it_as_a_tab_beside_the_parameters_with_its_menu(qtbot):
+    from explorer.app.main_window import MainWindow
+
+    session = Session(Config(samples=120))
+    session.step(3)
+    win = MainWindow(session)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        view = win.views["samples"]
+        assert isinstance(view, SamplesView)
+        assert win.docks["samples"] in win.tabifiedDockWidgets(win.docks["parameters"])
+        win.docks["samples"].raise_()
+        qtbot.waitUntil(lambda: not view._dirty)
+        session.select(int(session.train_index[3]))
+        assert int(view.model.value(view.table.currentIndex().row(), 0)) == session.selected
+        menu = win.file_actions.view_menus.actions_for(view, win)
+        by_text = {a.text(): a for a in menu}
+        by_text["Copy All Rows as CSV"].trigger()
+        _, rows = parse_csv(QApplication.clipboard().text())
+        assert len(rows) == session.train_index.size
+    finally:
+        win.file_actions.modified = False
+        win.close()
+        win.deleteLater()
+        qtbot.wait(1)

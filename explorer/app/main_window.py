@@ -40,6 +40,7 @@ from explorer.views.palette import DARK, LIGHT, class_colors, hex_color
 from explorer.views.parameters import ParametersView
 from explorer.views.qt_helpers import READOUT_INTERVAL_S, SteadyLabel, Throttle
 from explorer.views.regions import RegionsView
+from explorer.views.samples import SamplesView
 
 #: While playing, the read-outs (the tool bar's step number and the status bar's numbers)
 #: change at most this often (seconds): each costs ~0.4 ms a frame to set and repaint,
@@ -55,6 +56,7 @@ DOCKED_VIEWS = (
     (CurvesView, Qt.DockWidgetArea.BottomDockWidgetArea),
     (InspectorView, Qt.DockWidgetArea.BottomDockWidgetArea),
     (ParametersView, Qt.DockWidgetArea.BottomDockWidgetArea),
+    (SamplesView, Qt.DockWidgetArea.BottomDockWidgetArea),
 )
 
 
@@ -96,6 +98,7 @@ class MainWindow(QMainWindow):
             self.docks[view.view_id] = dock
         self.tabifyDockWidget(self.docks["curves"], self.docks["inspector"])
         self.tabifyDockWidget(self.docks["inspector"], self.docks["parameters"])
+        self.tabifyDockWidget(self.docks["parameters"], self.docks["samples"])
         self.docks["curves"].raise_()
         self.resizeDocks(
             [self.docks["config"], self.docks["jacobian"]], [300, 380], Qt.Orientation.Horizontal

@@ -42,7 +42,8 @@ class NumberActions:
         if view.view_id == "parameters":
             tip = "Put W, b and their gradients on the clipboard as LaTeX matrices"
             return [(COPY_LATEX_TEXT, tip, self.copy_parameters_latex)]
-        return []
+        own = getattr(view, "menu_entries", None)  # e.g. the per-sample table's CSV copies
+        return own() if own is not None else []
 
     def inspector_text(self) -> str:
         """The inspector's LaTeX at its precision (4 digits, or every digit)."""
