@@ -1,7 +1,9 @@
-"""The tool bar's timeline: a slider over the steps of history that repaints sparingly."""
+"""The tool bar's timeline: a slider over the steps of history that repaints sparingly,
+and goes to the step under a click on its groove."""
 
 from __future__ import annotations
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QAbstractSlider, QSlider, QStyle, QStyleOptionSlider
 
 
@@ -11,6 +13,9 @@ class TimelineSlider(QSlider):
     The timeline's range and value grow by one every frame while playing; with thousands
     of steps over a few hundred pixels the handle mostly stays on the same pixel, and a
     slider repaint (with the toolbar behind it) costs about 0.5 ms.
+
+    A left click on the groove goes to the step under the pointer (a plain slider would
+    move a page towards it) and the press goes on as a drag of the handle.
     """
 
     def __init__(self, orientation, parent=None):
@@ -32,12 +37,38 @@ class TimelineSlider(QSlider):
         if self._handle_rect() != self._painted_handle:
             self.update()
 
+    def _rect(self, control: QStyle.SubControl, opt: QStyleOptionSlider | None = None):
+        if opt is None:
+            opt = QStyleOptionSlider()
+            self.initStyleOption(opt)
+        return self.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt, control, self)
+
     def _handle_rect(self):
+        return self._rect(QStyle.SubControl.SC_SliderHandle)
+
+    def value_at(self, x: float, y: float) -> int:
+        """The value whose handle would be centred on widget point ``(x, y)`` (clamped),
+        as Qt's slider maps a drag of the handle."""
         opt = QStyleOptionSlider()
         self.initStyleOption(opt)
-        return self.style().subControlRect(
-            QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self
+        groove = self._rect(QStyle.SubControl.SC_SliderGroove, opt)
+        handle = self._rect(QStyle.SubControl.SC_SliderHandle, opt)
+        centre = handle.center() - handle.topLeft()
+        if self.orientation() == Qt.Orientation.Horizontal:
+            start, span, pos = groove.x(), groove.width() - handle.width(), x - centre.x()
+        else:
+            start, span, pos = groove.y(), groove.height() - handle.height(), y - centre.y()
+        return QStyle.sliderValueFromPosition(
+            self.minimum(), self.maximum(), round(pos - start), max(span, 1), opt.upsideDown
         )
+
+    def mousePressEvent(self, event) -> None:
+        point = event.position()
+        on_handle = self._handle_rect().contains(point.toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and not on_handle:
+            self.setValue(self.value_at(point.x(), point.y()))
+            self.update()  # the handle is under the pointer now: the press drags it
+        super().mousePressEvent(event)
 
     def sliderChange(self, change) -> None:
         moved = (
