@@ -80,8 +80,8 @@ def test_a_click_on_the_windows_timeline_shows_that_step(qtbot):
     window.show()
     qtbot.waitExposed(window)
     window.session.step(40)
-    window.file_actions.modified = False  # close without the unsaved-changes question
     timeline = window.timeline
     qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=handle_centre(timeline, 15))
     assert abs(window.session.step_index - 15) <= 1  # 40 steps over the slider's pixels
     assert window.session.step_index == timeline.value()
+    window.file_actions.modified = False  # close without the unsaved-changes question
