@@ -38,7 +38,7 @@ from explorer.views.inspector import InspectorView
 from explorer.views.jacobian import JacobianView
 from explorer.views.palette import DARK, LIGHT, class_colors, hex_color
 from explorer.views.parameters import ParametersView
-from explorer.views.qt_helpers import READOUT_INTERVAL_S, SteadyLabel, Throttle
+from explorer.views.qt_helpers import READOUT_INTERVAL_S, SteadyLabel, Throttle, signals_blocked
 from explorer.views.regions import RegionsView
 from explorer.views.samples import SamplesView
 
@@ -252,12 +252,11 @@ class MainWindow(QMainWindow):
     def _fill_edit_classes(self) -> None:
         names = self.session.data.class_names
         colors = class_colors(len(names))
-        self.edit_class.blockSignals(True)
-        self.edit_class.clear()
-        for k, name in enumerate(names):
-            self.edit_class.addItem(f"class {name}")
-            self.edit_class.setItemData(k, hex_color(colors[k]), Qt.ItemDataRole.DecorationRole)
-        self.edit_class.blockSignals(False)
+        with signals_blocked(self.edit_class):
+            self.edit_class.clear()
+            for k, name in enumerate(names):
+                self.edit_class.addItem(f"class {name}")
+                self.edit_class.setItemData(k, hex_color(colors[k]), Qt.ItemDataRole.DecorationRole)
         self.regions.set_edit_class(0)
 
     def _update_timeline(self) -> None:
@@ -417,9 +416,8 @@ class MainWindow(QMainWindow):
 
     def _on_playing_changed(self, playing: bool) -> None:
         action = self.actions["play"]
-        action.blockSignals(True)
-        action.setChecked(playing)
-        action.blockSignals(False)
+        with signals_blocked(action):
+            action.setChecked(playing)
         action.setText("&Pause" if playing else "&Play")
         self._readouts.now()
 

@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.session.config_table import CONFIG_TABLE, DISPLAY_TABLE, NO_SPECIAL, Field
+from explorer.views.qt_helpers import format_number
 
 #: Tolerance when comparing a value with a rung of a ladder.
 _REL = 1e-9
@@ -106,14 +107,14 @@ NUMBER_SPECS = {
 
 
 # --------------------------------------------------------------------------- numbers
-def format_number(value: object, spec: NumberSpec) -> str:
-    """Compact text of a field value (``0.001``, ``1e-06``, ``full batch``)."""
+def field_text(value: object, spec: NumberSpec) -> str:
+    """Compact text of a field value (``0.001``, ``1e-6``, ``full batch``), in the
+    plain characters a user types (``-``, ``1e+20``): it is the text the field edits."""
     if value == spec.special or (value is None and spec.special is None):
         return spec.special_text
     if spec.integer:
         return str(int(value))
-    text = format(float(value), ".15g")
-    return text.replace("e-0", "e-").replace("e+0", "e+")
+    return format_number(float(value), 15, minus="-", exponent_plus=True)
 
 
 def parse_number(text: str, spec: NumberSpec) -> object:
@@ -213,9 +214,9 @@ class ValueSpinBox(QAbstractSpinBox):
     def set_value(self, value: object) -> None:
         """Show ``value`` without emitting anything."""
         self._value = value
-        self._shown = format_number(value, self.spec)
+        self._shown = field_text(value, self.spec)
         if value is None and self.spec.special is None:
-            self._shown += f" ({format_number(self._special_base, self.spec)})"
+            self._shown += f" ({field_text(self._special_base, self.spec)})"
         if self.lineEdit().text() != self._shown:
             self.lineEdit().setText(self._shown)
         self.update()

@@ -24,8 +24,6 @@ user data make meaningless are disabled.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QStandardItemModel
 from PyQt6.QtWidgets import (
@@ -48,6 +46,7 @@ from explorer.session.reports import Configured
 from explorer.views.base import SessionView
 from explorer.views.config_fields import NUMBER_SPECS, ChoiceCombo, ValueSpinBox
 from explorer.views.palette import LIGHT, Theme
+from explorer.views.qt_helpers import signals_blocked
 
 #: Session changes after which the configuration controls are re-read.
 CONFIG_CHANGES = Change.CONFIG | Change.DATA | Change.SESSION
@@ -343,15 +342,9 @@ class ConfigPanel(SessionView):
         self._show_config()
         self._show_temperature()
 
-    @contextmanager
     def _quiet(self):
         """Block every control's signals so showing a value never commits it."""
-        blocked = [(w, w.blockSignals(True)) for w in self._controls.values()]
-        try:
-            yield
-        finally:
-            for w, was in blocked:
-                w.blockSignals(was)
+        return signals_blocked(*self._controls.values())
 
     def _show_config(self) -> None:
         config = self.session.config
