@@ -16,7 +16,7 @@ from explorer.session.session import Session
 from explorer.views.config_fields import (
     NUMBER_SPECS,
     ValueSpinBox,
-    format_number,
+    field_text,
     parse_number,
     stepped,
 )
@@ -94,7 +94,7 @@ def user_sets(panel, name, value):
     """What a user does to put ``value`` into control ``name``."""
     control = panel.controls()[name]
     if isinstance(control, ValueSpinBox):
-        control.commit_text(format_number(value, control.spec))
+        control.commit_text(field_text(value, control.spec))
     else:
         index = control.findData(value)
         assert index >= 0
@@ -274,9 +274,7 @@ def test_no_absurd_text_anywhere_raises_or_leaves_nan(make_panel):
             continue
         for text in ABSURD:
             control.commit_text(text)
-            assert control.text() == format_number(control.value(), control.spec) or (
-                name == "noise"
-            )
+            assert control.text() == field_text(control.value(), control.spec) or (name == "noise")
     assert_same_state(session, before)
     assert session.temperature == 1.0
     assert len(messages) >= len(ABSURD) * 10
@@ -508,7 +506,7 @@ def test_parse_and_format():
     for text in ("2.5", "nan", "1e300", "x"):
         with pytest.raises(ValueError, match="Seed"):
             parse_number(text, seed)
-    assert format_number(1e-6, lr) == "1e-6"
-    assert format_number(1e6, lr) == "1000000"
-    assert format_number(0.1 + 0.2, lr) == "0.3"
-    assert parse_number(format_number(0.123456789, lr), lr) == 0.123456789
+    assert field_text(1e-6, lr) == "1e-6"
+    assert field_text(1e6, lr) == "1000000"
+    assert field_text(0.1 + 0.2, lr) == "0.3"
+    assert parse_number(field_text(0.123456789, lr), lr) == 0.123456789

@@ -13,7 +13,7 @@ from explorer.app.main_window import MainWindow
 from explorer.session.config import Config
 from explorer.session.persist import save_session
 from explorer.session.session import Session
-from explorer.views.config_fields import ValueSpinBox, format_number
+from explorer.views.config_fields import ValueSpinBox, field_text
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def user_sets(window, name, value):
     """What a user does to put ``value`` into the configuration control ``name``."""
     control = window.views["config"].controls()[name]
     if isinstance(control, ValueSpinBox):
-        control.commit_text(format_number(value, control.spec))
+        control.commit_text(field_text(value, control.spec))
     else:
         control.setCurrentIndex(control.findData(value))
 
@@ -387,7 +387,7 @@ def test_ctrl_z_in_a_field_undoes_the_typing_and_after_enter_the_session(make_wi
     assert box.hasFocus()
     ctrl(qtbot, box, Qt.Key.Key_Z)  # nothing typed to undo: the session's undo
     assert session.config.lr == Config().lr
-    assert line.text() == format_number(Config().lr, box.spec)
+    assert line.text() == field_text(Config().lr, box.spec)
     ctrl(qtbot, box, Qt.Key.Key_Z)
     assert session.config.l2 == Config().l2
 
