@@ -3,14 +3,13 @@
 import pytest
 from PyQt6.QtGui import QColor, QFont, QTextDocument, QTextOption, QTextTable
 
-from explorer.views.items.inspector_page import (
-    ROW_GAP,
+from explorer.views.items.inspector_page import ROW_GAP, PageWriter
+from explorer.views.items.page_items import (
     Columns,
     Group,
     Heading,
     Matrix,
     Operator,
-    PageWriter,
     Paragraph,
     signature,
 )

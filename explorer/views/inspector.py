@@ -32,7 +32,8 @@ from PyQt6.QtWidgets import (
 from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.derivation import Derivation, PageFacts
-from explorer.views.items.inspector_page import PageWriter, signature
+from explorer.views.items.inspector_page import PageWriter
+from explorer.views.items.page_items import signature
 from explorer.views.palette import LIGHT, Theme
 from explorer.views.qt_helpers import SteadyLabel, follow_dock, on_screen, signals_blocked
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.core.chain_rule import chain_rule_gap
-from explorer.views.items.inspector_page import Columns, Group, Heading, Matrix, Operator, Paragraph
+from explorer.views.items.page_items import Columns, Group, Heading, Matrix, Operator, Paragraph
 from explorer.views.palette import class_colors, hex_color
 from explorer.views.qt_helpers import format_number
 

@@ -8,8 +8,9 @@ anew as HTML with tables costs ~20 ms). The tab stops come from the widths
 of the numbers and only grow: the columns stand still while the digits change, and a
 number wider than its column moves the tab stops of its matrix's rows.
 
-The page is a list of items (:class:`Heading`, :class:`Paragraph`, :class:`Matrix`,
-:class:`Columns`) whose texts are the inline markup of :mod:`explorer.views.items.inline_markup`.
+The page is a list of items (:mod:`explorer.views.items.page_items`:
+:class:`Heading`, :class:`Paragraph`, :class:`Matrix`, :class:`Columns`) whose texts are
+the inline markup of :mod:`explorer.views.items.inline_markup`.
 Numbers that change from frame to frame are placeholders ``"\\x00k\\x00"`` standing for
 ``values[k]``; :class:`PageWriter` records where each one landed (:class:`Slot`), so that
 the next frame replaces just those characters (:meth:`PageWriter.update`).
@@ -36,6 +37,14 @@ from PyQt6.QtGui import (
 )
 
 from explorer.views.items.inline_markup import markup_width, runs
+from explorer.views.items.page_items import (
+    Columns,
+    Group,
+    Heading,
+    Matrix,
+    Operator,
+    Paragraph,
+)
 
 #: A changing text: ``"\x00k\x00"`` stands for ``values[k]``.
 PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
@@ -72,74 +81,6 @@ def _bracket(row: int, rows: int, left: bool) -> str:
     if row == rows - 1:
         return "⎣" if left else "⎦"
     return "⎢" if left else "⎥"
-
-
-# ------------------------------------------------------------------------ page items
-@dataclass(frozen=True)
-class Heading:
-    """A section heading (bold)."""
-
-    markup: str
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A paragraph of inline markup (placeholders allowed)."""
-
-    markup: str
-
-
-@dataclass(frozen=True)
-class Group:
-    """One bracketed ``(C, k)`` array of a :class:`Matrix`.
-
-    Attributes
-    ----------
-    header : str
-        Markup centred above the brackets.
-    cells : tuple of tuple of str, shape (C, k)
-        Placeholders (or fixed texts) of the numbers, one row per class.
-    names : tuple of str or None
-        Names of the ``k`` columns, written small above them.
-    truncated : bool
-        Whether more columns exist than are written (an "…" column follows).
-    """
-
-    header: str
-    cells: tuple[tuple[str, ...], ...]
-    names: tuple[str, ...] | None = None
-    truncated: bool = False
-
-
-@dataclass(frozen=True)
-class Operator:
-    """A column between groups: ``markup`` on the middle row ("=", "·"), or a gap ("")."""
-
-    markup: str = ""
-
-
-@dataclass(frozen=True)
-class Matrix:
-    """Groups and operators side by side, one row per class, labelled by ``labels``."""
-
-    labels: tuple[str, ...]
-    parts: tuple[Group | Operator, ...]
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Pairs of item lists written side by side (a two-column page)."""
-
-    rows: tuple[tuple[tuple, tuple], ...]
-
-
-def signature(items) -> str:
-    """A text equal for two pages exactly when they have the same structure.
-
-    Placeholders are compared by index, not by value: two pages with one signature
-    differ only in the texts of their slots.
-    """
-    return repr(items)
 
 
 @dataclass
