@@ -27,3 +27,26 @@ def chain_rule_gap(jt_dl_dp: np.ndarray, dz: np.ndarray) -> float:
         ``0.0`` when every entry is equal.
     """
     return float(np.max(np.abs(np.asarray(jt_dl_dp) - np.asarray(dz))))
+
+
+def signal_ratio(dz: np.ndarray, p_minus_y: np.ndarray) -> float:
+    """How much a loss's ``∂L/∂z`` is of cross-entropy's ``p − y``: ``‖dz‖ / ‖p − y‖``.
+
+    For squared error ``dz = Jᵀ(p − y)``, and the ratio is what the factor ``J`` leaves of
+    the signal: at most 1/2 (the eigenvalues of ``J = diag(p) − p pᵀ`` lie in
+    ``[0, 1/2]``), and near 0 once ``p`` saturates, right or wrong (``docs/maths.md``).
+
+    Parameters
+    ----------
+    dz, p_minus_y : ndarray, shape (C,)
+
+    Returns
+    -------
+    float
+        ``0.0`` when ``p − y`` is 0 (nothing to shrink).
+    """
+    dz = np.asarray(dz, dtype=np.float64)
+    reference = float(np.linalg.norm(np.asarray(p_minus_y, dtype=np.float64)))
+    if reference == 0.0:
+        return 0.0
+    return float(np.linalg.norm(dz)) / reference
