@@ -1,5 +1,5 @@
-"""The inspector: the derivation of the gradient, written out with the selected
-sample's live numbers, and the batch gradients.
+"""The inspector: the derivation of the chosen loss's gradient, written out with the
+selected sample's live numbers, and the batch gradients.
 
 Every number comes from ``session.sample_detail(i)`` and ``session.batch_grads()``
 (float64); the page's text is :mod:`explorer.views.items.derivation`, laid out as Qt
@@ -112,8 +112,8 @@ class InspectorView(SessionView):
         # Rows keep their natural width (a horizontal scroll bar beats wrapped numbers).
         self.browser.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
         self.browser.setToolTip(
-            "The derivation of the softmax cross-entropy gradient (see Help) with the numbers of"
-            " the selected sample, computed in float64"
+            "The derivation of the chosen loss's gradient (see Help) with the numbers of the"
+            " selected sample, computed in float64"
         )
         layout.addWidget(self.browser, 1)
         self.refresh(Change.SESSION)
@@ -225,6 +225,9 @@ class InspectorView(SessionView):
             l2=float(s.config.l2),
             n_train=len(s.data.train_index),
             step=s.step_index,
+            loss=str(s.config.loss),
+            margin=float(s.config.margin),
+            l1=float(s.config.l1),
         )
         derivation = Derivation(facts, self._digits, self.theme.muted)
         items = derivation.page(self.shown_detail, self.shown_batch, self._two_columns)

@@ -25,11 +25,24 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core import HINGE_LOSSES, cli_loss_name
 from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.axes import ClassAxisItem, cache_axes, still_plot, theme_axes
 from explorer.views.items.cell_texts import CellTexts
 from explorer.views.items.heatmap import HeatmapItem
+from explorer.views.items.jacobian_texts import (
+    COLORBAR_LABEL,
+    COLUMN_LABEL,
+    FALLBACK_TEXTS,
+    HINGE_NOTE,
+    HINGE_TITLE,
+    MATRIX_TIP,
+    ROW_LABEL,
+    SATURATED_NOTE,
+    SOURCES,
+    format_value,
+)
 from explorer.views.items.rules import CellGrid
 from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.palette import (
@@ -48,18 +61,6 @@ J_LIMIT = 0.25
 MAX_CLASSES_WITH_VALUES = 8
 #: Below this every |entry| of J counts as zero: the softmax is saturated.
 SATURATED = 1e-3
-#: (id, combo text) of the sources of the matrix.
-SOURCES = (
-    ("selected", "Selected sample"),
-    ("hover", "Point under the cursor"),
-    ("batch", "Batch mean"),
-)
-#: The source box's text when a source falls back to another matrix: (source, shown).
-FALLBACK_TEXTS = {
-    ("selected", "batch"): "Batch mean (nothing selected)",
-    ("hover", "sample"): "Selected sample (cursor off the plane)",
-    ("hover", "batch"): "Batch mean (nothing selected)",
-}
 #: Blue (negative) – the panel's background – red (positive): the ends of ColorBrewer's
 #: RdBu around the theme's own background, so a zero cell is the panel's colour.
 NEGATIVE = (0x21, 0x66, 0xAC)
@@ -67,30 +68,6 @@ POSITIVE = (0xB2, 0x18, 0x2B)
 #: Cell numbers are black or white, whichever reads better on the cell (>= 4.5:1).
 DARK_TEXT = (0, 0, 0)
 LIGHT_TEXT = (255, 255, 255)
-SATURATED_NOTE = "<b>Saturated softmax:</b> J ≈ 0, the gradient through it vanishes"
-
-ROW_LABEL = "output ∂p<sub>j</sub>  (row j)"
-COLUMN_LABEL = "logit ∂z<sub>k</sub>  (column k)"
-COLORBAR_LABEL = "∂p<sub>j</sub> / ∂z<sub>k</sub>"
-MATRIX_TIP = (
-    "J[j, k] = ∂p_j / ∂z_k = p_j (δ_jk − p_k)\n"
-    "Diagonal p_j (1 − p_j) ≥ 0 (red): raising z_j raises p_j.\n"
-    "Off the diagonal −p_j p_k ≤ 0 (blue): raising z_k takes probability from p_j.\n"
-    "Every row and column sums to 0, because the probabilities always sum to 1.\n"
-    "The colour scale is fixed at ±0.25 since |J| ≤ 1/4 always: a pale matrix means a\n"
-    "confident (saturated) softmax that passes little gradient back to the logits."
-)
-
-
-def format_value(v: float) -> str:
-    """Compact cell text: ``0.222``, ``−0.114``, or for entries below 0.001 one digit and
-    a short exponent (``−2e−6``, ``−4e−88``), about as wide as an ordinary entry."""
-    if v == 0.0:
-        return "0"
-    if abs(v) >= 0.001:
-        return typographic_minus(f"{v:.3f}")
-    mantissa, exponent = f"{v:.0e}".split("e")
-    return typographic_minus(f"{mantissa}e{int(exponent)}")
 
 
 def diverging_colormap(theme: Theme = LIGHT) -> pg.ColorMap:
@@ -114,6 +91,9 @@ class JacobianView(SessionView):
         What the matrix is of: ``"sample"``, ``"point"`` or ``"batch"``.
     source_title : str
         Plain-text title, e.g. ``"J for sample #12 (class B)"``.
+    outside_gradient : bool
+        Whether the loss is an SVM loss, whose gradient has no softmax in it: the matrix
+        is then the softmax Jacobian of the scores, shown for comparison and labelled so.
     """
 
     view_id = "jacobian"
@@ -126,6 +106,8 @@ class JacobianView(SessionView):
         self.source_title = ""
         #: Whether every entry of the matrix shown is below :data:`SATURATED`.
         self.saturated = False
+        self.outside_gradient = False
+        self._loss_shown = ""
         self.matrix = np.zeros((0, 0))
         self._hover: np.ndarray | None = None
         self._n_classes = -1
@@ -169,6 +151,15 @@ class JacobianView(SessionView):
             "is nearly 0, so almost no gradient flows back through the softmax to the logits."
         )
         layout.addWidget(self.note_label)
+        self.loss_label = QLabel(self)
+        self.loss_label.setWordWrap(True)
+        self.loss_label.setVisible(False)
+        self.loss_label.setToolTip(
+            "An SVM (hinge) loss has no softmax in it: its ∂L/∂z comes from the margins of\n"
+            "the scores (see the inspector), so J does not carry its gradient. The matrix is\n"
+            "what softmax would make of the same scores."
+        )
+        layout.addWidget(self.loss_label)
 
         self.graphics = pg.GraphicsLayoutWidget(self)
         repaint_changes_as_one_rect(self.graphics)
@@ -342,6 +333,9 @@ class JacobianView(SessionView):
         saturated = bool(matrix.size) and float(np.max(np.abs(matrix))) < SATURATED
         if saturated:
             plain += " — saturated softmax: every |J| < 0.001, the gradient through it vanishes"
+        self._show_loss_note()
+        if self.outside_gradient:
+            plain += HINGE_TITLE.format(loss=cli_loss_name(self._loss_shown))
         self.source_title = plain
         if saturated != self.saturated:
             self.saturated = saturated
@@ -359,6 +353,17 @@ class JacobianView(SessionView):
         if self.cell_texts is not None:
             texts = [format_value(float(v)) for v in matrix.ravel()]
             self.cell_texts.set_values(texts, self._light_text(matrix).ravel())
+
+    def _show_loss_note(self) -> None:
+        """Label the matrix as outside the gradient under an SVM loss (on a change only)."""
+        loss = str(self.session.config.loss)
+        if loss == self._loss_shown:
+            return
+        self._loss_shown = loss
+        self.outside_gradient = loss in HINGE_LOSSES
+        if self.outside_gradient:
+            self.loss_label.setText(HINGE_NOTE.format(loss=cli_loss_name(loss)))
+        self.loss_label.setVisible(self.outside_gradient)
 
     def _light_text(self, matrix: np.ndarray) -> np.ndarray:
         """Where white text reads better than black on the cell's colour, ``bool (C, C)``."""

@@ -1,11 +1,13 @@
 """The inspector's derivation as page items, written with one sample's numbers.
 
-Forward pass ``z = Wx + b``, ``p = softmax(z)``, ``L = −log p_y``; the chain rule
-``∂L/∂p = −y/p``, ``Jᵀ(−y/p) = p − y`` with both sides computed separately; the sample's
-``dW = (p − y) xᵀ``, ``db = p − y``; and the batch gradients. The numbers are those of
-the session's ``SampleDetail`` and ``batch_grads()`` (float64), formatted here; each is a
-placeholder whose text is in :attr:`Derivation.values`, so that from one step to the
-next only the numbers are replaced (:mod:`explorer.views.items.inspector_page`).
+The steps every loss shares: the input ``x`` (and ``φ(x)``), the scores ``z = Wx + b``,
+the sample's ``dW = ∂L/∂z xᵀ`` and ``db = ∂L/∂z``, and the batch gradients; between them
+the chosen loss's own loss line and backward pass (:mod:`.derivation_losses`: for
+cross-entropy ``∂L/∂p = −y/p`` and ``Jᵀ(−y/p) = p − y`` with both sides computed
+separately). The numbers are those of the session's ``SampleDetail`` and
+``batch_grads()`` (float64), formatted here; each is a placeholder whose text is in
+:attr:`Derivation.values`, so that from one step to the next only the numbers are
+replaced (:mod:`explorer.views.items.inspector_page`).
 """
 
 from __future__ import annotations
@@ -15,15 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core.chain_rule import chain_rule_gap
+from explorer.views.items.derivation_losses import LossSteps, dz_markup
 from explorer.views.items.page_items import Columns, Group, Heading, Matrix, Operator, Paragraph
 from explorer.views.palette import class_colors, hex_color
 from explorer.views.qt_helpers import format_number
 
 #: Matrix columns written out before "…".
 MAX_COLUMNS = 6
-#: Largest C for which the C×C Jacobian is written into the chain rule.
-MAX_JACOBIAN_CLASSES = 5
 HINT = "Click a point or a bar to inspect a sample"
 
 
@@ -45,6 +45,12 @@ class PageFacts:
         Training samples ``N`` of the batch.
     step : int
         The step shown.
+    loss : str
+        The loss, a name of :data:`explorer.core.LOSSES`.
+    margin : float
+        ``Δ`` of the SVM losses.
+    l1 : float
+        The L1 penalty's λ₁ (0 when off).
     """
 
     class_names: tuple[str, ...]
@@ -55,9 +61,12 @@ class PageFacts:
     l2: float
     n_train: int
     step: int
+    loss: str = "cross_entropy"
+    margin: float = 1.0
+    l1: float = 0.0
 
 
-class Derivation:
+class Derivation(LossSteps):
     """Writes the page's items (:meth:`page`) and collects their values (:attr:`values`).
 
     Parameters
@@ -122,6 +131,10 @@ class Derivation:
         shown = tuple(str(n) for n in names[: values.shape[1]]) if names is not None else None
         return Group(header, cells, shown, truncated)
 
+    def _group_of_cells(self, header: str, cells) -> Group:
+        """A bracketed group of ready cells ``(C, k)`` of placeholders."""
+        return Group(header, tuple(tuple(row) for row in cells))
+
     def _matrix(self, *parts) -> Matrix:
         return Matrix(self._labels, tuple(parts))
 
@@ -152,9 +165,9 @@ class Derivation:
         forward.append(self._h("2", "Forward pass"))
         T = facts.temperature
         if T == 1.0:
-            z_header = f"<i>z</i> = <i>W</i><i>{x}</i> + <i>b</i>"
+            self._z_header = f"<i>z</i> = <i>W</i><i>{x}</i> + <i>b</i>"
         else:  # the display temperature rescales the logits of everything shown
-            z_header = f"<i>z</i> = (<i>W</i><i>{x}</i> + <i>b</i>) / <i>T</i>"
+            self._z_header = f"<i>z</i> = (<i>W</i><i>{x}</i> + <i>b</i>) / <i>T</i>"
             forward.append(
                 Paragraph(
                     self._muted_text(
@@ -163,87 +176,23 @@ class Derivation:
                     )
                 )
             )
-        forward.append(
-            self._matrix(
-                self._group(z_header, d.z[:, None]),
-                Operator(),
-                self._group("<i>p</i> = softmax(<i>z</i>)", d.p[:, None]),
-                Operator(),
-                self._group("<i>y</i> (target)", d.y[:, None]),
-            )
-        )
-        label = int(d.label)
-        smoothing = facts.label_smoothing
-        if smoothing > 0:
-            forward.append(
-                Paragraph(
-                    "<i>L</i> = −Σ<sub><i>k</i></sub> <i>y<sub>k</sub></i> log"
-                    f" <i>p<sub>k</sub></i> = <b>{self._num(d.loss)}</b> "
-                    + self._muted_text(
-                        f"(label smoothing ε = {self._num(smoothing)}:"
-                        " <i>y</i> = (1 − ε)·one-hot + ε/<i>C</i>)"
-                    )
-                )
-            )
-        else:
-            forward.append(
-                Paragraph(
-                    f"<i>L</i> = −log <i>p<sub>y</sub></i> = −log {self._num(d.p[label])}"
-                    f" = <b>{self._num(d.loss)}</b> "
-                    + self._muted_text(f"(true class {self._class_label(label)})")
-                )
-            )
-        chain = [self._h("3", "Backward: the chain rule")]
-        if d.dL_dp is None:  # a hinge loss: no p in it, ∂L/∂z comes from the scores
-            chain.append(self._matrix(self._group("∂<i>L</i>/∂<i>z</i>", d.dz[:, None])))
-            return [tuple(forward), tuple(chain), tuple(self._sample_gradients(d, x, names))]
-        C = len(d.p)
-        dl_dp = self._group("∂<i>L</i>/∂<i>p</i> = −<i>y</i>/<i>p</i>", d.dL_dp[:, None])
-        if C <= MAX_JACOBIAN_CLASSES:
-            parts = [
-                self._group(
-                    "<i>J</i><sup>T</sup> = diag(<i>p</i>) − <i>p</i><i>p</i><sup>T</sup>", d.J
-                ),
-                Operator("·"),
-                dl_dp,
-            ]
-        else:  # a 6×6 or larger matrix would not fit; the Jacobian view shows it
-            parts = [Operator("<i>J</i><sup>T</sup> ·"), dl_dp]
-        parts += [
-            Operator("="),
-            self._group("<i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>)", d.jt_dl_dp[:, None]),
-            Operator("="),
-            self._group("<i>p</i> − <i>y</i>", d.dz[:, None]),
-        ]
-        chain.append(self._matrix(*parts))
-        diff = chain_rule_gap(d.jt_dl_dp, d.dz)
-        # one placeholder for the whole phrase, so that the page's structure stays
-        # the same when the difference flips between 0 and a rounding error
-        if diff == 0:
-            agree = "exactly: every entry is equal"
-        else:
-            agree = f"to {format_number(diff, 1)}, the largest difference between entries"
-        chain.append(
-            Paragraph(
-                f"Both sides agree {self._var(agree)}.<br>"
-                "Because Σ<i>y</i> = 1: <i>J</i><sup>T</sup>(−<i>y</i>/<i>p</i>) = "
-                "<i>p</i>·Σ<i>y</i> − <i>y</i> = <i>p</i> − <i>y</i>, prediction minus truth."
-            )
-        )
+        forward += self._loss_items(d)
+        chain = self._chain_items(d)
         return [tuple(forward), tuple(chain), tuple(self._sample_gradients(d, x, names))]
 
     def _sample_gradients(self, d, x, names) -> list:
         gradients = [self._h("4", "Gradients of this sample")]
+        dz = dz_markup(d.loss_name)
         gradients.append(
             self._matrix(
                 self._group(
-                    f"∂<i>L</i>/∂<i>W</i> = (<i>p</i> − <i>y</i>) <i>{x}</i><sup>T</sup>",
+                    f"∂<i>L</i>/∂<i>W</i> = {_bracketed(dz)} <i>{x}</i><sup>T</sup>",
                     d.dW,
                     names,
                     total_columns=d.dW.shape[1],
                 ),
                 Operator(),
-                self._group("∂<i>L</i>/∂<i>b</i> = <i>p</i> − <i>y</i>", d.db[:, None]),
+                self._group(f"∂<i>L</i>/∂<i>b</i> = {dz}", d.db[:, None]),
             )
         )
         return gradients
@@ -254,33 +203,60 @@ class Derivation:
         loss, dW, db = batch
         n = facts.n_train
         x = self._x
-        l2 = facts.l2
-        reg_l = " + λ/2 ‖<i>W</i>‖²" if l2 > 0 else ""
-        reg_w = " + λ<i>W</i>" if l2 > 0 else ""
+        l2, l1 = facts.l2, facts.l1
+        reg_l = (" + λ/2 ‖<i>W</i>‖²" if l2 > 0 else "") + (
+            " + λ<sub>1</sub> Σ|<i>W</i>|" if l1 > 0 else ""
+        )
+        reg_w = (" + λ<i>W</i>" if l2 > 0 else "") + (
+            " + λ<sub>1</sub> sign(<i>W</i>)" if l1 > 0 else ""
+        )
+        lambdas = []  # placeholders only for what is written: one value per slot
+        if l2 > 0:
+            lambdas.append(f"λ = {self._num(l2)}")
+        if l1 > 0:
+            lambdas.append(f"λ<sub>1</sub> = {self._num(l1)}")
         names = list(facts.feature_names)
+        X = x.upper() if x == "x" else "Φ"
+        if facts.loss == "cross_entropy":
+            dZ, dz_i = "(<i>P</i> − <i>Y</i>)", "(<i>p<sub>i</sub></i> − <i>y<sub>i</sub></i>)"
+            note = ()
+        else:
+            dZ, dz_i = "<i>dZ</i>", "∂<i>L<sub>i</sub></i>/∂<i>z<sub>i</sub></i>"
+            each = (
+                f"{dz_markup(facts.loss)} for this loss"
+                if facts.loss == "squared_error"
+                else "its subgradient from the margins"
+            )
+            note = (
+                Paragraph(
+                    self._muted_text(
+                        "Column <i>i</i> of <i>dZ</i> is sample <i>i</i>’s ∂<i>L</i>/∂<i>z</i>"
+                        f" ({each})."
+                    )
+                ),
+            )
         return (
             self._h("5" if self._numbered else "", "Batch"),
             Paragraph(
                 f"Mean over the <i>N</i> = {self._var(n)} training samples at step "
                 f"{self._var(facts.step)}: "
                 f"<i>L</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> <i>L<sub>i</sub></i>{reg_l}"
-                f" = <b>{self._num(loss)}</b>" + (f" (λ = {self._num(l2)})" if l2 > 0 else "")
+                f" = <b>{self._num(loss)}</b>" + (f" ({', '.join(lambdas)})" if lambdas else "")
             ),
             self._matrix(
                 self._group(
-                    f"∂<i>L</i>/∂<i>W</i> = (1/<i>N</i>) (<i>P</i> − <i>Y</i>) "
-                    f"<i>{x.upper() if x == 'x' else 'Φ'}</i><sup>T</sup>{reg_w}",
+                    f"∂<i>L</i>/∂<i>W</i> = (1/<i>N</i>) {dZ} <i>{X}</i><sup>T</sup>{reg_w}",
                     dW,
                     names,
                     total_columns=dW.shape[1],
                 ),
                 Operator(),
                 self._group(
-                    "∂<i>L</i>/∂<i>b</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> "
-                    "(<i>p<sub>i</sub></i> − <i>y<sub>i</sub></i>)",
+                    f"∂<i>L</i>/∂<i>b</i> = (1/<i>N</i>) Σ<sub><i>i</i></sub> {dz_i}",
                     db[:, None],
                 ),
             ),
+            *note,
         )
 
     # ------------------------------------------------------------ small pieces
@@ -293,3 +269,8 @@ class Derivation:
         if len(values) > MAX_COLUMNS:
             shown.append(f"… ({len(values) - MAX_COLUMNS} more)")
         return "[" + ", ".join(shown) + "]"
+
+
+def _bracketed(markup: str) -> str:
+    """``markup`` in parentheses unless it is one symbol or already ends in one."""
+    return markup if markup.startswith("∂") or markup.endswith(")") else f"({markup})"
