@@ -25,8 +25,9 @@ MARKUP = re.compile(r"<[^>]+>")
 
 
 def plain(markup: str) -> str:
-    """A markup constant as the page's plain text shows it."""
-    return " ".join(MARKUP.sub("", markup).replace("&gt;", ">").split())
+    """A markup constant as the page's plain text shows it (a line break is a newline)."""
+    lines = MARKUP.sub("", markup.replace("<br>", "\n")).replace("&gt;", ">").split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines)
 
 
 @pytest.fixture
@@ -117,7 +118,7 @@ def test_each_losss_numbers_match_its_closed_forms(make_view, loss):
             for v in [*d.dL_dp, *d.jt_dl_dp, *d.p_minus_y]:
                 assert format_number(v) in text, v
             ratio = np.linalg.norm(ref["dz"]) / np.linalg.norm(ref["p_minus_y"])
-            assert f"is {format_number(ratio, 3)} × ‖p − y‖" in text
+            assert f"is {format_number(ratio, 3)} × ‖p − y‖,\ncross-entropy’s" in text
             assert ratio <= 0.5
         if loss in HINGE_LOSSES:
             np.testing.assert_array_equal(d.active, ref["active"])
@@ -165,7 +166,7 @@ LABELS = {
         ["−y/p", NO_SOFTMAX[:20]],
     ),
     "svm_ww": (
-        ["Σj≠y max(0, zj − zy + Δ)", "(scores)", "at y minus their count", "Weston–Watkins"],
+        ["Σj≠y max(0, zj − zy + Δ)", "(scores)", "\nand at y minus their count", "Weston"],
         ["∂L/∂p", "JT", "p − y"],
     ),
     "svm_ova": (["Σj max(0, Δ − sj zj)", "−sj where", "one-vs-all"], ["∂L/∂p", "JT"]),

@@ -54,12 +54,12 @@ SIGNS = "; <i>s<sub>j</sub></i> = +1 at <i>y</i>, −1 elsewhere"
 #: The texts of the margin column: active, inactive, and a class without a term.
 ACTIVE, INACTIVE, NO_TERM = "active", "inactive", "—"
 NO_SOFTMAX = (
-    "No softmax in this loss: it reads the scores <i>z</i> directly, so <i>p</i> ="
+    "No softmax in this loss: it reads the scores <i>z</i> directly,<br>so <i>p</i> ="
     " softmax(<i>z</i>) and its Jacobian <i>J</i> play no part in its gradient."
 )
 KINK = (
-    "A term exactly 0 counts as inactive (strict inequality): at the kink the subgradient"
-    " taken is 0."
+    "A term exactly 0 counts as inactive (strict inequality):<br>at the kink the"
+    " subgradient taken is 0."
 )
 
 
@@ -168,8 +168,8 @@ class LossSteps:
                 Paragraph(
                     "The factor <i>J</i> shrinks the signal: ‖<i>J</i><sup>T</sup>(<i>p</i> −"
                     f" <i>y</i>)‖ is {self._var(format_number(ratio, 3))} × ‖<i>p</i> −"
-                    " <i>y</i>‖, cross-entropy’s ∂<i>L</i>/∂<i>z</i> (at most ½). As <i>p</i>"
-                    " saturates, right or wrong, <i>J</i> → 0 and the signal vanishes.<br>"
+                    " <i>y</i>‖,<br>cross-entropy’s ∂<i>L</i>/∂<i>z</i> (at most ½). As <i>p</i>"
+                    " saturates, right or wrong,<br><i>J</i> → 0 and the signal vanishes.<br>"
                     f"The product agrees with the closed form {self._var(agree)}."
                 )
             )
@@ -222,13 +222,13 @@ class LossSteps:
         label = int(d.label)
         if d.loss_name == "svm_ww":
             rule = (
-                "+1 at each class <i>j</i> ≠ <i>y</i> whose margin is active, and at"
+                "+1 at each class <i>j</i> ≠ <i>y</i> whose margin is active,<br>and at"
                 f" <i>y</i> minus their count: {self._var(n)} active, so ∂<i>L</i>/∂<i>z"
                 f"<sub>y</sub></i> = {self._num(d.dz[label])}."
             )
         elif d.loss_name == "svm_ova":
             rule = (
-                "−<i>s<sub>j</sub></i> where the margin of class <i>j</i> is active: −1 raises"
+                "−<i>s<sub>j</sub></i> where the margin of class <i>j</i> is active:<br>−1 raises"
                 " the true score towards Δ, +1 lowers another towards −Δ;"
                 f" {self._var(n)} active."
             )
@@ -240,7 +240,7 @@ class LossSteps:
                 state = f"inactive (the runner-up is class {self._plain_name(runner)}): ∂L/∂z = 0"
             rule = (
                 "Only the runner-up <i>j*</i> = argmax<sub><i>j</i>≠<i>y</i></sub>"
-                f" <i>z<sub>j</sub></i> counts; its margin is {self._var(state)}."
+                f" <i>z<sub>j</sub></i> counts;<br>its margin is {self._var(state)}."
             )
         chain.append(Paragraph(rule + "<br>" + self._muted_text(KINK)))
         return chain
