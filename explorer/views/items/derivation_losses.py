@@ -1,8 +1,8 @@
 """Each loss's own steps of the inspector's derivation: its loss line and its backward pass.
 
 Mixed into :class:`explorer.views.items.derivation.Derivation`, which writes the steps
-every loss shares (the input, the scores, the sample's and the batch's gradients). In the
-seeds' notation (``docs/maths.md``, "Losses"):
+every loss shares (the input, the scores, the sample's and the batch's gradients). As
+``docs/maths.md`` ("Losses") derives them:
 
 - cross-entropy: ``L = −log p_y``; ``∂L/∂p = −y/p`` and ``Jᵀ(−y/p)`` beside ``p − y``;
 - squared error: ``L = ½ Σ (p − y)²``; ``∂L/∂p = p − y`` and ``Jᵀ(p − y)``, with how much
