@@ -59,24 +59,3 @@ class DecisionImageItem(pg.GraphicsObject):
         # Nearest-neighbour: grid cells stay crisp and boundaries exact; it is also fastest.
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.drawImage(self._rect, self._qimage)
-
-
-def mark_boundaries(square: np.ndarray, levels: int, buffer: np.ndarray, rgb) -> None:
-    """Paint cells whose class differs from the next cell's (right or up) in ``rgb``.
-
-    Parameters
-    ----------
-    square : ndarray of uint8, shape (G, G)
-        Decision indices ``class · levels + level``.
-    levels : int
-        Confidence levels per class.
-    buffer : ndarray of uint32, shape (G, G)
-        Pixels, changed in place.
-    rgb : (int, int, int)
-    """
-    winner = square // np.uint8(levels)
-    edge = np.zeros(winner.shape, dtype=bool)
-    np.not_equal(winner[:, 1:], winner[:, :-1], out=edge[:, :-1])
-    edge[:-1] |= winner[1:] != winner[:-1]
-    r, g, b = (int(v) for v in rgb)
-    buffer[edge] = np.uint32(0xFF000000 | (r << 16) | (g << 8) | b)

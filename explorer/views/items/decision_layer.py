@@ -20,8 +20,10 @@ from collections.abc import Callable
 import numpy as np
 from PyQt6.QtCore import QObject, QTimer
 
+from explorer.core.boundaries import plane_ties
 from explorer.core.plane import Range, grid_features, image_range, plane_limits
-from explorer.views.items.decision_image import DecisionImageItem, mark_boundaries
+from explorer.views.items.decision_image import DecisionImageItem
+from explorer.views.items.tie_lines import TieLinesItem
 
 #: After the visible range changes, the grid follows within this many milliseconds.
 FOLLOW_MS = 100
@@ -41,6 +43,8 @@ class DecisionLayer(QObject):
     Attributes
     ----------
     image_item : DecisionImageItem
+    tie_lines : TieLinesItem
+        The boundaries, over the image and under the points (hidden unless asked for).
     grid_size : int
         Cells per side ``G``.
     grid_range : (xmin, xmax, ymin, ymax) or None
@@ -57,6 +61,10 @@ class DecisionLayer(QObject):
         self.image_item = DecisionImageItem()
         self.image_item.setZValue(-10)
         view_box.addItem(self.image_item, ignoreBounds=True)
+        self.tie_lines = TieLinesItem()
+        self.tie_lines.setZValue(-5)
+        self.tie_lines.setVisible(False)
+        view_box.addItem(self.tie_lines, ignoreBounds=True)
         self.grid_size = 200
         self.grid_range: Range | None = None
         self.grid_features: np.ndarray | None = None
@@ -132,7 +140,8 @@ class DecisionLayer(QObject):
         levels : int
             Confidence levels per class (to find the boundaries).
         boundary_rgb : (int, int, int) or None
-            Colour of the cells on a class boundary, or None for no boundaries.
+            Colour of the boundary lines (:mod:`explorer.core.boundaries`: exact for
+            identity features, contours of the grid otherwise), or None for none.
         """
         if self.grid_range is None:
             self.follow()
@@ -144,6 +153,19 @@ class DecisionLayer(QObject):
         square = indices.reshape(G, G)
         buffer = self.image_item.buffer(G, G)
         np.take(lut, square, out=buffer)
-        if boundary_rgb is not None:
-            mark_boundaries(square, levels, buffer, boundary_rgb)
         self.image_item.update()
+        self._draw_ties(session, square, levels, boundary_rgb)
+
+    def _draw_ties(self, session, square: np.ndarray, levels: int, rgb) -> None:
+        if rgb is None:
+            self.tie_lines.setVisible(False)
+            return
+        exact = session.feature_map.kind == "identity"
+        winner = None if exact else square // np.uint8(levels)
+        segments = plane_ties(
+            session.W, session.b, self.grid_range, exact=exact, winner=winner,
+            F=self.grid_features,
+        )  # fmt: skip
+        self.tie_lines.set_color(rgb)
+        self.tie_lines.set_segments(segments, self.grid_range)
+        self.tie_lines.setVisible(True)
