@@ -27,11 +27,7 @@ from pathlib import Path
 from PyQt6.QtCore import QEvent, QObject
 from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import (
-    QAbstractItemView,
-    QAbstractSpinBox,
     QApplication,
-    QComboBox,
-    QLineEdit,
     QWidget,
 )
 
@@ -43,6 +39,7 @@ from explorer.app.messages import (
     undo_text,
     undone_text,
 )
+from explorer.app.shortcuts import is_cell_editor, text_field
 from explorer.app.undo_stack import Entry, UndoStack
 from explorer.session.changes import Change
 
@@ -195,26 +192,6 @@ class UndoController(QObject):
             action.setEnabled(name is not None)
 
 
-def _line_edit(widget: QWidget) -> QLineEdit | None:
-    """The editable line of a text field ``widget`` (a line edit, a spin box, an editable
-    combo box), or None."""
-    if isinstance(widget, QAbstractSpinBox | QComboBox):
-        widget = widget.lineEdit()
-    if isinstance(widget, QLineEdit) and not widget.isReadOnly():
-        return widget
-    return None
-
-
-def _in_item_view(widget: QWidget) -> bool:
-    """Whether ``widget`` is a cell editor (inside a table or list view)."""
-    parent = widget.parentWidget()
-    while parent is not None and not parent.isWindow():
-        if isinstance(parent, QAbstractItemView):
-            return True
-        parent = parent.parentWidget()
-    return False
-
-
 class TextFieldUndo(QObject):
     """Ctrl+Z (Redo likewise) in a text field goes to the field while it has typing to
     undo, and to the window's Undo action otherwise.
@@ -245,7 +222,7 @@ class TextFieldUndo(QObject):
             with suppress(RuntimeError):  # the field (a closed cell editor) is gone
                 self._watched.removeEventFilter(self)
             self._watched = None
-        if new is not None and _line_edit(new) is not None and new.window() is self.window:
+        if new is not None and text_field(new) is not None and new.window() is self.window:
             new.installEventFilter(self)
             self._watched = new
 
@@ -259,8 +236,8 @@ class TextFieldUndo(QObject):
             wants = "isRedoAvailable"
         else:
             return False
-        field = _line_edit(obj)
-        if field is None or _in_item_view(obj) or getattr(field, wants)():
+        field = text_field(obj)
+        if field is None or is_cell_editor(obj) or getattr(field, wants)():
             return False  # the field's own undo
         event.ignore()  # not taken by the field: the window's shortcut runs
         return True
