@@ -180,7 +180,12 @@ def test_divergence_reports_the_failed_step_the_problem_and_the_settings():
     assert d.problem.startswith(("loss became", "logits reached", "the parameters"))
     assert divergence_text(d) == (
         f"Training diverged at step {d.step} ({d.problem}); the last finite state is kept. "
-        "Lower the learning rate 1e+06 and press Step."
+        "To go on, step back to before the loss blew up (Backspace or the timeline) and lower "
+        "the learning rate 1e+06 there, or lower it and press Reset (Ctrl+Shift+R)."
+    )
+    assert divergence_text(d, cli=True) == (
+        f"Training diverged at step {d.step} ({d.problem}); the last finite state is kept. "
+        "Lower --lr 1e+06 and run again."
     )
 
 
@@ -188,8 +193,10 @@ def test_divergence_words_both_settings_when_l2_is_implicated():
     d = Divergence(12, "loss became inf", 0.5, 4.0, ("lr", "l2"))
     assert divergence_text(d) == (
         "Training diverged at step 12 (loss became inf); the last finite state is kept. "
-        "Lower the learning rate 0.5 or the L2 4 and press Step."
+        "To go on, step back to before the loss blew up (Backspace or the timeline) and lower "
+        "the learning rate 0.5 or the L2 4 there, or lower one and press Reset (Ctrl+Shift+R)."
     )
+    assert divergence_text(d, cli=True).endswith("Lower --lr 0.5 or --l2 4 and run again.")
 
 
 def test_history_full_and_configure_outcomes_are_worded_as_before():
@@ -231,11 +238,15 @@ def test_reports_survive_a_round_trip():
 def test_the_english_reports_of_earlier_files_are_read_back():
     s = _diverged_session()
     state = s.export_state()
-    text = divergence_text(s.diverged)  # what earlier versions wrote into the file
+    d = s.diverged
+    text = (  # what earlier versions wrote into the file
+        f"Training diverged at step {d.step} ({d.problem}); the last finite state is kept. "
+        f"Lower the learning rate {d.lr:g} or the L2 {d.l2:g} and press Step."
+    )
     state["diverged"] = text
     state["notice"] = history_full_text(HistoryFull(1_000_000))
     r = Session.from_state(state)
-    assert r.diverged == s.diverged and divergence_text(r.diverged) == text
+    assert r.diverged == s.diverged
     assert r.notice == HistoryFull(1_000_000)
 
 

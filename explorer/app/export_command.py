@@ -257,7 +257,7 @@ def run_export(argv: list[str]) -> int:
         # Before the window exists: no view redraws between the chunks.
         train(session, args.steps, progress.task("training", args.steps))
         if session.diverged:
-            progress.say(divergence_text(session.diverged))
+            progress.say(divergence_text(session.diverged, cli=True))
 
     from explorer.app.application import get_application
 
@@ -409,7 +409,7 @@ def _record(window, session, args, out: Path, progress: Progress) -> list[Path]:
 
     with _figure(window, args.gif_view) as target:
         if not record(session, target, writers, start, stop, args.every, progress=report):
-            why = divergence_text(session.diverged) if session.diverged else "cancelled"
+            why = divergence_text(session.diverged, cli=True) if session.diverged else "cancelled"
             raise ValueError(f"training stopped early: {why}")
     task.finish()
     progress.say(f"finishing {', '.join(file_name(fmt) for fmt in args.animation)}")
@@ -430,7 +430,7 @@ def _export_all(window, session, args, out: Path, progress: Progress) -> list[Pa
     if args.animation:
         written += _record(window, session, args, out, progress)
         if session.diverged:
-            progress.say(divergence_text(session.diverged))
+            progress.say(divergence_text(session.diverged, cli=True))
     if args.select == "worst":
         _select(session, args)
     # Let labels and docks lay themselves out for the final numbers before rendering.

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setObjectName("MainWindow")
         self.player = Player(self._play_step, self)
+        self._divergence_notice: str | None = None  # shown until the report is cleared
         self.actions = create_actions(self)
         self._build_views()
         self._build_menus()
@@ -224,12 +225,25 @@ class MainWindow(QMainWindow):
         for view in self.views.values():
             view.session = session
         self._refresh_all(Change.SESSION)
+        self._show_divergence()
 
     def _on_session_changed(self, changes: Change) -> None:
         self._refresh_all(changes)
-        if changes & Change.DIVERGED and self.session.diverged:
+        if changes & Change.DIVERGED:
+            self._show_divergence()
+
+    def _show_divergence(self) -> None:
+        """Say how to get back from a divergence, until its report is cleared (Reset, an
+        edit at an earlier step, an undo)."""
+        diverged = self.session.diverged
+        if diverged:
             self.player.pause()
-            self.show_message(divergence_text(self.session.diverged), 0)
+            self._divergence_notice = divergence_text(diverged)
+            self.show_message(self._divergence_notice, 0)
+        elif self._divergence_notice:
+            if self.statusBar().currentMessage() == self._divergence_notice:
+                self.statusBar().clearMessage()
+            self._divergence_notice = None
 
     def _refresh_all(self, changes: Change) -> None:
         for view in self.views.values():

@@ -46,14 +46,25 @@ _ACTION_NAMES = {
 }
 
 
-def divergence_text(d: Divergence) -> str:
-    """What happened and what to do, e.g. ``"Training diverged at step 7 (loss became
-    inf); the last finite state is kept. Lower the learning rate 1e+06 and press Step."``"""
+def divergence_text(d: Divergence, cli: bool = False) -> str:
+    """What happened and the way back, e.g. ``"Training diverged at step 7 (loss became
+    inf); the last finite state is kept. To go on, step back to before the loss blew up
+    (Backspace or the timeline) and lower the learning rate 1e+06 there, or lower it and
+    press Reset (Ctrl+Shift+R)."``
+
+    Lowering the rate at the last finite state alone does not help: its parameters are
+    already huge, and the loss stays there. With ``cli`` the advice names the options.
+    """
     values = {"lr": d.lr, "l2": d.l2}
-    causes = [f"{_SETTING_NAMES[name]} {values[name]:g}" for name in d.implicated]
+    what = f"Training diverged at step {d.step} ({d.problem}); the last finite state is kept."
+    if cli:
+        options = " or ".join(f"--{name} {values[name]:g}" for name in d.implicated)
+        return f"{what} Lower {options} and run again."
+    causes = " or the ".join(f"{_SETTING_NAMES[name]} {values[name]:g}" for name in d.implicated)
+    it = "it" if len(d.implicated) == 1 else "one"
     return (
-        f"Training diverged at step {d.step} ({d.problem}); the last finite state is kept. "
-        f"Lower the {' or the '.join(causes)} and press Step."
+        f"{what} To go on, step back to before the loss blew up (Backspace or the timeline) "
+        f"and lower the {causes} there, or lower {it} and press Reset (Ctrl+Shift+R)."
     )
 
 
