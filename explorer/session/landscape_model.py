@@ -230,6 +230,16 @@ class Landscape:
         return self._pending is not None
 
     @property
+    def waiting(self) -> bool:
+        """Whether a tick still has something to do (a re-anchor due, a job under way)."""
+        return self._force or self._stale or self._pending is not None
+
+    @property
+    def forced(self) -> bool:
+        """Whether the plane must be rebuilt at the next tick (a new choice, range, data)."""
+        return self._force
+
+    @property
     def progress(self) -> float:
         return 1.0 if self._pending is None else self._pending.job.progress
 

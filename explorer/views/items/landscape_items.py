@@ -1,0 +1,111 @@
+"""What the landscape view draws over its surface: contour lines, the path, the marker.
+
+- :class:`ContourLines`: the segments of :func:`explorer.core.contours.contour_segments`
+  for every level, as one painter path (one item, one paint).
+- :class:`PathItems`: the optimiser's path as a line (at most :data:`MAX_DRAWN_POINTS`
+  points: a longer path is drawn through evenly spaced steps, its first and last kept),
+  a dot at its start and a ring at the shown step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QColor, QPen
+from PyQt6.QtWidgets import QGraphicsPathItem
+
+from explorer.core.contours import contour_segments
+
+#: Points of the path line drawn at most (a frame's setData stays well under a millisecond).
+MAX_DRAWN_POINTS = 2000
+
+
+def drawn_indices(n: int, most: int = MAX_DRAWN_POINTS) -> np.ndarray | None:
+    """Indices of the path points drawn: None for all of them, else ``most`` evenly
+    spaced ones with the first and the last."""
+    if n <= most:
+        return None
+    return np.unique(np.linspace(0, n - 1, most).round().astype(np.intp))
+
+
+class ContourLines(QGraphicsPathItem):
+    """Contour lines of a surface, thin and half transparent."""
+
+    def __init__(self):
+        super().__init__()
+        self.setZValue(5)
+        self.levels = np.zeros(0)
+        self.n_segments = 0
+
+    def set_color(self, rgb) -> None:
+        pen = QPen(QColor(*rgb, 170))
+        pen.setWidthF(1.0)
+        pen.setCosmetic(True)
+        self.setPen(pen)
+
+    def set_surface(self, values, xs, ys, levels) -> None:
+        """Draw the contours of ``values (Gy, Gx)`` over ``xs``, ``ys`` at ``levels``."""
+        pieces = [contour_segments(values, xs, ys, level) for level in levels]
+        segments = np.concatenate(pieces) if pieces else np.zeros((0, 2, 2))
+        self.levels = np.asarray(levels, dtype=np.float64)
+        self.n_segments = len(segments)
+        if not len(segments):
+            self.setPath(pg.QtGui.QPainterPath())
+            return
+        x, y = segments[:, :, 0].ravel(), segments[:, :, 1].ravel()
+        connect = np.zeros(x.size, dtype=np.int32)
+        connect[0::2] = 1  # each start joins its end, never the next segment
+        self.setPath(pg.arrayToQPath(x, y, connect=connect))
+
+
+class PathItems:
+    """The path line, its start and the shown step's marker, added to ``view_box``."""
+
+    def __init__(self, view_box: pg.ViewBox, name: str = "path"):
+        self.line = pg.PlotCurveItem(name=name)
+        self.line.setZValue(10)
+        self.start = pg.ScatterPlotItem(size=7, symbol="o")
+        self.start.setZValue(11)
+        self.marker = pg.ScatterPlotItem(size=14, symbol="o")
+        self.marker.setZValue(12)
+        for item in (self.line, self.start, self.marker):
+            view_box.addItem(item, ignoreBounds=True)
+        self.shown = (np.zeros(0), np.zeros(0))
+
+    def set_color(self, rgb, outline) -> None:
+        self.line.setPen(pg.mkPen(QColor(*rgb), width=2))
+        self.start.setBrush(pg.mkBrush(QColor(*rgb)))
+        self.start.setPen(pg.mkPen(QColor(*outline), width=1))
+        self.marker.setBrush(pg.mkBrush(None))
+        self.marker.setPen(pg.mkPen(QColor(*rgb), width=3))
+
+    def set_path(self, alphas: np.ndarray, betas: np.ndarray) -> None:
+        """Draw the path through ``(α_t, β_t)``, shape (T,) each."""
+        keep = drawn_indices(alphas.size)
+        if keep is not None:
+            alphas, betas = alphas[keep], betas[keep]
+        self.shown = (alphas, betas)
+        self.line.setData(alphas, betas)
+        if alphas.size:
+            self.start.setData([alphas[0]], [betas[0]])
+        else:
+            self.start.setData([], [])
+
+    def set_marker(self, alpha: float | None, beta: float | None) -> None:
+        if alpha is None:
+            self.marker.setData([], [])
+        else:
+            self.marker.setData([alpha], [beta])
+
+    def set_visible(self, visible: bool) -> None:
+        for item in (self.line, self.start, self.marker):
+            item.setVisible(visible)
+
+
+def dashed_pen(rgb) -> QPen:
+    """A thin dashed cosmetic pen (the distance plot's step line)."""
+    pen = QPen(QColor(*rgb))
+    pen.setStyle(Qt.PenStyle.DashLine)
+    pen.setCosmetic(True)
+    return pen

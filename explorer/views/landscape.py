@@ -1,0 +1,359 @@
+"""The loss landscape: the batch loss over a plane through parameter space, and the path.
+
+The heatmap (with contour lines and a colour bar) is the loss plus its penalties over the
+chosen plane (``docs/landscape.md``); the optimiser's path from the history is drawn on
+it, the shown step ringed. Below, how far each step lies off the plane. The view only
+draws: the plane, the path on it and the surface job are the session's
+:class:`~explorer.session.landscape_model.Landscape`, which a timer advances a slice at a
+time, so the window never waits for a surface (the previous one stays until the next is
+ready). Hover shows the exact loss; a click in a plane of two coordinates sets them, as
+an edit of the parameter table does (undoable, every view follows).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QRectF, Qt, QTimer
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from explorer.core.contours import surface_levels
+from explorer.core.parameters import parameter_names
+from explorer.session.changes import Change
+from explorer.session.landscape_choice import CHOICE_KINDS, PlaneChoice
+from explorer.session.landscape_model import Landscape
+from explorer.views.base import SessionView
+from explorer.views.items.axes import cache_axes, theme_axes
+from explorer.views.items.heatmap import HeatmapItem
+from explorer.views.items.landscape_items import ContourLines, PathItems, dashed_pen
+from explorer.views.items.plane import CornerLabel, PlaneViewBox
+from explorer.views.palette import LIGHT, Theme, hex_color
+from explorer.views.qt_helpers import follow_dock, format_number, on_screen, signals_blocked
+
+KIND_TEXTS = {
+    "coordinates": "Two coordinates",
+    "pca": "PCA of the path",
+    "gradient": "Gradient, last update",
+    "flat": "Flat direction",
+}
+#: The path's colour (red-orange: readable on every colour of viridis).
+PATH_COLOR = (255, 85, 40)
+#: Steps closer than this in time count as "playing" (a coordinate plane then waits).
+PLAYING_GAP_S = 0.3
+#: The surface job's slice per timer tick (seconds) and the tick interval (ms).
+SLICE_S, TICK_MS = 0.03, 15
+#: Zoom and pan recompute the surface for the range shown once it has settled (ms).
+RANGE_SETTLE_MS = 300
+
+
+class LandscapeView(SessionView):
+    """Heatmap and contours of the loss over a plane, with the training path on it."""
+
+    view_id = "landscape"
+    title = "Loss landscape"
+
+    def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
+        super().__init__(session, parent, theme)
+        self.model = Landscape(session)
+        self._last_step_at = -np.inf
+        self._dirty = True
+        self._shape = None
+        self._build()
+        self._apply_theme()
+        self.rebuild()
+
+    # ---------------------------------------------------------------- building
+    def _build(self) -> None:
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 0)
+        self.kind_combo = QComboBox(self)
+        for kind in CHOICE_KINDS:
+            self.kind_combo.addItem(KIND_TEXTS[kind], kind)
+        self.kind_combo.setToolTip(
+            "The plane through parameter space: two entries of W and b (the others held at\n"
+            "the shown step), the path's two principal directions, the gradient and the\n"
+            "last update, or a flat direction of the softmax against one entry"
+        )
+        self.first_combo, self.second_combo, self.flat_combo = (QComboBox(self) for _ in "abc")
+        self.first_combo.setToolTip("The horizontal axis: an entry of W or b")
+        self.second_combo.setToolTip("The vertical axis: an entry of W or b")
+        self.flat_combo.setToolTip("The flat direction: the same amount added to every class")
+        for combo in (self.kind_combo, self.first_combo, self.flat_combo, self.second_combo):
+            combo.currentIndexChanged.connect(self._on_choice)
+            bar.addWidget(combo)
+        bar.addStretch(1)
+        self.fit_button = QPushButton("Fit to path", self)
+        self.fit_button.setToolTip("Fit the ranges to the path again after zooming or panning")
+        self.fit_button.clicked.connect(lambda: self.model.set_ranges(None) or self._wake())
+        bar.addWidget(self.fit_button)
+        self.note_label = QLabel(self)
+        self.note_label.setWordWrap(True)
+        self.note_label.setContentsMargins(6, 0, 6, 0)
+
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.view_box = PlaneViewBox(self)
+        self.plot = self.graphics.addPlot(row=0, col=0, viewBox=self.view_box)
+        self.plot.hideButtons()
+        self.image = HeatmapItem()
+        self.image.setAutoDownsample(False)
+        self.plot.addItem(self.image)
+        self.contours = ContourLines()
+        self.plot.addItem(self.contours, ignoreBounds=True)
+        self.path_items = PathItems(self.view_box)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"),
+                                        interactive=False, width=12, label="loss L")  # fmt: skip
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.hover_label = CornerLabel(self.view_box, "top-left")
+        self.distance_plot = self.graphics.addPlot(row=1, col=0)
+        self._beside = False
+        self.distance_plot.setMouseEnabled(False, False)
+        self.distance_plot.hideButtons()
+        self.distance_plot.setLabel("left", "off plane")
+        self.distance_plot.setLabel("bottom", "step")
+        self.distance_curve = self.distance_plot.plot([], [])
+        self.distance_step = pg.InfiniteLine(angle=90, movable=False)
+        self.distance_plot.addItem(self.distance_step, ignoreBounds=True)
+        cache_axes(self.plot, self.distance_plot)
+        for axis in (*self.plot.axes.values(), *self.distance_plot.axes.values()):
+            axis["item"].enableAutoSIPrefix(False)  # "W[0,0] (x0.001)" reads as a new name
+        self.colorbar.axis.enableAutoSIPrefix(False)
+        self.colorbar.axis.setWidth(68)  # room for "0.0142": narrower, pyqtgraph drops every label
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.view_box.sigRangeChangedManually.connect(lambda *_: self._range_timer.start())
+        self._range_timer = QTimer(self, singleShot=True, interval=RANGE_SETTLE_MS)
+        self._range_timer.timeout.connect(self._on_range_settled)
+        self._timer = QTimer(self, interval=TICK_MS)
+        self._timer.timeout.connect(self._tick)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.note_label)
+        layout.addWidget(self.graphics, 1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The distance plot below the landscape, or beside it in a wide, short dock (the
+        bottom dock's 230 pixels would leave the landscape a strip)."""
+        beside = self.width() > 2.2 * self.height()
+        plot, layout = self.distance_plot, self.graphics.ci
+        if beside != self._beside:
+            layout.removeItem(plot)
+            layout.addItem(plot, row=0 if beside else 1, col=1 if beside else 0)
+            self._beside = beside
+        if beside:
+            plot.setMaximumHeight(1e9)
+            plot.setMaximumWidth(max(200.0, 0.3 * self.width()))
+        else:
+            plot.setMaximumWidth(1e9)
+            plot.setMaximumHeight(min(90.0, 0.25 * self.height()))
+
+    def _apply_theme(self) -> None:
+        t = self.theme
+        self.graphics.setBackground(t.background)
+        axes = [self.plot.getAxis(s) for s in ("left", "bottom")]
+        axes += [self.distance_plot.getAxis(s) for s in ("left", "bottom")]
+        axes.append(self.colorbar.axis)
+        theme_axes(axes, t)
+        self.contours.set_color(t.background if t.name == "light" else t.foreground)
+        self.path_items.set_color(PATH_COLOR, t.foreground)
+        self.distance_curve.setPen(pg.mkPen(PATH_COLOR, width=1.5))
+        self.distance_step.setPen(dashed_pen(t.muted))
+        self.hover_label.set_theme(t.background, t.foreground)
+        self.note_label.setStyleSheet(f"color: {hex_color(t.foreground)}")
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._apply_theme()
+        self.refresh(Change.SESSION)
+
+    # ---------------------------------------------------------------- choosing
+    def _fill_combos(self) -> None:
+        shape = self.model.shape
+        names = parameter_names(shape)
+        flats = [("b", "same to every b[c]")]
+        flats += [(str(d), f"same to every W[c,{d}]") for d in range(shape[1])]
+        with signals_blocked(self.first_combo, self.second_combo, self.flat_combo):
+            for combo in (self.first_combo, self.second_combo):
+                combo.clear()
+                combo.addItems(names)
+            self.flat_combo.clear()
+            for key, text in flats:
+                self.flat_combo.addItem(text, key)
+        self._show_choice()
+
+    def _show_choice(self) -> None:
+        c = self.model.choice
+        combos = (self.kind_combo, self.first_combo, self.second_combo, self.flat_combo)
+        with signals_blocked(*combos):
+            self.kind_combo.setCurrentIndex(CHOICE_KINDS.index(c.kind))
+            self.first_combo.setCurrentText(c.first)
+            self.second_combo.setCurrentText(c.second)
+            self.flat_combo.setCurrentIndex(max(0, self.flat_combo.findData(c.flat)))
+        self.first_combo.setVisible(c.kind == "coordinates")
+        self.second_combo.setVisible(c.kind in ("coordinates", "flat"))
+        self.flat_combo.setVisible(c.kind == "flat")
+
+    def _on_choice(self, *_args) -> None:
+        choice = PlaneChoice(self.kind_combo.currentData(), self.first_combo.currentText(),
+                             self.second_combo.currentText(),
+                             self.flat_combo.currentData() or "b")  # fmt: skip
+        self.set_choice(choice)
+
+    def set_choice(self, choice: PlaneChoice) -> None:
+        """Show the plane ``choice`` (a refused one is reported and the plane kept)."""
+        try:
+            self.model.set_choice(choice)
+            self.model.set_ranges(None)
+        except ValueError as exc:
+            self.message.emit(f"Refused the plane: {exc}")
+        self._show_choice()
+        self._wake()
+
+    # ---------------------------------------------------------------- updating
+    def rebuild(self) -> None:
+        shape = tuple(self.session.W.shape)
+        if self.model.session is not self.session:
+            self.model.set_session(self.session)
+        if shape != self._shape:
+            self._shape = shape
+            self._fill_combos()
+
+    def update_view(self, changes: Change) -> None:
+        if changes & Change.HISTORY and changes & Change.PARAMS:
+            self._last_step_at = time.monotonic()
+        self.model.notice(changes)
+        self._dirty = True
+        if on_screen(self):
+            self._draw_path()
+        self._wake()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        follow_dock(self, self._wake)
+        self._wake()
+
+    def _wake(self) -> None:
+        if on_screen(self) and not self._timer.isActive():
+            self._timer.start()
+            self._tick()
+
+    @property
+    def playing(self) -> bool:
+        """Whether steps are coming in (as while playing): a coordinate plane then waits."""
+        return time.monotonic() - self._last_step_at < PLAYING_GAP_S
+
+    def _tick(self) -> None:
+        if not on_screen(self):
+            self._timer.stop()
+            return
+        if self.model.tick(self.playing, SLICE_S):
+            self._draw_surface()
+        if self._dirty:
+            self._draw_path()
+        if not self.model.waiting:
+            self._timer.stop()
+        self._show_note()
+
+    def flush(self) -> None:
+        """Finish a surface under way and draw everything now (export, tests)."""
+        if (self.model.busy or self.model.forced) and self.model.finish() is not None:
+            self._draw_surface()
+        self._draw_path()
+        self._show_note()
+
+    def _draw_surface(self) -> None:
+        surface = self.model.surface
+        if surface is None:
+            return
+        a, b = surface.alphas, surface.betas
+        da, db = (a[-1] - a[0]) / max(1, a.size - 1), (b[-1] - b[0]) / max(1, b.size - 1)
+        rect = QRectF(a[0] - da / 2, b[0] - db / 2, a[-1] - a[0] + da, b[-1] - b[0] + db)
+        low, high, levels = surface_levels(surface.values)
+        self.image.setImage(surface.values, autoLevels=False, levels=(low, high), rect=rect)
+        self.colorbar.setLevels((low, high))
+        self.contours.set_surface(surface.values, a, b, levels)
+        plane = surface.plane
+        self.plot.setLabel("bottom", plane.u_label)
+        self.plot.setLabel("left", plane.v_label)
+        self.view_box.setRange(xRange=(rect.left(), rect.right()),
+                               yRange=(rect.top(), rect.bottom()), padding=0)  # fmt: skip
+        self._draw_path()
+
+    def _draw_path(self) -> None:
+        self._dirty = False
+        path = self.model.path()
+        if path is None:
+            return
+        self.path_items.set_path(path.alphas, path.betas)
+        marker = self.model.marker()
+        self.path_items.set_marker(*(marker[:2] if marker else (None, None)))
+        self.distance_curve.setData(path.steps, path.distances)
+        self.distance_step.setValue(self.session.step_index)
+
+    def _show_note(self) -> None:
+        m = self.model
+        plane = m.surface.plane if m.surface is not None else None
+        parts = []
+        if m.error:
+            parts.append(m.error)
+        elif plane is not None:
+            if plane.kind == "coordinates":
+                parts.append(f"The other entries are held at step {m.surface.step}.")
+            if plane.note:
+                parts.append(plane.note)
+            marker = m.marker()
+            if marker is not None:
+                parts.append(f"Step {self.session.step_index} lies "
+                             f"{format_number(marker[2], 3)} off the plane.")  # fmt: skip
+        if m.busy:
+            parts.append(f"Computing the surface… {100 * m.progress:.0f} %")
+        text = " ".join(parts)
+        if text != self.note_label.text():
+            self.note_label.setText(text)
+
+    # ---------------------------------------------------------------- the mouse
+    def _on_range_settled(self) -> None:
+        (a0, a1), (b0, b1) = self.view_box.viewRange()
+        try:
+            self.model.set_ranges((a0, a1, b0, b1))
+        except ValueError as exc:
+            self.message.emit(str(exc))
+        self._wake()
+
+    def _on_mouse_moved(self, pos) -> None:
+        if self.model.surface is None or not self.view_box.sceneBoundingRect().contains(pos):
+            self.hover_label.set_html(None)
+            return
+        p = self.view_box.mapSceneToView(pos)
+        plane = self.model.projection.plane
+        loss = self.model.loss_at(p.x(), p.y())
+        self.hover_label.set_html(
+            f"{plane.u_label} = {format_number(p.x(), 4)}, {plane.v_label} = "
+            f"{format_number(p.y(), 4)}<br><b>L</b> = {format_number(loss, 6)}"
+        )
+
+    # PlaneViewBox's owner interface: no dragging of points here, drags pan
+    edit_mode = False
+    dragging = None
+
+    def click_at(self, xy, button) -> bool:
+        """A left click in a plane of two coordinates sets them to the point clicked."""
+        if button != Qt.MouseButton.LeftButton or self.model.projection is None:
+            return False
+        try:
+            W, b = self.model.params_at(float(xy[0]), float(xy[1]))
+            self.session.set_params(W, b)
+        except ValueError as exc:
+            self.message.emit(f"Click: {exc}")
+            return True
+        plane = self.model.projection.plane
+        u, v = format_number(xy[0], 4), format_number(xy[1], 4)
+        self.message.emit(f"Set {plane.u_label} = {u} and {plane.v_label} = {v} (Ctrl+Z undoes it)")
+        return True
