@@ -36,6 +36,7 @@ from explorer.views.config_panel import ConfigPanel
 from explorer.views.curves import CurvesView
 from explorer.views.inspector import InspectorView
 from explorer.views.jacobian import JacobianView
+from explorer.views.landscape import LandscapeView
 from explorer.views.palette import DARK, LIGHT, class_colors, hex_color
 from explorer.views.parameters import ParametersView
 from explorer.views.qt_helpers import READOUT_INTERVAL_S, SteadyLabel, Throttle, signals_blocked
@@ -57,6 +58,7 @@ DOCKED_VIEWS = (
     (InspectorView, Qt.DockWidgetArea.BottomDockWidgetArea),
     (ParametersView, Qt.DockWidgetArea.BottomDockWidgetArea),
     (SamplesView, Qt.DockWidgetArea.BottomDockWidgetArea),
+    (LandscapeView, Qt.DockWidgetArea.BottomDockWidgetArea),
 )
 
 
@@ -100,6 +102,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["curves"], self.docks["inspector"])
         self.tabifyDockWidget(self.docks["inspector"], self.docks["parameters"])
         self.tabifyDockWidget(self.docks["parameters"], self.docks["samples"])
+        self.tabifyDockWidget(self.docks["samples"], self.docks["landscape"])
         self.docks["curves"].raise_()
         self.resizeDocks(
             [self.docks["config"], self.docks["jacobian"]], [300, 380], Qt.Orientation.Horizontal
