@@ -24,9 +24,9 @@ from explorer.app.options import OneLineParser, add_config_options, build_sessio
 from explorer.app.progress import Progress, train
 from explorer.export.formats import ANIMATION_FORMATS, file_name, missing_requirement
 
-#: The regions view's overlays (kept in step with ``explorer.views.regions.OVERLAYS``,
+#: The regions view's overlays (kept in step with ``explorer.views.items.plane_texts.OVERLAYS``,
 #: which this module does not import before Qt is set up).
-OVERLAYS = ("boundaries", "weights", "pull")
+OVERLAYS = ("boundaries", "weights", "zero-lines", "pull")
 
 PROG = "softmax-explorer export"
 IMAGE_FORMATS = ("png", "svg", "pdf")

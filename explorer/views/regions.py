@@ -1,5 +1,11 @@
 """View 1, "Decision regions": the plane coloured by the winning class, the data on top.
 
+The colour is the class of the largest score, shaded by ``max p`` for the probabilistic
+losses and by the gap between the top two scores, clipped at ``Δ``, for the hinge losses
+(the session's ``decision_image``). With identity features two overlays are handles too:
+dragging a weight arrow's head sets that row of ``W``, dragging a zero-score line sets
+that class's ``b`` (:mod:`explorer.views.items.parameter_handles`).
+
 Every frame the session turns the cached grid features into ``uint8`` indices
 (class · levels + confidence level, :func:`explorer.core.decision.decision_indices`); the
 view maps them through a 32-bit lookup table into a persistent ``QImage`` buffer
@@ -28,15 +34,24 @@ from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.axes import cache_axes, theme_axes
 from explorer.views.items.decision_layer import DecisionLayer
+from explorer.views.items.parameter_handles import ParameterHandles
 from explorer.views.items.plane import CornerLabel, PlaneViewBox
 from explorer.views.items.plane_editing import PlaneEditing
+from explorer.views.items.plane_texts import (
+    LABELS,
+    NEEDS_IDENTITY,
+    OVERLAYS,
+    PULL_DISABLED,
+    TOOLTIPS,
+    hover_html,
+)
 from explorer.views.items.points import PointLayers, SelectionRing
 from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.items.weight_arrows import WeightArrows
+from explorer.views.items.zero_lines import ZeroLines
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color, readable_color
 from explorer.views.qt_helpers import signals_blocked, theme_check_box
 
-OVERLAYS = ("boundaries", "weights", "pull")
 GRID_MIN, GRID_MAX = 10, 2000
 #: Above this many training points the pull overlay is unavailable (per-point sizes
 #: cost pyqtgraph ~2.5 µs per point per frame).
@@ -45,29 +60,6 @@ PULL_MAX_POINTS = 20_000
 LUT_PALE, LUT_FULL = 0.08, 0.5
 #: The session changes that change the picture of the plane (all but the selection).
 IMAGE_CHANGES = ~Change.SELECTION
-
-_TOOLTIPS = {
-    "boundaries": "Draw the lines where two classes tie for the highest score",
-    "weights": "Draw each class's weight vector w_c as an arrow from the centre of the data, "
-    "all at one round scale (shown in the corner: arrow = 0.5 × w_c); directions and "
-    "ratios are exact",
-    "pull": "Size each training point by 1 − p_y, how hard its error signal p − y pulls "
-    "on the weights (big = badly classified)",
-}
-_PULL_DISABLED = (
-    "Pull sizes are off above {:,} training points: resizing every point "
-    "each frame would make training stutter"
-)
-_WEIGHTS_DISABLED = (
-    "Weight arrows need identity features: with polynomial or random features, w_c lives "
-    "in feature space, not in this plane"
-)
-
-
-def probabilities_html(p: np.ndarray, colors) -> str:
-    """``p = (0.71, 0.20, 0.09)`` with each value in its class's (text) colour."""
-    parts = [f'<span style="color:{hex_color(colors[k])}">{v:.2f}</span>' for k, v in enumerate(p)]
-    return f"<b>p</b> = ({', '.join(parts)})"
 
 
 class RegionsView(PlaneEditing, SessionView):
@@ -123,6 +115,8 @@ class RegionsView(PlaneEditing, SessionView):
         self.selected_item = SelectionRing()
         self.view_box.addItem(self.selected_item, ignoreBounds=True)
         self.weights = WeightArrows(self.view_box)
+        self.zero_lines = ZeroLines(self.view_box)
+        self.handles = ParameterHandles(self)
         self.hover_label = CornerLabel(self.view_box, "top-left")
         self.edit_label = CornerLabel(self.view_box, "bottom-left")
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -138,10 +132,9 @@ class RegionsView(PlaneEditing, SessionView):
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
         self.overlay_boxes: dict[str, QCheckBox] = {}
-        texts = {"boundaries": "Boundaries", "weights": "Weights w_c", "pull": "Pull 1 − p_y"}
         for name in OVERLAYS:
-            box = QCheckBox(texts[name], self)
-            box.setToolTip(_TOOLTIPS[name])
+            box = QCheckBox(LABELS[name], self)
+            box.setToolTip(TOOLTIPS[name])
             box.toggled.connect(lambda on, n=name: self.set_overlay(n, on))
             bar.addWidget(box)
             self.overlay_boxes[name] = box
@@ -203,8 +196,10 @@ class RegionsView(PlaneEditing, SessionView):
         return self.layer.grid_range
 
     def _on_view_moved(self) -> None:
-        """The grid followed a zoom, a pan or a resize: draw the image over it."""
+        """The grid followed a zoom, a pan or a resize: draw the image (and the lines
+        across the visible range) over it."""
         self._update_image()
+        self._update_zero_lines()
 
     # ------------------------------------------------------------------ settings
     def set_grid_size(self, G: int) -> None:
@@ -215,7 +210,7 @@ class RegionsView(PlaneEditing, SessionView):
         self.update_view(Change.DISPLAY)
 
     def set_overlay(self, name: str, on: bool) -> None:
-        """Switch an overlay ("boundaries", "weights" or "pull") on or off."""
+        """Switch an overlay (a name of :data:`OVERLAYS`) on or off."""
         if name not in self.overlays:
             raise ValueError(f"unknown overlay {name!r}; choose one of {', '.join(OVERLAYS)}")
         on = bool(on)
@@ -227,6 +222,9 @@ class RegionsView(PlaneEditing, SessionView):
         if name == "weights":
             self.weights.set_visible(on and self._weights_allowed())
             self._update_weights()
+        elif name == "zero-lines":
+            self.zero_lines.set_visible(on and self._weights_allowed())
+            self._update_zero_lines()
         elif name == "pull":
             self._update_pull()
         else:
@@ -291,21 +289,25 @@ class RegionsView(PlaneEditing, SessionView):
             self._n_classes = C
             text = np.array([self._text_color(k) for k in range(C)])
             self.weights.rebuild(self._colors, text, self.theme)
+            self.zero_lines.rebuild(self._colors, self.theme)
         # New features may rule the arrows out (or back in): never leave them frozen.
         self.weights.set_visible(self.overlays["weights"] and self._weights_allowed())
+        self.zero_lines.set_visible(self.overlays["zero-lines"] and self._weights_allowed())
         self.points.set_data(data, self._colors, self.theme)
         for name, allowed, why in (
-            ("weights", self._weights_allowed(), _WEIGHTS_DISABLED),
-            ("pull", self._pull_allowed(), _PULL_DISABLED.format(PULL_MAX_POINTS)),
+            ("weights", self._weights_allowed(), NEEDS_IDENTITY["weights"]),
+            ("zero-lines", self._weights_allowed(), NEEDS_IDENTITY["zero-lines"]),
+            ("pull", self._pull_allowed(), PULL_DISABLED.format(PULL_MAX_POINTS)),
         ):
             self.overlay_boxes[name].setEnabled(allowed)
-            self.overlay_boxes[name].setToolTip(_TOOLTIPS[name] if allowed else why)
+            self.overlay_boxes[name].setToolTip(TOOLTIPS[name] if allowed else why)
 
     def update_view(self, changes: Change) -> None:
         """Redraw what ``changes`` affect, in place."""
         if changes & IMAGE_CHANGES:
             self._update_image()
             self._update_weights()
+            self._update_zero_lines()
             self._update_pull()
             self._update_hover_text()
         self._update_selected()  # every change may move the selected point
@@ -357,6 +359,12 @@ class RegionsView(PlaneEditing, SessionView):
         centre = data_centre(self.session.data.X)
         self.weights.update(self.session.W, centre, min(x1 - x0, y1 - y0))
 
+    def _update_zero_lines(self) -> None:
+        if not (self.overlays["zero-lines"] and self._weights_allowed()):
+            return
+        rng = self.layer.visible_range() or self.fitted_range
+        self.zero_lines.update(self.session.W, self.session.b, rng)
+
     def _update_pull(self) -> None:
         # |p_y − 1| = 1 − p_y: the true-class part of the error signal p − y.
         on = self.overlays["pull"] and self._pull_allowed()
@@ -388,9 +396,9 @@ class RegionsView(PlaneEditing, SessionView):
         if self._hover_xy is None:
             self.hover_label.set_html(None)
             return
-        p = self.session.point_detail(self._hover_xy).p
-        colors = [self._text_color(k) for k in range(len(p))]
-        self.hover_label.set_html(probabilities_html(p, colors))
+        d, c = self.session.point_detail(self._hover_xy), self.session.config
+        colors = [self._text_color(k) for k in range(len(d.p))]
+        self.hover_label.set_html(hover_html(d.z, d.p, d.score_gap, c.loss, c.margin, colors))
 
     def _text_color(self, k: int) -> tuple[int, int, int]:
         return readable_color(self._colors[k], self.theme.background)

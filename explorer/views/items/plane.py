@@ -11,10 +11,11 @@ from PyQt6.QtWidgets import QGraphicsRectItem, QGraphicsTextItem
 
 
 class PlaneViewBox(pg.ViewBox):
-    """A ViewBox that hands clicks and edit-mode drags to its owner, in data coordinates.
+    """A ViewBox that hands clicks and left-button drags to its owner, in data coordinates.
 
-    The owner provides ``click_at(xy, button) -> bool``, ``edit_mode``, ``dragging``,
-    ``begin_drag(xy)``, ``drag_to(xy)`` and ``end_drag(xy)``; other drags pan.
+    The owner provides ``click_at(xy, button) -> bool``, ``begin_drag(xy)``,
+    ``drag_active()``, ``drag_to(xy)`` and ``end_drag(xy)``; a drag the owner does not
+    take (``drag_active()`` False after ``begin_drag``) pans.
     """
 
     def __init__(self, owner):
@@ -33,10 +34,10 @@ class PlaneViewBox(pg.ViewBox):
 
     def mouseDragEvent(self, ev, axis=None):
         owner = self._owner
-        if ev.button() == Qt.MouseButton.LeftButton and owner.edit_mode:
+        if ev.button() == Qt.MouseButton.LeftButton:
             if ev.isStart():
                 owner.begin_drag(self._data_xy(ev.buttonDownScenePos()))
-            if owner.dragging is not None:
+            if owner.drag_active():
                 ev.accept()
                 if ev.isFinish():
                     owner.end_drag(self._data_xy(ev.scenePos()))

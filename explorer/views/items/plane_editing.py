@@ -1,4 +1,6 @@
-"""Editing the plane's points with the mouse: pick, click, drag, delete.
+"""Editing the plane's points with the mouse: pick, click, drag, delete; and, in any
+mode, dragging the model's handles (an arrow head or a zero-score line,
+:mod:`explorer.views.items.parameter_handles`), which win over a point under them.
 
 The regions view mixes :class:`PlaneEditing` in; its view box
 (:class:`~explorer.views.items.plane.PlaneViewBox`) hands it the clicks and drags in data
@@ -24,7 +26,8 @@ class PlaneEditing:
     """Edit mode of the regions view: click adds, drag moves, right-click deletes.
 
     Expects of the class it is mixed into: ``session``, ``view_box``, ``plot_widget``,
-    ``fitted_range``, ``edit_label`` (a corner label), ``message`` (a signal),
+    ``fitted_range``, ``edit_label`` (a corner label), ``message`` (a signal), ``handles``
+    (ParameterHandles),
     ``_colors``, ``_text_color(k)`` and ``_update_selected()``; and the attributes
     ``edit_mode``, ``edit_class``, ``dragging``, ``_drag_xy``, ``_drag_action`` (None) and
     ``_editing``.
@@ -74,9 +77,17 @@ class PlaneEditing:
             return True  # no context menu in edit mode
         return False
 
+    def drag_active(self) -> bool:
+        """Whether a drag moves a point or a handle (else a drag pans)."""
+        return self.dragging is not None or self.handles.active is not None
+
     def begin_drag(self, xy: np.ndarray) -> bool:
-        """Start moving the point under ``xy`` (edit mode); False if there is none."""
+        """Grab the handle under ``xy``, or else start moving the point under it (edit
+        mode); False if there is neither."""
         self._end_drag_action()
+        if self.handles.begin(xy):
+            self.dragging = None
+            return True
         self.dragging = self.pick(np.asarray(xy, dtype=np.float64)) if self.edit_mode else None
         self._drag_xy = None
         if self.dragging is not None:  # the whole drag is one action (one undo)
@@ -87,7 +98,11 @@ class PlaneEditing:
         return self.dragging is not None
 
     def drag_to(self, xy: np.ndarray) -> None:
-        """Move the dragged point to ``xy``: live for small data, as a marker otherwise."""
+        """Move the dragged handle or point to ``xy`` (a point live for small data, as a
+        marker otherwise)."""
+        if self.handles.active is not None:
+            self.handles.move(xy)
+            return
         if self.dragging is None:
             return
         xy = np.asarray(xy, dtype=np.float64)
@@ -99,7 +114,10 @@ class PlaneEditing:
             self._update_selected()
 
     def end_drag(self, xy: np.ndarray) -> None:
-        """Drop the dragged point at ``xy``."""
+        """Drop the dragged handle or point at ``xy``."""
+        if self.handles.active is not None:
+            self.handles.end(xy)
+            return
         i, self.dragging, self._drag_xy = self.dragging, None, None
         try:
             if i is not None:

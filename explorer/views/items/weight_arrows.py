@@ -33,6 +33,13 @@ class WeightArrows:
     scale : float or None
         Data units of the plane per unit of ``w`` (None while nothing is drawn).
     scale_label : CornerLabel
+    tips : ndarray, shape (C, 2), or None
+        Where each arrow ends (None while nothing is drawn).
+    centre : ndarray, shape (2,), or None
+        Where they start.
+    hold_scale : bool
+        Keep the current scale whatever ``W`` becomes (while an arrow is dragged: the
+        arrow under the cursor must stay under it).
     """
 
     def __init__(self, view_box: pg.ViewBox):
@@ -42,6 +49,9 @@ class WeightArrows:
         self._visible = False
         self.scale: float | None = None
         self.scale_label = CornerLabel(view_box, "bottom-right")
+        self.tips: np.ndarray | None = None
+        self.centre: np.ndarray | None = None
+        self.hold_scale = False
 
     def rebuild(self, colors: np.ndarray, text_colors: np.ndarray, theme) -> None:
         """Create ``C`` arrows in the class colours (``colors``, ``text_colors`` ``(C, 3)``)."""
@@ -77,7 +87,7 @@ class WeightArrows:
         for item in self._lines + self._labels:
             item.setVisible(self._visible)
         if not self._visible:
-            self.scale = None
+            self.scale = self.tips = None
             self.scale_label.set_html(None)
 
     def update(self, W: np.ndarray, centre: np.ndarray, span: float) -> None:
@@ -89,10 +99,14 @@ class WeightArrows:
         longest = float(norms.max()) if norms.size else 0.0
         fits = longest > 0 and np.isfinite(longest) and span > 0
         scale = round_down_125(ARROW_SHARE * span / longest) if fits else 0.0
+        if self.hold_scale and self.scale:
+            scale = self.scale
         if scale != self.scale:
             self.scale = scale
             self.scale_label.set_html(_scale_html(scale) if scale > 0 else None)
         head = HEAD_SHARE * span
+        self.centre = np.asarray(centre, dtype=np.float64)
+        self.tips = self.centre + scale * W
         for k, (line, label) in enumerate(zip(self._lines, self._labels, strict=True)):
             tip = centre + scale * W[k]
             seg = _arrow_segments(centre, tip, head)
