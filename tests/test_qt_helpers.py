@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QLabel, QMainWind
 
 from explorer.views.qt_helpers import (
     MINUS,
+    choice_combo,
     format_number,
     on_screen,
     signals_blocked,
@@ -85,6 +86,23 @@ def test_signals_blocked_unblocks_after_an_exception(qtbot):
     except RuntimeError:
         pass
     assert not box.signalsBlocked()
+
+
+def test_choice_combo_shows_the_texts_and_reports_the_keys(qtbot):
+    parent = QLabel()
+    qtbot.addWidget(parent)
+    chosen = []
+    combo = choice_combo(parent, [("a", "First"), (2, "Second")], "Pick one", chosen.append)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["First", "Second"]
+    assert [combo.itemData(i) for i in range(combo.count())] == ["a", 2]
+    assert combo.toolTip() == "Pick one" and combo.parent() is parent
+    assert chosen == []  # filling the box chose nothing
+    combo.setCurrentIndex(1)
+    combo.setCurrentIndex(0)
+    assert chosen == [2, "a"]
+    with signals_blocked(combo):
+        combo.setCurrentIndex(1)
+    assert chosen == [2, "a"]
 
 
 def test_on_screen_is_false_for_a_dock_tab_behind_another(qtbot):

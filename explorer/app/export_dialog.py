@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
 from explorer.app import settings as app_settings
 from explorer.app.messages import divergence_text
 from explorer.export.image import ExportError, save_image
+from explorer.views.qt_helpers import choice_combo
 
 SCALES = (("1×", 1.0), ("2×", 2.0), ("4×", 4.0), ("width in pixels", None))
 
@@ -30,8 +31,8 @@ WINDOW = "window"
 
 
 def _targets(window) -> list[tuple[str, str]]:
-    """(title, key) of what can be exported: the window, then each view by its id."""
-    return [("Whole window", WINDOW)] + [(v.title, key) for key, v in window.views.items()]
+    """(key, title) of what can be exported: the window, then each view by its id."""
+    return [(WINDOW, "Whole window")] + [(key, v.title) for key, v in window.views.items()]
 
 
 def widget_for(window, key: str) -> QWidget:
@@ -104,12 +105,9 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export image")
         folder = app_settings.read(window.settings, "export/last_dir") or str(Path.cwd())
         form = QFormLayout(self)
-        self.target = QComboBox(self)
-        for title, key in _targets(window):
-            self.target.addItem(title, key)
+        self.target = choice_combo(self, _targets(window), "What to export")
         if target is not None:
             self.target.setCurrentIndex(max(0, self.target.findData(target)))
-        self.target.setToolTip("What to export")
         self.format = QComboBox(self)
         self.format.addItems(["PNG", "SVG", "PDF"])
         self.format.setToolTip(
@@ -195,10 +193,7 @@ class RecordDialog(QDialog):
         self.setWindowTitle("Record animation")
         folder = app_settings.read(window.settings, "export/last_dir") or str(Path.cwd())
         form = QFormLayout(self)
-        self.target = QComboBox(self)
-        for title, key in _targets(window):
-            self.target.addItem(title, key)
-        self.target.setToolTip("What to record")
+        self.target = choice_combo(self, _targets(window), "What to record")
         self.start = QSpinBox(self)
         self.start.setRange(0, 10_000_000)
         self.start.setValue(session.step_index)

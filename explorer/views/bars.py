@@ -32,7 +32,6 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -49,6 +48,7 @@ from explorer.views.items.signal_texts import floor_ticks, signal_floor, signal_
 from explorer.views.items.viewport import repaint_changes_as_one_rect
 from explorer.views.palette import LIGHT, Theme, class_colors, hex_color
 from explorer.views.qt_helpers import (
+    choice_combo,
     signals_blocked,
     theme_check_box,
     typographic_minus,
@@ -128,15 +128,12 @@ class BarsView(SessionView):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         row = QHBoxLayout()
-        self.sort_combo = QComboBox(self)
-        for key, text in SORTS:
-            self.sort_combo.addItem(text, key)
-        self.sort_combo.setToolTip(
+        self.sort_combo = choice_combo(
+            self,
+            SORTS,
             "Order of the bars: the samples' order in the data, or by per-sample loss with\n"
-            "the worst-classified sample on the left"
-        )
-        self.sort_combo.currentIndexChanged.connect(
-            lambda i: self.set_sort(self.sort_combo.itemData(i))
+            "the worst-classified sample on the left",
+            self.set_sort,
         )
         self.wrong_check = QCheckBox("Largest wrong p_k", self)
         self.wrong_check.setToolTip(

@@ -17,7 +17,6 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QFont
 from PyQt6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -53,7 +52,7 @@ from explorer.views.palette import (
     relative_luminance,
     relative_luminances,
 )
-from explorer.views.qt_helpers import signals_blocked, typographic_minus
+from explorer.views.qt_helpers import choice_combo, signals_blocked, typographic_minus
 
 #: Largest possible |J| entry; the fixed half-range of the colour scale.
 J_LIMIT = 0.25
@@ -130,15 +129,12 @@ class JacobianView(SessionView):
         # A long title ("J for test sample #12345 (class B)") must not widen the dock:
         # it may be clipped in a 380-pixel right column.
         self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.source_combo = QComboBox(self)
-        for key, text in SOURCES:
-            self.source_combo.addItem(text, key)
-        self.source_combo.setToolTip(
+        self.source_combo = choice_combo(
+            self,
+            SOURCES,
             "Source of J: the selected sample; the point under the cursor while it is on the\n"
-            "plane (otherwise the selected sample); or the mean of J over the training batch."
-        )
-        self.source_combo.currentIndexChanged.connect(
-            lambda i: self.set_source(self.source_combo.itemData(i))
+            "plane (otherwise the selected sample); or the mean of J over the training batch.",
+            self.set_source,
         )
         row.addWidget(self.title_label, 1)
         row.addWidget(self.source_combo)

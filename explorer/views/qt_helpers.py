@@ -4,6 +4,7 @@
   behind another cannot), and a call when its dock comes into view.
 - :func:`signals_blocked`: set a control from the model without its signal coming back
   as an edit.
+- :func:`choice_combo`: a combo box of ``(key, text)`` choices that reports the key.
 - :func:`theme_check_box`: a check box whose box can be seen in the dark appearance.
 - :class:`SteadyLabel`: a label whose new texts repaint it alone.
 - :class:`Throttle` and :data:`READOUT_INTERVAL_S`: read-outs that follow a stream of
@@ -16,12 +17,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from PyQt6.QtCore import QObject, QPoint, QRect, QTimer
 from PyQt6.QtGui import QColor, QFontMetricsF, QPalette
-from PyQt6.QtWidgets import QCheckBox, QDockWidget, QLabel, QWidget
+from PyQt6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QLabel, QWidget
 
 #: The typographic minus sign (U+2212), wider than a hyphen and level with a plus.
 MINUS = "−"
@@ -111,6 +112,26 @@ def signals_blocked(*objects: QObject) -> Iterator[None]:
     finally:
         for obj, blocked in zip(objects, was, strict=True):
             obj.blockSignals(blocked)
+
+
+def choice_combo(
+    parent: QWidget,
+    choices: Iterable[tuple[object, str]],
+    tooltip: str,
+    on_choice: Callable[[object], object] | None = None,
+) -> QComboBox:
+    """A combo box showing the texts of ``(key, text)`` choices, each key as its item data.
+
+    ``on_choice(key)`` is called with the key of every choice made (by the user, or by
+    ``setCurrentIndex`` outside :func:`signals_blocked`).
+    """
+    combo = QComboBox(parent)
+    for key, text in choices:
+        combo.addItem(text, key)
+    combo.setToolTip(tooltip)
+    if on_choice is not None:
+        combo.currentIndexChanged.connect(lambda i: on_choice(combo.itemData(i)))
+    return combo
 
 
 def theme_check_box(box: QCheckBox, theme) -> None:
