@@ -2,9 +2,11 @@
 imports inside functions too, and core and session load no Qt and no pyqtgraph."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,20 @@ def test_import_contracts_are_kept():
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert ", 0 broken" in result.stdout  # the summary line: the contracts were read and run
+
+
+def test_every_view_is_on_the_list_of_views_that_never_import_each_other():
+    """A new view module (a :class:`SessionView` subclass in ``explorer/views/``) must join
+    the independence contract, or another view could import it unnoticed."""
+    contracts = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (independent,) = [c for c in contracts["contracts"] if c["id"] == "views-independent"]
+    views = {
+        f"explorer.views.{path.stem}"
+        for path in (ROOT / "explorer" / "views").glob("*.py")
+        if re.search(r"^class \w+\(.*\bSessionView\)", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert len(views) >= 8
+    assert views == set(independent["modules"])
 
 
 @pytest.mark.parametrize(
