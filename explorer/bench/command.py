@@ -17,6 +17,8 @@ from pathlib import Path
 from explorer.app.options import OneLineParser
 
 PROG = "softmax-explorer bench"
+#: The regions view's overlays (``explorer.views.regions.OVERLAYS``, not imported before Qt).
+OVERLAYS = ("boundaries", "weights", "pull")
 
 
 def bench_parser() -> OneLineParser:
@@ -47,6 +49,12 @@ def bench_parser() -> OneLineParser:
         help="train every workload with this loss: cross-entropy (default), squared-error, "
         "svm-ww, svm-ova or svm-structured",
     )
+    parser.add_argument(
+        "--overlays",
+        metavar="LIST",
+        help="regions overlays on in every workload: a comma list of "
+        f"{','.join(OVERLAYS)} (default none)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--no-reference", action="store_true", help="skip the matplotlib reference")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurements")
@@ -67,6 +75,19 @@ def bench_parser() -> OneLineParser:
     return parser
 
 
+def _overlays(text: str | None) -> tuple[str, ...]:
+    """The overlays named in ``--overlays`` (a bad name exits 2 with one line)."""
+    if text is None:
+        return ()
+    names = tuple(dict.fromkeys(t.strip().lower() for t in text.split(",") if t.strip()))
+    bad = [name for name in names if name not in OVERLAYS]
+    if bad or not names:
+        bench_parser().error(
+            f"unknown overlay {', '.join(bad) or repr(text)} (choose from {','.join(OVERLAYS)})"
+        )
+    return names
+
+
 def run_bench(argv: list[str]) -> int:
     """Run ``softmax-explorer bench`` with ``argv``; return the exit code."""
     args = bench_parser().parse_args(argv)
@@ -82,6 +103,7 @@ def run_bench(argv: list[str]) -> int:
         select(args.workloads, loss=args.loss)
     except ValueError as exc:
         bench_parser().error(str(exc))
+    overlays = _overlays(args.overlays)
     # Before Qt is imported: headless, and never the user's settings.
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ["PYQTGRAPH_QT_LIB"] = "PyQt6"
@@ -90,6 +112,7 @@ def run_bench(argv: list[str]) -> int:
     options = Options(
         workloads=args.workloads,
         loss=args.loss,
+        overlays=overlays,
         frames=args.frames,
         quick=args.quick,
         reference=not args.no_reference,
@@ -155,7 +178,8 @@ def format_table(result: dict) -> str:
         "Softmax Explorer benchmark — real main window, 1200×800, offscreen",
         f"frame = step + refresh of every view + paint; paint = {result['settings']['paint']}",
         f"machine: {result['machine']}",
-        f"loss: {result['settings'].get('loss', 'cross_entropy')} (every workload)",
+        f"loss: {result['settings'].get('loss', 'cross_entropy')} (every workload); overlays: "
+        f"{','.join(result['settings'].get('overlays', ())) or 'none'}",
         "",
     ]
     header = (

@@ -133,9 +133,11 @@ class WindowHarness:
     full_repaint : bool
         Paint with ``window.repaint()`` (everything) instead of the event loop's
         deferred update (what changed).
+    overlays : tuple of str
+        Regions overlays to switch on (``boundaries``, ``weights``, ``pull``).
     """
 
-    def __init__(self, workload, full_repaint: bool = False):
+    def __init__(self, workload, full_repaint: bool = False, overlays: tuple[str, ...] = ()):
         from PyQt6.QtCore import QSettings, Qt
 
         from explorer.app.application import freeze_long_lived_objects, get_application
@@ -164,6 +166,8 @@ class WindowHarness:
         w.resizeDocks([d["curves"], d["inspector"]], list(BOTTOM_WIDTHS), horizontal)
         w.resizeDocks([d["curves"]], [BOTTOM_HEIGHT], vertical)
         w.regions.set_grid_size(workload.grid)
+        for name in overlays:
+            w.regions.set_overlay(name, True)
         self._instrument()
         self.settle()
         freeze_long_lived_objects()  # as the app does once its window is up

@@ -30,6 +30,8 @@ class Options:
 
     workloads: str | None = None
     loss: str | None = None
+    #: Regions overlays switched on in every workload's window (``boundaries``, ...).
+    overlays: tuple[str, ...] = ()
     frames: int | None = None
     quick: bool = False
     reference: bool = True
@@ -62,7 +64,7 @@ def run_workload(workload, options: Options, say=None) -> dict[str, object]:
 
     frames = options.frames or workload.frames
     _log(say, f"{workload.describe()}: building the window")
-    harness = WindowHarness(workload, full_repaint=options.full_repaint)
+    harness = WindowHarness(workload, full_repaint=options.full_repaint, overlays=options.overlays)
     reference = None
     ref_times: list[float] = []
     result: dict[str, object] = {}
@@ -195,6 +197,7 @@ def run(options: Options, say=None) -> dict[str, object]:
         else "processEvents() (the event loop's deferred paint)",
         "quick": options.quick,
         "loss": loss,
+        "overlays": list(options.overlays),
         "targets": TARGETS,
     }
     out["duration_s"] = time.perf_counter() - started
