@@ -99,3 +99,20 @@ def test_the_outside_documents_pattern_finds_what_it_should():
     assert not OUTSIDE_DOCUMENTS.search("the next seed (the seed box shows it), --seed K")
     assert not OUTSIDE_DOCUMENTS.search("With the defaults (seed 0, learning rate 0.1)")
     assert not OUTSIDE_DOCUMENTS.search('"Color Universal Design"')
+
+
+def test_every_file_the_documents_name_exists():
+    named = {
+        path
+        for document in DOCS
+        for path in re.findall(r"\b((?:explorer|tests)/[\w/]+\.py)\b", document.read_text("utf-8"))
+    }
+    assert len(named) > 10
+    assert sorted(p for p in named if not (ROOT / p).exists()) == []
+
+
+def test_every_document_the_code_cites_exists():
+    files = [*(ROOT / "explorer").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]
+    cited = {m for path in files for m in re.findall(r"docs/\w+\.md", path.read_text("utf-8"))}
+    assert len(cited) >= 3
+    assert sorted(c for c in cited if not (ROOT / c).exists()) == []
