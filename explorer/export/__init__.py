@@ -1,4 +1,4 @@
-"""Pictures and animations of widgets; knows nothing of the session (README, How it is built).
+"""Pictures and animations of widgets; knows nothing of the session (docs/architecture.md).
 
 * :mod:`.image`: PNG (at any scale) and SVG, and the export mode they draw in;
   :mod:`.plain_svg` rewrites Qt's SVG so that every renderer draws it; :mod:`.pdf`: PDF
