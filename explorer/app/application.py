@@ -8,8 +8,18 @@ import sys
 
 
 def get_application():
-    """Return the process's ``QApplication``, creating it (with name and icon) if needed."""
+    """Return the process's ``QApplication``, creating it (with name and icon) if needed.
+
+    Before the first one, and before Qt is imported, a system that lacks a library of
+    Qt's ``xcb`` platform gets one line naming them and their ``apt-get install``, and
+    exit status 2 (:mod:`explorer.platform_check`), instead of Qt's abort.
+    """
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PyQt6")
+    widgets = sys.modules.get("PyQt6.QtWidgets")
+    if widgets is None or widgets.QApplication.instance() is None:
+        from explorer.platform_check import exit_if_unusable
+
+        exit_if_unusable()
     from PyQt6.QtGui import QGuiApplication
     from PyQt6.QtWidgets import QApplication
 
