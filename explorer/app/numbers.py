@@ -33,6 +33,8 @@ def latex_facts(session) -> latex.Facts:
         l2=float(config.l2),
         n_train=len(session.data.train_index),
         step=int(session.step_index),
+        loss=str(config.loss),
+        l1=float(config.l1),
     )
 
 

@@ -1,15 +1,20 @@
 r"""The inspector's derivation and the parameters as LaTeX, with the live numbers.
 
-The sections are the inspector's (``docs/maths.md``): the input ``x`` (and ``\phi(x)``),
-the forward pass ``z = Wx + b``, ``p = \operatorname{softmax}(z)``, ``L = -\log p_y``; the
-chain rule ``\partial L/\partial p = -y/p``, ``J = \operatorname{diag}(p) - pp^\top`` and
-``J^\top(-y/p)`` beside ``p - y``; the sample's gradients ``(p - y)x^\top`` and ``p - y``;
-the batch's; and, on their own, the parameters ``W``, ``b`` with their gradients.
+The sections are the inspector's, for the chosen loss (``docs/maths.md``): the input
+``x`` (and ``\phi(x)``); the forward pass and the loss (cross-entropy ``L = -\log p_y``,
+squared error ``\tfrac12\sum_k (p_k - y_k)^2``, or an SVM loss with its margin terms and
+which are active); the backward pass (cross-entropy: ``\partial L/\partial p = -y/p``,
+``J = \operatorname{diag}(p) - pp^\top`` and ``J^\top(-y/p)`` beside ``p - y``; squared
+error: ``J^\top(p - y)`` beside cross-entropy's ``p - y``; an SVM loss: ``\partial
+L/\partial z`` straight from the margins, no softmax); the sample's gradients
+``\partial L/\partial z\, x^\top`` and ``\partial L/\partial z``; the batch's; and, on their
+own, the parameters ``W``, ``b`` with their gradients. The loss's own blocks are
+:mod:`explorer.export.latex_losses`; the matrices are :mod:`explorer.export.tex_blocks`.
 
 Every vector and matrix is a ``bmatrix``, one row per class, led by a plain ``matrix`` of
-the class names; more than :data:`MAX_COLUMNS` feature columns end in ``\cdots``. The
-numbers are the inspector's: 4 significant digits, or every digit (the shortest text that
-reads back exactly); ``-`` in math mode is the minus sign, and ``1.5e-07`` is written
+the class names; more than six feature columns end in ``\cdots``. The numbers are the
+inspector's: 4 significant digits, or every digit (the shortest text that reads back
+exactly); ``-`` in math mode is the minus sign, and ``1.5e-07`` is written
 ``1.5 \times 10^{-7}``.
 
 :func:`derivation_latex` and :func:`parameters_latex` give the bare equations, for the
@@ -28,28 +33,24 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from explorer.core.chain_rule import chain_rule_gap
-from explorer.export.tex_escape import DEFAULT_DIGITS, feature_tex, tex_number, tex_text
+from explorer.export.latex_losses import LossBlocks, dz_tex
+from explorer.export.tex_blocks import (
+    LINE_BUDGET,
+    Section,
+    bmatrix,
+    columns_note,
+    display,
+    equations,
+    labels_matrix,
+    latex_document,
+    matrix_width,
+    row_bmatrix,
+)
+from explorer.export.tex_escape import DEFAULT_DIGITS, tex_number, tex_text
 from explorer.export.text_file import write_text
 
-#: Feature columns written out before ``\cdots`` (amsmath's matrices take 10 columns).
-MAX_COLUMNS = 6
-#: Largest C for which the C x C Jacobian is written out (amsmath's 10-column limit).
-MAX_JACOBIAN_CLASSES = 8
-#: Characters of numbers (the widest cell of each column, summed over a line's matrices)
-#: that fit on one line of the page beside the formulas; a wider line is split.
-LINE_BUDGET = 50
-PREAMBLE = r"""\documentclass{article}
-\usepackage{amsmath}
-% One-inch margins without a package: rows of full-precision numbers are wide.
-\setlength{\textwidth}{\paperwidth}
-\addtolength{\textwidth}{-2in}
-\setlength{\oddsidemargin}{0pt}
-\setlength{\evensidemargin}{0pt}
-\setlength{\parindent}{0pt}
-\setlength{\arraycolsep}{4pt}
-\begin{document}
-"""
+#: Between two penalty weights in one parenthesis.
+JOIN = r",\ "
 
 
 # ------------------------------------------------------------------ the input
@@ -71,6 +72,10 @@ class Facts:
         Training samples ``N`` of the batch.
     step : int
         The step of the numbers.
+    loss : str
+        The loss of the batch, a name of :data:`explorer.core.LOSSES`.
+    l1 : float
+        The L1 penalty's λ₁ (0 when off).
     """
 
     class_names: tuple[str, ...]
@@ -81,6 +86,8 @@ class Facts:
     l2: float = 0.0
     n_train: int = 0
     step: int = 0
+    loss: str = "cross_entropy"
+    l1: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,14 +101,27 @@ class SampleNumbers:
     z, p, y : (C,)
     J : (C, C)
     loss : float
-    dL_dp, jt_dl_dp, dz : (C,)
-        ``-y/p``, ``J^T(-y/p)`` (computed as the product) and ``p - y``.
+    dL_dp, jt_dl_dp : (C,) or None
+        ``∂L/∂p`` and ``J^T ∂L/∂p`` computed as the product: ``-y/p`` (cross-entropy),
+        ``p - y`` (squared error); None for an SVM loss.
+    dz : (C,)
+        ``∂L/∂z``: ``p - y``, ``J^T(p - y)`` (closed form) or the hinge subgradient.
     dW : (C, D)
     db : (C,)
     index, label : int
     is_test : bool
     underflow : bool
         ``p_y`` underflowed: ``dL_dp`` is clipped and ``jt_dl_dp`` is its limit.
+    loss_name : str
+        The sample's loss, a name of :data:`explorer.core.LOSSES`.
+    margin : float
+        ``Δ`` of the SVM losses.
+    p_minus_y : (C,) or None
+        Cross-entropy's ``p - y``, beside squared error's ``J^T(p - y)``.
+    active, hinge_has_term : bool (C,) or None
+        An SVM loss's active margins, and which classes have a margin term.
+    hinge_terms : (C,) or None
+        Each class's margin term before ``max(0, ·)`` (0 where it has none).
     """
 
     x: np.ndarray
@@ -111,8 +131,8 @@ class SampleNumbers:
     y: np.ndarray
     J: np.ndarray
     loss: float
-    dL_dp: np.ndarray
-    jt_dl_dp: np.ndarray
+    dL_dp: np.ndarray | None
+    jt_dl_dp: np.ndarray | None
     dz: np.ndarray
     dW: np.ndarray
     db: np.ndarray
@@ -120,6 +140,12 @@ class SampleNumbers:
     label: int
     is_test: bool = False
     underflow: bool = False
+    loss_name: str = "cross_entropy"
+    margin: float = 1.0
+    p_minus_y: np.ndarray | None = None
+    active: np.ndarray | None = None
+    hinge_terms: np.ndarray | None = None
+    hinge_has_term: np.ndarray | None = None
 
     @classmethod
     def of(cls, detail) -> SampleNumbers:
@@ -136,66 +162,8 @@ class BatchNumbers:
     db: np.ndarray
 
 
-@dataclass(frozen=True)
-class Section:
-    """A titled part of the text: its ``title`` (plain text) and its ``blocks``, each a
-    LaTeX paragraph (a display ``\\[ ... \\]`` or a sentence)."""
-
-    title: str
-    blocks: tuple[str, ...]
-
-
-def bmatrix(values, digits: int = DEFAULT_DIGITS) -> str:
-    """A ``bmatrix`` of ``values`` ``(R,)`` (a column) or ``(R, K)``, a row per line;
-    more than :data:`MAX_COLUMNS` columns end in ``\\cdots``."""
-    a = np.asarray(values, dtype=np.float64)
-    if a.ndim == 1:
-        a = a[:, None]
-    more = a.shape[1] > MAX_COLUMNS
-    rows = []
-    for row in a[:, :MAX_COLUMNS]:
-        cells = [tex_number(v, digits) for v in row] + ([r"\cdots"] if more else [])
-        rows.append(" & ".join(cells))
-    return "\\begin{bmatrix}\n" + " \\\\\n".join(rows) + "\n\\end{bmatrix}"
-
-
-def row_bmatrix(values, digits: int = DEFAULT_DIGITS) -> str:
-    """A vector ``(K,)`` as a one-row ``bmatrix`` (transpose it for a column)."""
-    return bmatrix(np.asarray(values, dtype=np.float64)[None, :], digits).replace("\n", " ")
-
-
-def labels_matrix(class_names) -> str:
-    """The class names as a plain ``matrix``: the row labels of a line of ``bmatrix``."""
-    rows = [rf"\text{{{tex_text(n)}}}" for n in class_names]
-    return "\\begin{matrix}\n" + " \\\\\n".join(rows) + "\n\\end{matrix}"
-
-
-def _width(values, digits: int) -> int:
-    """About how many characters wide the matrix of ``values`` is (its widest cells)."""
-    a = np.asarray(values, dtype=np.float64)
-    a = a[:, None] if a.ndim == 1 else a
-    shown = a[:, :MAX_COLUMNS]
-    widest = [
-        max(len(tex_number(v, digits).replace(r" \times 10^", "e")) for v in column)
-        for column in shown.T
-    ]
-    return sum(widest) + 2 * (a.shape[1] > MAX_COLUMNS)
-
-
-def display(*parts: str) -> str:
-    """A display ``\\[ ... \\]`` of ``parts``, one per line."""
-    return "\\[\n" + "\n".join(parts) + "\n\\]"
-
-
-def _columns_note(symbol: str, feature_names) -> str:
-    names = [f"\\({feature_tex(n)}\\)" for n in feature_names[:MAX_COLUMNS]]
-    more = len(feature_names) - MAX_COLUMNS
-    tail = f", \\ldots{{}} ({more} more, in the CSV export)" if more > 0 else ""
-    return f"Columns of \\({symbol}\\): {', '.join(names)}{tail}."
-
-
 # ------------------------------------------------------------------ sections
-class _Writer:
+class _Writer(LossBlocks):
     """The sections of one text, in the inspector's order and words."""
 
     def __init__(self, facts: Facts, digits: int):
@@ -217,7 +185,7 @@ class _Writer:
         """A display of ``(formula, values)`` groups beside the class names; one display
         per group when together they would be wider than a page (:data:`LINE_BUDGET`)."""
         labels = [labels_matrix(self.facts.class_names), r"\quad"]
-        if len(groups) > 1 and sum(_width(v, self.digits) for _, v in groups) > LINE_BUDGET:
+        if len(groups) > 1 and sum(matrix_width(v, self.digits) for _, v in groups) > LINE_BUDGET:
             return "\n\n".join(self.by_class(group) for group in groups)
         parts = list(labels)
         for i, (formula, values) in enumerate(groups):
@@ -228,7 +196,7 @@ class _Writer:
         return display(*parts)
 
     def columns_note(self, symbol: str) -> str:
-        return _columns_note(symbol, self.facts.feature_names)
+        return columns_note(symbol, self.facts.feature_names)
 
     # ------------------------------------------------------------ one sample
     def sample(self, d: SampleNumbers) -> list[Section]:
@@ -266,60 +234,18 @@ class _Writer:
                 f"Display temperature \\(T = {self.num(f.temperature)}\\): the numbers of this"
                 " sample are those of the model \\((W/T,\\ b/T)\\)."
             )
-        blocks.append(self.by_class((z, d.z), (r"p = \operatorname{softmax}(z)", d.p), ("y", d.y)))
-        if f.label_smoothing > 0:
-            blocks.append(
-                display(
-                    rf"L = -\sum_k y_k \log p_k = {self.num(d.loss)}",
-                    rf"\qquad \text{{(label smoothing }} \varepsilon = "
-                    rf"{self.num(f.label_smoothing)}\text{{: }}"
-                    r"y = (1 - \varepsilon)\,\text{one-hot} + \varepsilon/C)",
-                )
-            )
-        else:
-            name = tex_text(f.class_names[int(d.label)])
-            blocks.append(
-                display(
-                    rf"L = -\log p_y = -\log {self.num(d.p[int(d.label)])} = {self.num(d.loss)}",
-                    rf"\qquad \text{{(true class {name})}}",
-                )
-            )
+        blocks += self.loss_blocks(d, z)
         return Section("2. Forward pass", tuple(blocks))
 
-    def chain(self, d: SampleNumbers) -> Section:
-        groups = [(r"\frac{\partial L}{\partial p} = -y/p", d.dL_dp)]
-        if len(d.p) <= MAX_JACOBIAN_CLASSES:
-            groups.append((r"J = \operatorname{diag}(p) - pp^\top", d.J))
-        blocks = [
-            self.by_class(*groups),
-            self.by_class((r"J^\top(-y/p)", d.jt_dl_dp), ("p - y", d.dz)),
-        ]
-        gap = chain_rule_gap(d.jt_dl_dp, d.dz)
-        if gap == 0:
-            agree = "Both sides agree exactly: every entry is equal."
-        else:
-            agree = (
-                f"Both sides agree to \\({tex_number(gap, 1)}\\), the largest difference"
-                " between entries."
-            )
-        blocks.append(
-            agree + " Because \\(\\sum_k y_k = 1\\): \\(J^\\top(-y/p) = p \\sum_k y_k - y"
-            " = p - y\\), prediction minus truth."
-        )
-        if d.underflow:
-            blocks.append(
-                "\\(p_y\\) underflowed in float64: \\(-y/p\\) is shown clipped to the largest"
-                " float, and \\(J^\\top(-y/p)\\) is its limit \\(p \\sum_k y_k - y\\)."
-            )
-        return Section("3. Backward: the chain rule", tuple(blocks))
-
     def gradients(self, d: SampleNumbers) -> Section:
+        dz = dz_tex(d.loss_name)
+        bracketed = dz if dz.startswith(("\\frac", "J")) else f"({dz})"
         return Section(
             "4. Gradients of this sample",
             (
                 self.by_class(
-                    (rf"\frac{{\partial L}}{{\partial W}} = (p - y)\,{self.x}^\top", d.dW),
-                    (r"\frac{\partial L}{\partial b} = p - y", d.db),
+                    (rf"\frac{{\partial L}}{{\partial W}} = {bracketed}\,{self.x}^\top", d.dW),
+                    (rf"\frac{{\partial L}}{{\partial b}} = {dz}", d.db),
                 ),
                 self.columns_note(r"\partial L/\partial W"),
             ),
@@ -328,10 +254,27 @@ class _Writer:
     # ---------------------------------------------------------------- batch
     def batch(self, batch: BatchNumbers, numbered: bool) -> Section:
         f = self.facts
-        l2 = f.l2
-        reg_l = r" + \frac{\lambda}{2}\lVert W\rVert^2" if l2 > 0 else ""
-        reg_w = r" + \lambda W" if l2 > 0 else ""
-        lam = rf" \qquad (\lambda = {self.num(l2)})" if l2 > 0 else ""
+        l2, l1 = f.l2, f.l1
+        reg_l = (r" + \frac{\lambda}{2}\lVert W\rVert^2" if l2 > 0 else "") + (
+            r" + \lambda_1 \sum \lvert W\rvert" if l1 > 0 else ""
+        )
+        reg_w = (r" + \lambda W" if l2 > 0 else "") + (
+            r" + \lambda_1 \operatorname{sign}(W)" if l1 > 0 else ""
+        )
+        lambdas = [rf"\lambda = {self.num(l2)}"] if l2 > 0 else []
+        lambdas += [rf"\lambda_1 = {self.num(l1)}"] if l1 > 0 else []
+        lam = rf" \qquad ({JOIN.join(lambdas)})" if lambdas else ""
+        if f.loss == "cross_entropy":
+            dZ, dz_i, note = "(P - Y)", "(p_i - y_i)", ()
+        else:
+            dZ, dz_i = "\\,dZ\\,", r"\frac{\partial L_i}{\partial z_i}"
+            each = "its subgradient from the margins"
+            if f.loss == "squared_error":
+                each = f"\\({dz_tex(f.loss)}\\) for this loss"
+            note = (
+                f"Column \\(i\\) of \\(dZ\\) is sample \\(i\\)'s \\(\\partial L/\\partial z\\)"
+                f" ({each}).",
+            )
         return Section(
             "5. Batch" if numbered else "Batch",
             (
@@ -340,12 +283,16 @@ class _Writer:
                 display(rf"L = \frac{{1}}{{N}} \sum_i L_i{reg_l} = {self.num(batch.loss)}{lam}"),
                 self.by_class(
                     (
-                        rf"\frac{{\partial L}}{{\partial W}} = \frac{{1}}{{N}}(P - Y)"
+                        rf"\frac{{\partial L}}{{\partial W}} = \frac{{1}}{{N}}{dZ}"
                         rf"{self.X}^\top{reg_w}",
                         batch.dW,
                     ),
-                    (r"\frac{\partial L}{\partial b} = \frac{1}{N} \sum_i (p_i - y_i)", batch.db),
+                    (
+                        rf"\frac{{\partial L}}{{\partial b}} = \frac{{1}}{{N}} \sum_i {dz_i}",
+                        batch.db,
+                    ),
                 ),
+                *note,
                 self.columns_note(r"\partial L/\partial W"),
             ),
         )
@@ -392,35 +339,6 @@ def sample_caption(facts: Facts, sample: SampleNumbers | None) -> str:
     part = "test" if sample.is_test else "train"
     name = facts.class_names[int(sample.label)]
     return f"Sample {int(sample.index)} ({part}, class {name}), step {int(facts.step)}"
-
-
-# --------------------------------------------------------------------- texts
-def equations(sections: list[Section], caption: str = "") -> str:
-    """The bare equations of ``sections``, each under a comment with its title.
-
-    Paste them into a document with ``\\usepackage{amsmath}``.
-    """
-    lines = ["% Softmax Explorer" + (f": {tex_text(caption)}" if caption else "")]
-    lines.append(r"% (needs \usepackage{amsmath})")
-    for section in sections:
-        lines += ["", f"% {tex_text(section.title)}"]
-        for block in section.blocks:
-            lines += [block, ""]
-        lines.pop()
-    return "\n".join(lines) + "\n"
-
-
-def latex_document(sections: list[Section], caption: str = "") -> str:
-    """A whole ``article`` of ``sections`` (amsmath only), titled by ``caption``."""
-    lines = [PREAMBLE.rstrip("\n")]
-    if caption:
-        lines.append(f"\\section*{{{tex_text(caption)}}}")
-    for section in sections:
-        lines += ["", f"\\subsection*{{{tex_text(section.title)}}}"]
-        for block in section.blocks:
-            lines += ["", block]
-    lines += ["", r"\end{document}"]
-    return "\n".join(lines) + "\n"
 
 
 def derivation_latex(
