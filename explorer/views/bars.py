@@ -56,6 +56,8 @@ from explorer.views.qt_helpers import (
 
 #: (id, combo text) of the bar orders.
 SORTS = (("index", "Data order"), ("loss", "Worst loss first"))
+#: The top plot's y label (short: the dock is often small; the title says the rest).
+AXIS_LABEL = "∂L/∂z<sub>y</sub>"
 #: Pixel width assumed before the plot has been laid out.
 DEFAULT_PIXELS = 600
 
@@ -197,7 +199,7 @@ class BarsView(SessionView):
         theme = self.theme
         self.graphics.setBackground(theme.background)
         self.samples.apply_theme(theme)
-        self.samples.label("left", self.texts.signal)
+        self.samples.label("left", AXIS_LABEL)
         self.detail.apply_theme(theme)
         theme_check_box(self.wrong_check, theme)
 
@@ -223,9 +225,8 @@ class BarsView(SessionView):
         self._update_selection()
 
     def _range_top(self) -> None:
-        self.samples.set_range(
-            self.floor, self.show_max_wrong, self.texts.signal, self.texts.top_tip
-        )
+        up = self.show_max_wrong
+        self.samples.set_range(self.floor, up, AXIS_LABEL, self.texts.top_tip)
 
     def _follow_loss(self) -> None:
         """Words, ranges and ticks for the session's loss (when it or the classes change)."""

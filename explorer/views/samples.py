@@ -33,6 +33,8 @@ from explorer.views.qt_helpers import (
     on_screen,
 )
 
+#: Width of a column in pixels (room for "−0.0001234" and a sort arrow).
+COLUMN_WIDTH = 82
 #: Significant digits in the cells (the tooltip and the CSV have every digit).
 DIGITS = 4
 Role = Qt.ItemDataRole
@@ -183,6 +185,7 @@ class SamplesView(SessionView):
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)
+        self.table.horizontalHeader().setDefaultSectionSize(COLUMN_WIDTH)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -239,7 +242,7 @@ class SamplesView(SessionView):
         T = s.temperature
         at = "" if T == 1.0 else f", scores divided by the temperature {format_number(T)}"
         self.caption.setText(
-            f"{len(table.index):,} training samples under {loss.replace('_', ' ')}{at}. "
+            f"{len(table.index):,} training samples under {loss.replace('_', '-')}{at}. "
             "Click a heading to sort, a row to select; Ctrl+C or right-click copies as CSV."
         )
         self._show_selection()

@@ -130,7 +130,7 @@ def floor_ticks(floor: float, both_sides: bool) -> tuple[tuple[float, ...], ...]
         down = UNIT_TICKS
     else:
         steps = [s for s in (1.0, 2.0, 5.0, 10.0, 20.0, 50.0) if -floor / s <= 10]
-        down = tuple(tuple(-s * i for i in range(int(-floor // s) + 1)) for s in steps)
+        down = tuple(tuple(0.0 - s * i for i in range(int(-floor // s) + 1)) for s in steps)
         down += ((0.0, floor), (0.0,))
     if not both_sides:
         return down

@@ -18,6 +18,14 @@ from explorer.core.score_lines import zero_line_segment
 TICK_SHARE = 0.025
 
 
+def _dashes(rgb, width: float, pattern: tuple[float, float]):
+    """A dashed pen; ``pattern`` (dash, gap) is in pen widths, as Qt counts it."""
+    pen = pg.mkPen(tuple(int(v) for v in rgb), width=width)
+    pen.setDashPattern(list(pattern))
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
+
+
 class ZeroLines:
     """One dashed line per class where its score is zero, drawn inside a range.
 
@@ -41,8 +49,12 @@ class ZeroLines:
         for rgb in colors:
             line = pg.PlotDataItem(
                 connect="pairs",
-                pen=pg.mkPen(tuple(int(v) for v in rgb), width=2.5, style=Qt.PenStyle.DashLine),
-                shadowPen=pg.mkPen(theme.foreground, width=4),
+                pen=_dashes(rgb, 2.5, (4.0, 2.0)),
+                # The outline dashed in step (the same dash and gap lengths in pixels, one
+                # pixel longer each end), so each dash reads on every region.
+                shadowPen=_dashes(
+                    theme.foreground, 4.5, ((4.0 * 2.5 + 2) / 4.5, (2.0 * 2.5 - 2) / 4.5)
+                ),
                 antialias=True,
             )
             line.setZValue(25)  # under the weight arrows (30), over the points
