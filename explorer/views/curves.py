@@ -15,19 +15,20 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, Qt, QTimer
-from PyQt6.QtGui import QColor, QFont, QFontMetricsF
+from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import QCheckBox, QGraphicsItem, QVBoxLayout, QWidget
 
 from explorer.session.changes import Change
 from explorer.views.base import SessionView
 from explorer.views.items.axes import (
-    TICK_PX,
     TickFitter,
     cache_axes,
+    fit_left_axis_widths,
     lazy_upper,
     still_plot,
     theme_axes,
 )
+from explorer.views.items.companion_curves import CompanionCurves
 from explorer.views.items.history_curve import HistoryCurve
 from explorer.views.items.rules import GridGraphics, PlotGrid
 from explorer.views.items.step_marker import StepMarker
@@ -84,6 +85,7 @@ class CurvesView(SessionView):
         self._log_buffers: dict[str, np.ndarray] = {}
         #: Whether the loss axis is logarithmic (see :meth:`set_log_loss`).
         self.log_loss = False
+        self.companion: CompanionCurves | None = None  # compare mode's run B
         self._updating = False
         self._settle_timer = QTimer(self)
         self._settle_timer.setSingleShot(True)
@@ -124,7 +126,7 @@ class CurvesView(SessionView):
         for plot in (self.loss_plot, self.acc_plot):
             still_plot(plot)
             cache_axes(plot)
-        self._fit_axis_widths()
+        fit_left_axis_widths((self.loss_plot, self.acc_plot), WIDEST_TICK)
         # A new width means a new decimation (one bin per two pixels of the new width).
         self.loss_plot.getViewBox().sigResized.connect(self._on_plot_resized)
         self.acc_plot.setYRange(0.0, 1.0, padding=0.06)
@@ -163,23 +165,6 @@ class CurvesView(SessionView):
         self.graphics.scene().sigMouseClicked.connect(self._scene_clicked)
         self._apply_theme()
 
-    def _fit_axis_widths(self) -> None:
-        """Room for the axis title beside the widest tick label, a gap between them.
-
-        pyqtgraph puts a left axis's title 5 pixels left of the axis's own left edge,
-        rotated, and the tick labels right-aligned against the ticks; a fixed width let
-        "100%" run into "accuracy".
-        """
-        axis = self.acc_plot.getAxis("left")
-        tick_font = axis.style["tickFont"] or QFont()
-        widest = QFontMetricsF(tick_font).horizontalAdvance(WIDEST_TICK)
-        title = axis.label.boundingRect().height()  # the rotated title's width
-        margin = axis.label.document().documentMargin()
-        offset = axis.style["tickTextOffset"][0]
-        width = (title - margin - 5) + 6 + widest + offset + TICK_PX
-        for plot in (self.loss_plot, self.acc_plot):
-            plot.getAxis("left").setWidth(int(np.ceil(width)))
-
     def _on_plot_resized(self, *args) -> None:
         self._set_downsampling()
         self._place_log_box()
@@ -204,6 +189,8 @@ class CurvesView(SessionView):
             color = train if name.startswith("train") else TEST_COLOR
             style = Qt.PenStyle.SolidLine if name.startswith("train") else Qt.PenStyle.DashLine
             item.setPen(pg.mkPen(color, width=2, style=style))
+        if self.companion is not None:
+            self.companion.set_colors(train, TEST_COLOR, theme.foreground)
         for plot in (self.loss_plot, self.acc_plot):
             theme_axes((plot.getAxis("left"), plot.getAxis("bottom")), theme)
         for grid in self.grids:
@@ -231,6 +218,8 @@ class CurvesView(SessionView):
         self.legend.addItem(self.curves["train_loss"], "train")
         if has_test:
             self.legend.addItem(self.curves["test_loss"], "test")
+        if self.companion is not None:
+            self.companion.add_to_legend()
         for name in ("test_loss", "test_acc"):
             self.curves[name].setVisible(has_test)
             if not has_test:
@@ -255,10 +244,7 @@ class CurvesView(SessionView):
         """Push the metric arrays to the curves and move the marker to the shown step."""
         s = self.session
         m = s.metrics
-        n = len(m.train_loss)
-        if len(self._steps) < n:
-            self._steps = np.arange(max(n, 2 * len(self._steps)), dtype=np.float64)
-        steps = self._steps[:n]
+        steps = self._steps_upto(len(m.train_loss))
         names = ("train_loss", "train_acc")
         if m.has_test:
             names += ("test_loss", "test_acc")
@@ -266,6 +252,8 @@ class CurvesView(SessionView):
         self._set_downsampling()
         for name in names:
             self.curves[name].setData(steps, self._values(name, m))
+        if self.companion is not None:
+            self.companion.update(self._steps_upto, self.log_loss, self._ds)
         if self._x_top != max(s.head, MIN_STEPS):
             self._settle_timer.start()  # (again): the axis ends at the last step once idle
         self._updating = True
@@ -277,6 +265,20 @@ class CurvesView(SessionView):
                 line.set_label_side(right)
         finally:
             self._updating = False
+
+    def set_companion(self, session, labels: tuple[str, str] = ("A", "B")) -> None:
+        """Draw run ``session``'s curves beside this view's (compare mode; None: stop)."""
+        if self.companion is not None:
+            self.companion.remove()
+        plots = (self.loss_plot, self.acc_plot, self.legend)
+        self.companion = None if session is None else CompanionCurves(*plots, session, labels)
+        self._apply_theme()
+        self.refresh(Change.SESSION)
+
+    def _steps_upto(self, n: int) -> np.ndarray:
+        if len(self._steps) < n:
+            self._steps = np.arange(max(n, 2 * len(self._steps)), dtype=np.float64)
+        return self._steps[:n]
 
     def _set_downsampling(self) -> None:
         """Peak-decimate to one bin per ``1 / DOWNSAMPLE_FACTOR`` pixels of the x range.
@@ -340,6 +342,7 @@ class CurvesView(SessionView):
         peak = float(m.train_loss.max()) if len(m.train_loss) else 1.0
         if m.has_test and len(m.test_loss):
             peak = max(peak, float(m.test_loss.max()))
+        peak = max(peak, self.companion.peak_loss() if self.companion else 0.0)
         loss_top = lazy_upper(peak * 1.05, self._loss_top, 0.25, factor=1.25, shrink=2.0)
         if loss_top != self._loss_top:
             self._loss_top = loss_top
@@ -350,6 +353,7 @@ class CurvesView(SessionView):
         losses = [m.train_loss] + ([m.test_loss] if m.has_test else [])
         lo = min(float(v.min()) for v in losses if len(v)) if len(m.train_loss) else 1.0
         hi = max(float(v.max()) for v in losses if len(v)) if len(m.train_loss) else 1.0
+        lo, hi = self.companion.widen(lo, hi) if self.companion else (lo, hi)
         lo, hi = np.log10(max(lo, LOG_FLOOR)), np.log10(max(hi, LOG_FLOOR))
         current = self._log_range
         if current is not None and current[0] <= lo and hi <= current[1]:

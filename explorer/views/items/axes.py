@@ -48,6 +48,25 @@ def cache_axes(*plots) -> None:
             axis.setStyle(tickLength=TICK_PX)
 
 
+def fit_left_axis_widths(plots, widest_tick: str) -> None:
+    """Room on the left axes of ``plots`` for the title beside the widest tick label
+    ``widest_tick``, with a gap between them (all the same width: stacked plots align).
+
+    pyqtgraph puts a left axis's title 5 pixels left of the axis's own left edge,
+    rotated, and the tick labels right-aligned against the ticks; a fixed width let
+    "100%" run into "accuracy".
+    """
+    axis = plots[-1].getAxis("left")
+    tick_font = axis.style["tickFont"] or QFont()
+    widest = QFontMetricsF(tick_font).horizontalAdvance(widest_tick)
+    title = axis.label.boundingRect().height()  # the rotated title's width
+    margin = axis.label.document().documentMargin()
+    offset = axis.style["tickTextOffset"][0]
+    width = (title - margin - 5) + 6 + widest + offset + TICK_PX
+    for plot in plots:
+        plot.getAxis("left").setWidth(int(np.ceil(width)))
+
+
 def lazy_upper(
     value: float, current: float, floor: float, factor: float = 2.0, shrink: float = 8.0
 ) -> float:
