@@ -95,6 +95,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("to_start", "Go to &First Step", "Train", "Home", "Show step 0"),
     ActionSpec("to_end", "Go to &Last Step", "Train", "End", "Show the newest step"),
+    ActionSpec(
+        "compare", "&Compare…", "Train", "Ctrl+K", "Train a second run side by side with this one"
+    ),
+    ActionSpec("leave_compare", "Leave Compare &Mode", "Train", "", "Show this run alone again"),
     ActionSpec("dark", "&Dark Appearance", "View", "Ctrl+D", "Switch light/dark", True),
     ActionSpec("reset_zoom", "Reset &Zoom", "View", "Ctrl+0", "Fit the plane to the data"),
     ActionSpec("reset_layout", "Reset &Layout", "View", "", "Put every panel back in place"),

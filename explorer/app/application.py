@@ -53,11 +53,12 @@ def app_icon():
     return None if icon.isNull() else icon
 
 
-def run_window(session, play: bool = False, data_label: str | None = None) -> int:
+def run_window(session, play: bool = False, data_label: str | None = None, comparison=None) -> int:
     """Show the main window on ``session`` and run the event loop; return the exit code.
 
     ``data_label`` (e.g. ``"user data (points.csv)"``) tells the configuration panel that
-    the points came from a file rather than from the configured data set.
+    the points came from a file rather than from the configured data set; with
+    ``comparison`` (whose run A is ``session``) the window opens in compare mode.
     """
     app = get_application()
     from explorer.app import autosave, crash_guard
@@ -67,6 +68,8 @@ def run_window(session, play: bool = False, data_label: str | None = None) -> in
     crash_guard.install(window)  # an exception in a slot is reported, not an abort
     if data_label:
         window.views["config"].set_user_data(data_label)
+    if comparison is not None:
+        window.compare.start(comparison)
     window.show()
     autosave.start(window)  # offers what a crash left; removed when the window closes
     freeze_long_lived_objects()

@@ -19,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from explorer.app import export_numbers
+from explorer.app.compare_cli import REGIONS_IDS, add_compare_option, build_run, compare_views
 from explorer.app.messages import divergence_text
 from explorer.app.options import OneLineParser, add_config_options, build_session, fail
 from explorer.app.progress import Progress, train
@@ -56,6 +57,7 @@ def export_parser() -> OneLineParser:
         description="Train a classifier and export its views as images, without a display.",
     )
     add_config_options(parser)
+    add_compare_option(parser)  # then regions-a and regions-b instead of regions
     out = parser.add_argument_group("export")
     out.add_argument("--steps", type=int, default=200, metavar="K", help="steps to train first")
     out.add_argument("--out", default="export", metavar="DIR", help="output folder (created)")
@@ -247,8 +249,13 @@ def run_export(argv: list[str]) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     args = export_parser().parse_args(argv)
     _check(args)
+    if args.compare is not None:
+        args.views = compare_views(args.views)
     files, to_create = _plan_outputs(args)
-    session = build_session(args, PROG)
+    session, comparison = build_run(args, PROG)
+    if comparison is not None and args.compare is None:  # a comparison file: both runs
+        args.views = compare_views(args.views)
+        files, to_create = _plan_outputs(args)
     n = session.data.n_points
     if isinstance(args.select, int) and not 0 <= args.select < n:
         fail(PROG, f"--select {args.select}: the data has points 0 to {n - 1}")
@@ -258,6 +265,11 @@ def run_export(argv: list[str]) -> int:
         train(session, args.steps, progress.task("training", args.steps))
         if session.diverged:
             progress.say(divergence_text(session.diverged, cli=True))
+        if comparison is not None:
+            progress.say(f"training run B ({comparison.label(1)}) in lock step")
+            comparison.sync()
+            if comparison.b.diverged:
+                progress.say("run B: " + divergence_text(comparison.b.diverged, cli=True))
 
     from explorer.app.application import get_application
 
@@ -272,6 +284,8 @@ def run_export(argv: list[str]) -> int:
         os.environ["SOFTMAX_EXPLORER_SETTINGS"] = str(Path(scratch) / "settings.ini")
         window = MainWindow(session, settings=open_settings())
         window.resize(*WINDOW_SIZE)
+        if comparison is not None:
+            window.compare.start(comparison)
         window.show()
         _wait_exposed(app, window)
         written = []
@@ -340,6 +354,9 @@ def _figure(window, view_id: str):
 
     from explorer.app.export_dialog import WINDOW, widget_for
 
+    if view_id in REGIONS_IDS:  # compare mode's two regions views
+        yield window.compare.widget(view_id)
+        return
     size = None if view_id == WINDOW else FIGURE_SIZES.get(view_id)
     if size is None:
         yield widget_for(window, view_id)
@@ -424,6 +441,8 @@ def _export_all(window, session, args, out: Path, progress: Progress) -> list[Pa
     written: list[Path] = []
     for name in args.overlays:
         window.regions.set_overlay(name, True)
+        if window.compare.active:
+            window.compare.regions_b.set_overlay(name, True)
     export_numbers.prepare(window, args)
     if args.select != "worst":
         _select(session, args)
@@ -446,8 +465,13 @@ def _export_all(window, session, args, out: Path, progress: Progress) -> list[Pa
                 written.append(save_image(widget, path, fmt, **options))
     written += export_numbers.write(window, session, args, out, progress.say)
     if args.save_session:
+        from explorer.session.compare_io import save_comparison
         from explorer.session.persist import save_session
 
         progress.say(f"saving session {args.save_session}")
-        written.append(save_session(session, args.save_session))
+        comparison = window.compare.comparison
+        if comparison is not None:  # both runs, in run A's session file
+            written.append(save_comparison(comparison, args.save_session))
+        else:
+            written.append(save_session(session, args.save_session))
     return written

@@ -15,7 +15,8 @@ from PyQt6.QtWidgets import QFileDialog, QMessageBox
 from explorer.app import settings as app_settings
 from explorer.app.messages import UNDO_HINT
 from explorer.session.changes import Change
-from explorer.session.persist import SUFFIX, SessionFileError, load_session, save_session
+from explorer.session.compare_io import load_any, save_comparison
+from explorer.session.persist import SUFFIX, SessionFileError, save_session
 
 SESSION_FILTER = f"Softmax Explorer sessions (*{SUFFIX});;All files (*)"
 MAX_RECENT = 8
@@ -104,13 +105,15 @@ class FileActions:
             if not path:
                 return False
         try:
-            session = load_session(path)
+            session, comparison = load_any(path)  # a comparison file: both runs
         except SessionFileError as exc:
             self.window.show_error(f"Could not open the session:\n{exc}")
             return False
         with self.window.undo.replacing("open"):
             self.window.set_session(session)
             self.replaced(session, Path(path))
+        if comparison is not None:
+            self.window.compare.start(comparison)
         self._remember(Path(path))
         self.window.show_message(f"Opened {path}. {UNDO_HINT}")
         return True
@@ -128,7 +131,11 @@ class FileActions:
             if not Path(path).suffix:
                 path += SUFFIX
         try:
-            save_session(self.window.session, path)
+            comparison = self.window.compare.comparison
+            if comparison is not None:
+                save_comparison(comparison, path)  # both runs, in run A's session file
+            else:
+                save_session(self.window.session, path)
         except SessionFileError as exc:
             self.window.show_error(f"Could not save the session:\n{exc}")
             return False

@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
 from explorer import APP_NAME, __version__
 from explorer.app import settings as app_settings
 from explorer.app.actions import ACTIONS, create_actions, shortcuts_html
+from explorer.app.compare import CompareController
 from explorer.app.file_actions import FileActions
 from explorer.app.geometry import place_window
 from explorer.app.messages import UNDO_HINT, configured_text, divergence_text, restarted_text
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
         for name in ("File", "Edit", "View", "Train", "Help"):
             menus[name] = self.menuBar().addMenu(f"&{name}")
         separators_after = {"save_as", "export_metrics", "record_gif", "deselect", "last_config"}
-        separators_after.add("redo")
+        separators_after |= {"redo", "to_end"}
         for spec in ACTIONS:
             menus[spec.menu].addAction(self.actions[spec.id])
             if spec.id in separators_after:
@@ -211,6 +212,8 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         # Undo and Redo (Edit menu, Ctrl+Z, Ctrl+Shift+Z) record the session's actions.
         self.undo = UndoController(self)
+        # Compare mode (Train → Compare…): run B beside this session (app/compare.py).
+        self.compare = CompareController(self)
         # Space, P, Backspace, Home, End, E and Esc train from any focus but an edited field.
         self.training_keys = TrainingKeys(self)
 
@@ -221,6 +224,7 @@ class MainWindow(QMainWindow):
     def set_session(self, session) -> None:
         """Replace the session shown (File → New / Open)."""
         self.player.pause()
+        self.compare.stop()
         self.session.changed.disconnect(self._on_session_changed)
         self.session = session
         self._listen(session)

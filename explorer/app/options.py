@@ -225,5 +225,8 @@ def window_parser() -> OneLineParser:
     )
     parser.add_argument("--version", action="version", version=f"softmax-explorer {__version__}")
     add_config_options(parser)
+    from explorer.app.compare_cli import add_compare_option
+
+    add_compare_option(parser)
     parser.add_argument("--play", action="store_true", help="start training at once")
     return parser

@@ -10,11 +10,12 @@ from pathlib import Path
 
 def run_window_command(argv: list[str]) -> int:
     """Open the window on the session ``argv`` describes; return the exit code."""
-    from explorer.app.options import build_session, window_parser
+    from explorer.app.compare_cli import build_run
+    from explorer.app.options import window_parser
 
     args = window_parser().parse_args(argv)
-    session = build_session(args, "softmax-explorer")
+    session, comparison = build_run(args, "softmax-explorer")
     from explorer.app.application import run_window
 
     label = f"user data ({Path(args.csv).name})" if args.csv else None
-    return run_window(session, play=args.play, data_label=label)
+    return run_window(session, play=args.play, data_label=label, comparison=comparison)

@@ -93,31 +93,43 @@ def _overrides(text: object, name: str) -> dict:
     return table
 
 
-def load_comparison(path: str | os.PathLike) -> Comparison:
-    """Both runs of a comparison file, bit for bit.
+def _runs(state: dict, name: str) -> list:
+    """The sessions of a state's runs (one, or A and B), each checked as a file's is."""
+    from explorer.session import file_checks, file_consistency
+    from explorer.session.session import Session
+
+    runs = []
+    for run_state in split(state) if is_comparison(state) else (state,):
+        file_checks.check_state(run_state)
+        session = Session.from_state(run_state)
+        file_consistency.check_session(session, run_state)
+        runs.append(session)
+    return runs
+
+
+def load_any(path: str | os.PathLike):
+    """A session file's run A and, for a comparison file, its :class:`Comparison`.
+
+    Returns
+    -------
+    session : Session
+    comparison : Comparison or None
 
     Raises
     ------
     SessionFileError
-        An unreadable or inconsistent file, or one that holds a single run.
+        An unreadable or inconsistent file.
     """
-    from explorer.session import file_checks, file_consistency
     from explorer.session.persist import read_state
-    from explorer.session.session import Session
 
     name = Path(path).name
     state = read_state(path, layout=check_declared)
-    if not is_comparison(state):
-        raise SessionFileError(f"{name} holds one run, not a comparison")
-    overrides = _overrides(state[OVERRIDES], name)
-    runs = []
     try:
-        for run_state in split(state):
-            file_checks.check_state(run_state)
-            session = Session.from_state(run_state)
-            file_consistency.check_session(session, run_state)
-            runs.append(session)
-        return Comparison(runs[0], overrides, b=runs[1])
+        if not is_comparison(state):
+            return _runs(state, name)[0], None
+        overrides = _overrides(state[OVERRIDES], name)
+        a, b = _runs(state, name)
+        return a, Comparison(a, overrides, b=b)
     except SessionFileError:
         raise
     except KeyError as exc:
@@ -128,3 +140,17 @@ def load_comparison(path: str | os.PathLike) -> Comparison:
         message = str(exc)
         message = message if len(message) <= 300 else message[:297] + "..."
         raise SessionFileError(f"{name}: {message}") from exc
+
+
+def load_comparison(path: str | os.PathLike) -> Comparison:
+    """Both runs of a comparison file, bit for bit.
+
+    Raises
+    ------
+    SessionFileError
+        An unreadable or inconsistent file, or one that holds a single run.
+    """
+    _, comparison = load_any(path)
+    if comparison is None:
+        raise SessionFileError(f"{Path(path).name} holds one run, not a comparison")
+    return comparison

@@ -1,0 +1,212 @@
+"""Compare mode in the window (app/compare.py, app/compare_dialog.py), on the command line
+(``--compare``) and in ``softmax-explorer export``: both runs move together, each view
+shows its own run, and what is refused says why."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from PyQt6.QtWidgets import QApplication, QMessageBox
+
+from explorer.app.compare import dz_text
+from explorer.app.compare_dialog import LESSON_TEXT, CompareDialog
+from explorer.app.main_window import MainWindow
+from explorer.session.compare import Comparison
+from explorer.session.compare_io import load_comparison
+from explorer.session.config import Config
+from explorer.session.lesson import wrong_start
+from explorer.session.session import Session
+
+ENV = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+ENV["PYQTGRAPH_QT_LIB"] = "PyQt6"
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(Session(Config(samples=120)))
+    w.resize(1300, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.file_actions.modified = False
+    w.close()
+    w.deleteLater()
+    qtbot.wait(1)
+
+
+def _compare(w, overrides):
+    comparison = Comparison(w.session, overrides)
+    w.compare.start(comparison)
+    QApplication.processEvents()
+    return comparison
+
+
+def _shows_its_run(view, session) -> None:
+    """The regions view's last picture is its own session's decision image."""
+    expected = session.decision_image(view.grid_features)
+    assert np.array_equal(view.last_indices, expected)
+
+
+def test_step_play_step_back_and_scrub_move_both_runs(window):
+    c = _compare(window, {"loss": "squared_error"})
+    ref = Session(window.session.config.replace(loss="squared_error"))
+    window.player.set_steps_per_frame(5)
+    window.step()
+    window._play_step(7)  # one frame of Play
+    ref.step(12)
+    assert window.session.step_index == c.b.step_index == 12
+    assert np.array_equal(c.b.W, ref.W)
+    window.step_back()
+    assert c.b.step_index == 7
+    window.timeline.setValue(3)  # the toolbar's timeline
+    assert window.session.step_index == c.b.step_index == 3
+    ref.seek(3)
+    assert np.array_equal(c.b.W, ref.W)
+    window.regions.flush()
+    window.compare.regions_b.flush()
+    _shows_its_run(window.regions, window.session)
+    _shows_its_run(window.compare.regions_b, c.b)
+    assert not np.array_equal(window.regions.last_indices, window.compare.regions_b.last_indices)
+
+
+def test_curves_hold_both_runs_with_their_legend(window):
+    c = _compare(window, {"optimizer": "adam", "lr": 0.01})
+    window.step()
+    window.step()
+    curves = window.views["curves"]
+    companion = curves.companion
+    assert companion is not None and companion.session is c.b
+    x, y = companion.curves["train_loss"].xData, companion.curves["train_loss"].yData
+    assert np.array_equal(y, c.b.metrics.train_loss) and np.array_equal(x, np.arange(len(y)))
+    assert np.array_equal(curves.curves["train_loss"].yData, window.session.metrics.train_loss)
+    labels = [label.text for _, label in curves.legend.items]
+    assert "A: optimizer sgd, lr 0.1" in labels and "B: optimizer adam, lr 0.01" in labels
+    styles = {companion.curves[n].opts["pen"].style() for n in companion.curves}
+    assert styles.isdisjoint({curves.curves[n].opts["pen"].style() for n in curves.curves})
+
+
+def test_the_selected_sample_s_dl_dz_of_both_runs_in_the_status_bar(window):
+    c = _compare(window, {"loss": "squared_error"})
+    window.step()
+    assert "select" in window.compare.dz_label.text()
+    i = int(window.session.train_index[4])
+    c.b.select(i)  # a click on run B's plane selects it in both
+    assert window.session.selected == i
+    text = window.compare.dz_label.text()
+    assert dz_text(window.session.sample_detail(i).dz) in text
+    assert dz_text(c.b.sample_detail(i).dz) in text
+    assert dz_text(np.array([-0.981, 0.5, 0.01])) == "[−0.98, +0.50, +0.01]"
+
+
+def test_leaving_compare_mode_and_file_new_put_the_window_back(window):
+    c = _compare(window, {"l2": 0.1})
+    regions = window.regions
+    window.actions["leave_compare"].trigger()
+    assert window.centralWidget() is regions and window.compare.comparison is None
+    assert window.views["curves"].companion is None and not window.compare.dz_label.isVisible()
+    head = c.b.head
+    window.step()
+    assert c.b.head == head  # run B no longer follows
+    _compare(window, {"l2": 0.1})
+    window.new_session()
+    assert not window.compare.active and window.centralWidget() is regions
+    window.step()  # the new session steps alone, nothing raises
+
+
+def test_save_and_open_keep_both_runs(window, tmp_path):
+    c = _compare(window, {"loss": "svm_ww"})
+    window.step()
+    window.step()
+    path = tmp_path / "pair.smx"
+    assert window.file_actions.save_as(path)
+    saved = load_comparison(path)
+    assert np.array_equal(saved.b.W, c.b.W) and saved.overrides == {"loss": "svm_ww"}
+    window.actions["leave_compare"].trigger()
+    assert window.file_actions.open(str(path))
+    assert window.compare.active and np.array_equal(window.compare.comparison.b.W, c.b.W)
+    assert window.compare.comparison.a is window.session
+
+
+def test_the_dialog_starts_a_comparison_and_refuses_bad_settings(window, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: warnings.append(a[2])))
+    dialog = CompareDialog(window, window.compare)
+    dialog.spec.setEditText("dataset=moons")
+    dialog.accept()
+    assert not window.compare.active and "dataset is a data setting" in warnings[-1]
+    dialog.spec.setEditText("loss=svm_ww")
+    dialog.field.setCurrentText("lr")
+    dialog.value.setText("0.5")
+    dialog._add_field()
+    assert dialog.spec_text() == "loss=svm_ww,lr=0.5"
+    dialog.wrong.setChecked(True)
+    dialog.accept()
+    c = window.compare.comparison
+    assert c is not None and c.overrides == {"loss": "svm_ww", "lr": 0.5}
+    a = window.session
+    assert a.step_index == 0 and np.array_equal(c.b.W, a.W)  # both from the wrong start
+    assert np.array_equal(a.W, wrong_start(a)[0].astype(np.float32))
+    dialog = CompareDialog(window, window.compare)
+    dialog.spec.setEditText(LESSON_TEXT)
+    dialog.accept()
+    c = window.compare.comparison
+    assert window.session.config.dataset == "blobs" and c.b.config.loss == "squared_error"
+    assert window.session.step_index == 0 and window.session.metrics.train_acc[0] == 0.0
+    window.undo.undo()  # the lesson's start is one undoable change
+    assert window.session.config.dataset == "rings"
+
+
+def _run(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=ENV,
+        cwd=cwd,
+    )
+
+
+@pytest.mark.slow
+def test_export_writes_both_regions_views_and_the_window(tmp_path):
+    """Slow (a subprocess export, ~2 s): the only test of the export's compare mode end
+    to end (regions-a, regions-b, the window, both runs in the saved file)."""
+    out = tmp_path / "out"
+    result = _run(
+        "export",
+        *("--compare", "lesson", "--steps", "60", "--out", str(out)),
+        *("--views", "regions,window", "--save-session", str(tmp_path / "pair.smx")),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["regions-a.png", "regions-b.png", "window.png"]
+    a, b = (np.asarray(Image.open(out / n).convert("RGB")) for n in names[:2])
+    assert a.shape == b.shape and (a != b).any()
+    pair = load_comparison(tmp_path / "pair.smx")
+    assert pair.a.step_index == pair.b.step_index == 60  # the lesson, as its test has it
+    assert pair.a.metrics.train_acc[60] == 1.0 and pair.b.metrics.train_acc[60] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--compare", "dataset=moons"], "dataset is a data setting"),
+        (["--compare", "lr=fast"], "lr must be a number"),
+        (["--compare", ""], "needs FIELD=VALUE"),
+        (["--compare", "lesson", "--features", "poly3"], "--compare lesson and --features"),
+        (["--label-smoothing", "0.1", "--compare", "loss=svm-ww"], "run B cannot use"),
+    ],
+)
+@pytest.mark.parametrize("command", [[], ["export"]])
+def test_bad_compare_options_are_one_line_and_exit_2(tmp_path, command, args, message):
+    out = tmp_path / "out"
+    extra = ["--out", str(out)] if command else []
+    result = _run(*command, *args, *extra, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert not out.exists()
