@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from explorer.app import export_numbers
+from explorer.app import export_landscape, export_numbers
 from explorer.app.compare_cli import REGIONS_IDS, add_compare_option, build_run, compare_views
 from explorer.app.messages import divergence_text
 from explorer.app.options import OneLineParser, add_config_options, build_session, fail
@@ -33,7 +33,9 @@ PROG = "softmax-explorer export"
 IMAGE_FORMATS = ("png", "svg", "pdf")
 #: ``tex``: the LaTeX of the inspector and the parameters (:mod:`explorer.app.export_numbers`).
 FORMATS = (*IMAGE_FORMATS, export_numbers.TEX)
-EXPORT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "parameters", "window")
+EXPORT_VIEWS = (
+    "regions", "jacobian", "bars", "curves", "inspector", "parameters", "landscape", "window"
+)  # fmt: skip
 DEFAULT_VIEWS = ("regions", "jacobian", "bars", "curves", "inspector", "window")
 WINDOW_SIZE = (1400, 900)
 
@@ -66,7 +68,8 @@ def export_parser() -> OneLineParser:
         type=_csv_list(EXPORT_VIEWS, "view"),
         default=None,
         metavar="LIST",
-        help=f"comma list of {','.join(EXPORT_VIEWS)} (default all but parameters; "
+        help=f"comma list of {','.join(EXPORT_VIEWS)} (default all but parameters and "
+        "landscape; "
         "with --format tex alone, inspector,parameters)",
     )
     out.add_argument(
@@ -121,6 +124,7 @@ def export_parser() -> OneLineParser:
         metavar="LIST",
         help=f"comma list of regions overlays to show: {','.join(OVERLAYS)}",
     )
+    export_landscape.add_option(out)
     out.add_argument(
         "--quiet", action="store_true", help="print no progress on stderr (errors still)"
     )
@@ -256,6 +260,7 @@ def run_export(argv: list[str]) -> int:
     if comparison is not None and args.compare is None:  # a comparison file: both runs
         args.views = compare_views(args.views)
         files, to_create = _plan_outputs(args)
+    args.plane = export_landscape.plane_choice(args, session, lambda m: fail(PROG, m))
     n = session.data.n_points
     if isinstance(args.select, int) and not 0 <= args.select < n:
         fail(PROG, f"--select {args.select}: the data has points 0 to {n - 1}")
@@ -315,6 +320,7 @@ FIGURE_SIZES = {
     "curves": (900, 480),
     "inspector": (860, 900),
     "parameters": (640, 420),
+    export_landscape.VIEW: export_landscape.FIGURE_SIZE,
 }
 
 
@@ -395,8 +401,19 @@ def _record(window, session, args, out: Path, progress: Progress) -> list[Path]:
     The overlays are on and the point is selected before the first frame, as in the
     stills. ``--select worst`` names the worst point at the end of training: a second,
     identical session is trained first to find it (training is deterministic), so the
-    recording itself trains as it goes and the curves grow frame by frame.
+    recording itself trains as it goes and the curves grow frame by frame. The landscape
+    is recorded by replay instead (:func:`explorer.app.export_landscape.replaying`).
     """
+    if args.gif_view == export_landscape.VIEW:
+        with export_landscape.replaying(
+            window, session, args.steps, lambda k: train(session, k, progress.task("training", k))
+        ):
+            return _record_frames(window, session, args, out, progress)
+    return _record_frames(window, session, args, out, progress)
+
+
+def _record_frames(window, session, args, out: Path, progress: Progress) -> list[Path]:
+    from explorer.app.export_dialog import showing
     from explorer.app.recording import frame_count, record
     from explorer.export.animation import AnimationSet
     from explorer.export.formats import make_writer
@@ -424,7 +441,7 @@ def _record(window, session, args, out: Path, progress: Progress) -> list[Path]:
         task.update(done)
         return True
 
-    with _figure(window, args.gif_view) as target:
+    with showing(window, args.gif_view), _figure(window, args.gif_view) as target:
         if not record(session, target, writers, start, stop, args.every, progress=report):
             why = divergence_text(session.diverged, cli=True) if session.diverged else "cancelled"
             raise ValueError(f"training stopped early: {why}")
@@ -444,6 +461,7 @@ def _export_all(window, session, args, out: Path, progress: Progress) -> list[Pa
         if window.compare.active:
             window.compare.regions_b.set_overlay(name, True)
     export_numbers.prepare(window, args)
+    export_landscape.prepare(window, args.plane)
     if args.select != "worst":
         _select(session, args)
     if args.animation:

@@ -144,6 +144,9 @@ class Landscape:
         self._clock = clock
         self._wanted_choice = choice
         self.ranges: tuple[float, float, float, float] | None = None  # None: fit the path
+        #: Keep the plane where it is while the shown step moves (a recording replays the
+        #: history over one surface).
+        self.hold = False
         self.set_session(session)
 
     # ------------------------------------------------------------ what the user sets
@@ -192,7 +195,7 @@ class Landscape:
             self._force = True
             if changes & (Change.DATA | Change.SESSION):
                 self.set_session(self.session)
-        elif changes & Change.PARAMS:
+        elif changes & Change.PARAMS and not self.hold:
             self._stale = True
 
     # ------------------------------------------------------------ the frame's work

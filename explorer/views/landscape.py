@@ -57,6 +57,9 @@ class LandscapeView(SessionView):
     def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
         super().__init__(session, parent, theme)
         self.model = Landscape(session)
+        #: Draw the steps after the shown one (faint); off: the path grows as it is
+        #: replayed (a recording).
+        self.show_future = True
         self._last_step_at = -np.inf
         self._dirty = True
         self._shape = None
@@ -263,10 +266,16 @@ class LandscapeView(SessionView):
 
     def flush(self) -> None:
         """Finish a surface under way and draw everything now (export, tests)."""
+        self._arrange()  # a hidden view was resized without a resize event (export)
+        self.graphics.ci.layout.activate()  # now, not at the next event loop
         if (self.model.busy or self.model.forced) and self.model.finish() is not None:
             self._draw_surface()
         self._draw_path()
         self._show_note()
+
+    def export_widget(self) -> QWidget:
+        self.flush()
+        return self
 
     def _draw_surface(self) -> None:
         surface = self.model.surface
@@ -291,7 +300,9 @@ class LandscapeView(SessionView):
         path = self.model.path()
         if path is None:
             return
-        self.path_items.set_path(path.alphas, path.betas)
+        shown = int(np.searchsorted(path.steps, self.session.step_index, side="right"))
+        self.path_items.set_path(path.alphas, path.betas, shown)
+        self.path_items.future.setVisible(self.show_future)
         marker = self.model.marker()
         self.path_items.set_marker(*(marker[:2] if marker else (None, None)))
         self.distance_curve.setData(path.steps, path.distances)

@@ -65,32 +65,43 @@ class PathItems:
     def __init__(self, view_box: pg.ViewBox, name: str = "path"):
         self.line = pg.PlotCurveItem(name=name)
         self.line.setZValue(10)
+        self.future = pg.PlotCurveItem()  # the steps after the shown one, faint
+        self.future.setZValue(9)
         self.start = pg.ScatterPlotItem(size=7, symbol="o")
         self.start.setZValue(11)
         self.marker = pg.ScatterPlotItem(size=14, symbol="o")
         self.marker.setZValue(12)
-        for item in (self.line, self.start, self.marker):
+        for item in (self.line, self.future, self.start, self.marker):
             view_box.addItem(item, ignoreBounds=True)
         self.shown = (np.zeros(0), np.zeros(0))
 
     def set_color(self, rgb, outline) -> None:
         self.line.setPen(pg.mkPen(QColor(*rgb), width=2))
+        self.future.setPen(pg.mkPen(QColor(*rgb, 110), width=1.5, style=Qt.PenStyle.DashLine))
         self.start.setBrush(pg.mkBrush(QColor(*rgb)))
         self.start.setPen(pg.mkPen(QColor(*outline), width=1))
         self.marker.setBrush(pg.mkBrush(None))
         self.marker.setPen(pg.mkPen(QColor(*rgb), width=3))
 
-    def set_path(self, alphas: np.ndarray, betas: np.ndarray) -> None:
-        """Draw the path through ``(α_t, β_t)``, shape (T,) each."""
-        keep = drawn_indices(alphas.size)
-        if keep is not None:
-            alphas, betas = alphas[keep], betas[keep]
-        self.shown = (alphas, betas)
-        self.line.setData(alphas, betas)
+    def set_path(self, alphas: np.ndarray, betas: np.ndarray, upto: int | None = None) -> None:
+        """Draw the path through ``(α_t, β_t)``, shape (T,) each: solid through the first
+        ``upto`` points (all for None), then faint (the steps after the one shown)."""
+        upto = alphas.size if upto is None else max(0, min(int(upto), alphas.size))
+        self._set(self.future, alphas[max(0, upto - 1) :], betas[max(0, upto - 1) :])
+        alphas, betas = alphas[:upto], betas[:upto]
+        self.shown = self._set(self.line, alphas, betas)
         if alphas.size:
             self.start.setData([alphas[0]], [betas[0]])
         else:
             self.start.setData([], [])
+
+    @staticmethod
+    def _set(item, alphas, betas):
+        keep = drawn_indices(alphas.size)
+        if keep is not None:
+            alphas, betas = alphas[keep], betas[keep]
+        item.setData(alphas, betas)
+        return alphas, betas
 
     def set_marker(self, alpha: float | None, beta: float | None) -> None:
         if alpha is None:
@@ -99,7 +110,7 @@ class PathItems:
             self.marker.setData([alpha], [beta])
 
     def set_visible(self, visible: bool) -> None:
-        for item in (self.line, self.start, self.marker):
+        for item in (self.line, self.future, self.start, self.marker):
             item.setVisible(visible)
 
 
