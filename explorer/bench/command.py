@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from explorer.app.options import OneLineParser
+from explorer.bench.compare_row import table_lines
 
 PROG = "softmax-explorer bench"
 #: The regions view's overlays (``explorer.views.regions.OVERLAYS``, not imported before Qt).
@@ -250,6 +251,7 @@ def format_table(result: dict) -> str:
         f"{_mark(_check(peak, targets.get('peak_rss_mib')))}   (target ≤ 200 MiB)",
         f"{f'memory growth, {growth_steps} steps at W2':<34}{_num(growth, 2, ' MiB')}"
         f"{_mark(_check(growth, targets.get('rss_growth_mib')))}   (target < 5 MiB)",
+        *table_lines(result.get("compare"), result["settings"]["quick"]),
         "",
         f"reproduce: softmax-explorer bench{' --quick' if result['settings']['quick'] else ''}"
         f"   ({result['duration_s']:.0f} s)",

@@ -146,6 +146,7 @@ def run(options: Options, say=None) -> dict[str, object]:
     ``say`` (a ``str -> None`` callable) receives progress messages.
     """
     from explorer.bench import memory, startup
+    from explorer.bench.compare_row import COMPARE_WORKLOAD, run_compare
     from explorer.bench.machine import describe, machine_info
     from explorer.bench.workloads import WORKLOADS, select
 
@@ -171,6 +172,10 @@ def run(options: Options, say=None) -> dict[str, object]:
         finally:
             harness.close()
     out["png_export_ms"] = png
+    out["compare"] = None
+    compared = [w for w in chosen if w.key == COMPARE_WORKLOAD]
+    if compared:
+        out["compare"] = run_compare(compared[0], options, say)
     out["first_frame_s"] = None
     if options.startup:
         _log(say, "launch to first frame")
