@@ -157,9 +157,9 @@ def test_a_saved_geometry_too_big_for_the_real_screen_is_clamped(qtbot):
 def test_a_saved_geometry_that_fits_is_restored_as_it_was(qtbot, fake_screen):
     fake_screen(Rect(0, 0, 3000, 2000))
     first = open_window(qtbot)
-    first.setGeometry(60, 70, 700, 600)  # inside the real 800×800 too
+    first.setGeometry(20, 30, 760, 700)  # inside the real 800×800 too
     first.save_settings()
     first.file_actions.modified = False
     fake_screen(SCREENS["1920x1080"])
     again = open_window(qtbot)
-    assert frame_of(again) == Rect(60, 70, 700, 600)
+    assert frame_of(again) == Rect(20, 30, 760, 700)

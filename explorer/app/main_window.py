@@ -25,6 +25,13 @@ from explorer.app.actions import ACTIONS, create_actions, shortcuts_html
 from explorer.app.compare import CompareController
 from explorer.app.file_actions import FileActions
 from explorer.app.geometry import place_window
+from explorer.app.layouts import DEFAULT as DEFAULT_LAYOUT
+from explorer.app.layouts import (
+    add_layout_menu,
+    apply_layout,
+    lay_out_when_shown,
+    set_minimum_sizes,
+)
 from explorer.app.messages import UNDO_HINT, configured_text, divergence_text, restarted_text
 from explorer.app.notices import NoticeBar
 from explorer.app.player import Player
@@ -80,7 +87,6 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
-        self._default_state = self.saveState()
         self._restore_settings()
         self._listen(session)
         self._refresh_all(Change.SESSION)
@@ -100,15 +106,8 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.views[view.view_id] = view
             self.docks[view.view_id] = dock
-        self.tabifyDockWidget(self.docks["curves"], self.docks["inspector"])
-        self.tabifyDockWidget(self.docks["inspector"], self.docks["parameters"])
-        self.tabifyDockWidget(self.docks["parameters"], self.docks["samples"])
-        self.tabifyDockWidget(self.docks["samples"], self.docks["landscape"])
-        self.docks["curves"].raise_()
-        self.resizeDocks(
-            [self.docks["config"], self.docks["jacobian"]], [300, 380], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.docks["curves"]], [230], Qt.Orientation.Vertical)
+        set_minimum_sizes(self)  # docks are tabbed, not shrunk below readable
+        apply_layout(self, DEFAULT_LAYOUT)
 
     def _build_menus(self) -> None:
         menus = {}
@@ -121,6 +120,7 @@ class MainWindow(QMainWindow):
             if spec.id in separators_after:
                 menus[spec.menu].addSeparator()
         view_menu = menus["View"]
+        add_layout_menu(self, view_menu)  # Teach, Derive, Everything, Reset Layout
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
             "to_start": lambda: self._seek(0),
             "to_end": lambda: self._seek(self.session.head),
             "reset_zoom": self.regions.reset_view,
-            "reset_layout": lambda: self.restoreState(self._default_state),
+            "reset_layout": lambda: apply_layout(self, DEFAULT_LAYOUT),
             "shortcuts": self.show_shortcuts,
             "about": self.show_about,
         }
@@ -452,8 +452,8 @@ class MainWindow(QMainWindow):
         # A share of the screen on a first start; a saved geometry clamped to the screen.
         place_window(self, restored=not geometry.isEmpty() and self.restoreGeometry(geometry))
         state = app_settings.read(s, "window/state")
-        if not state.isEmpty():
-            self.restoreState(state)
+        if state.isEmpty() or not self.restoreState(state):
+            lay_out_when_shown(self)  # the default for the size the window opens at
         self.steps_spin.setValue(app_settings.read(s, "play/steps_per_frame"))
         self.fps_spin.setValue(app_settings.read(s, "play/fps"))
         self.player.set_steps_per_frame(self.steps_spin.value())
