@@ -35,19 +35,21 @@ NARROW_WIDTH = 1200
 #: Below this client width the configuration joins the right column's first tab group
 #: (beside it the plane's and the bars' own controls would need ~940 px).
 TINY_WIDTH = 1000
-#: The least height (pixels) of a group in a column: a tab bar, a title and a plot.
-GROUP_HEIGHT = 250
+#: What a window's menu, tool and status bars take of its height (pixels).
+CHROME_HEIGHT = 90
+#: A dock's title bar above a group's views, and the tab bar below a tabbed group (pixels).
+TITLE_HEIGHT, TABS_HEIGHT = 22, 25
 #: Readable minimum sizes (logical pixels) of each docked view; the compact layouts
 #: still fit a 683×384 window (a 1366×768 screen at QT_SCALE_FACTOR=2).
 MINIMUM_SIZES = {
     "config": (265, 160),
     "jacobian": (230, 180),
-    "bars": (230, 170),
+    "bars": (230, 160),
     "curves": (260, 130),
     "inspector": (280, 130),
     "parameters": (230, 120),
     "samples": (230, 130),
-    "landscape": (230, 170),
+    "landscape": (230, 140),
 }
 
 
@@ -115,9 +117,9 @@ def _base(name: str) -> Layout:
         return Layout(
             left=(("config",),),
             right=(("jacobian",), ("bars",), ("landscape",)),
-            bottom=(("curves",), ("inspector",), ("parameters", "samples")),
+            bottom=(("curves",), ("inspector",), ("parameters",), ("samples",)),
             bottom_share=0.34,
-            splits={"bottom": (2, 3, 2)},
+            splits={"bottom": (2, 4, 2, 2)},
         )
     if name == DEFAULT:
         # The derivation beside the curves (not behind them): a lecture needs both.
@@ -126,8 +128,8 @@ def _base(name: str) -> Layout:
             right=(("jacobian",), ("bars",)),
             bottom=(("curves",), ("inspector", "parameters", "samples", "landscape")),
             right_share=0.3,
-            bottom_share=0.33,
-            splits={"bottom": (1, 2)},
+            bottom_share=0.3,
+            splits={"bottom": (1, 2), "right": (4, 3)},
         )
     raise KeyError(name)
 
@@ -140,6 +142,17 @@ def _merge(groups: tuple[tuple[str, ...], ...], n: int) -> tuple[tuple[str, ...]
         return groups
     bounds = [round(k * len(groups) / n) for k in range(n + 1)]
     return tuple(tuple(d for g in groups[bounds[k] : bounds[k + 1]] for d in g) for k in range(n))
+
+
+def _group_height(group: tuple[str, ...]) -> int:
+    """The least height of a tab group: its tallest view's readable minimum and chrome."""
+    tallest = max(MINIMUM_SIZES.get(d, (0, 150))[1] for d in group)
+    return tallest + TITLE_HEIGHT + (TABS_HEIGHT if len(group) > 1 else 0)
+
+
+def _group_width(group: tuple[str, ...]) -> int:
+    """The least width of a tab group: its widest view's readable minimum."""
+    return max(MINIMUM_SIZES.get(d, (200, 0))[0] for d in group)
 
 
 def plan(name: str, width: int, height: int, extra: tuple[str, ...] = ()) -> Layout:
@@ -159,9 +172,25 @@ def plan(name: str, width: int, height: int, extra: tuple[str, ...] = ()) -> Lay
     if width < TINY_WIDTH and left:
         right = ((*(right[0] if right else ()), *left[0]), *right[1:])
         left = ()
-    column = height - 90  # less the menu, tool and status bars
-    right = _merge(right, column // GROUP_HEIGHT)
-    splits = layout.splits if (right, bottom) == (layout.right, layout.bottom) else {}
+    # The bottom row spans the window but the configuration column: its groups merged
+    # into tabs until their readable widths fit.
+    room_w = width - (max(map(_group_width, left)) if left else 0) - 12
+    n = len(bottom)
+    while n > 1 and sum(map(_group_width, _merge(bottom, n))) + 6 * n > room_w:
+        n -= 1
+    bottom = _merge(bottom, n)
+    # The right column stands above the bottom row: its groups, at their readable
+    # heights, share what the bottom row leaves; merged into tabs until they fit.
+    room = height - CHROME_HEIGHT - (max(map(_group_height, bottom)) if bottom else 0)
+    n = len(right)
+    while n > 1 and sum(map(_group_height, _merge(right, n))) > room:
+        n -= 1
+    right = _merge(right, n)
+    splits = {
+        area: weights
+        for area, weights in layout.splits.items()
+        if (right, bottom)[area == "bottom"] == (layout.right, layout.bottom)[area == "bottom"]
+    }
     right_share = layout.right_share
     if not bottom and layout.bottom:
         right_share = max(right_share, 0.36)
