@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.core.loss import loss_and_grads
+from explorer.core.parameter_planes import percent_text
 from explorer.core.parameters import flatten_params
 from explorer.session.changes import Change
 from explorer.session.config import Config
@@ -170,7 +171,7 @@ def test_the_pca_planes_variance_share_is_that_of_the_svd():
     sigma = np.linalg.svd(M, compute_uv=False)
     assert plane.variance_share == pytest.approx(np.sum(sigma[:2] ** 2) / np.sum(sigma**2),
                                                  rel=1e-12)  # fmt: skip
-    assert f"{100 * plane.variance_share:.1f} %" in plane.note
+    assert f"{percent_text(plane.variance_share)} %" in plane.note
     # the marker sits at the origin of the plane through the shown step
     alpha, beta, distance = land.marker()
     assert abs(alpha) < 1e-12 and abs(beta) < 1e-12 and distance < 1e-12
@@ -268,3 +269,38 @@ def test_a_pca_plane_follows_playing_at_most_every_half_second():
     clock.t += REFRESH_SECONDS
     assert land.tick(playing=True, seconds=0.0) or land.busy
     assert land.finish().step == 23
+
+
+def test_a_share_below_one_never_reads_100_percent():
+    assert percent_text(0.5) == "50.0" and percent_text(1.0) == "100.0"
+    assert percent_text(0.99971) == "99.97" and float(percent_text(1 - 1e-9)) < 100
+
+
+def test_run_bs_path_is_drawn_when_it_shares_the_loss_and_pca_holds_both_paths():
+    from explorer.session.compare import Comparison
+
+    a = make("sgd", steps=0, lr=0.5)
+    comparison = Comparison(a, {"optimizer": "adam", "lr": 0.05})
+    a.changed.connect(comparison.sync)
+    a.step(30)
+    land = Landscape(a, PlaneChoice("coordinates", "W[0,0]", "b[1]"))
+    land.set_companion(comparison.b)
+    land.finish()
+    other = land.companion_path()
+    b_rows = params_by_replay(comparison.b, other.steps)
+    np.testing.assert_array_equal(other.alphas, b_rows[:, 0])
+    np.testing.assert_array_equal(other.betas, b_rows[:, 7])  # b[1] = θ[C·D + 1]
+    alpha, beta, _ = land.companion_marker()
+    assert (alpha, beta) == (float(comparison.b.W[0, 0]), float(comparison.b.b[1]))
+    a0, a1, b0, b1 = land.surface.ranges  # the ranges hold both paths
+    assert a0 < other.alphas.min() and other.alphas.max() < a1
+    assert b0 < other.betas.min() and other.betas.max() < b1
+    land.set_choice(PlaneChoice("pca"))
+    plane = land.finish().plane
+    rows = np.vstack([b_rows, params_by_replay(a, range(31)), flatten_params(a.W, a.b)])
+    sigma = np.linalg.svd(rows - flatten_params(a.W, a.b), compute_uv=False)
+    assert plane.variance_share == pytest.approx(np.sum(sigma[:2] ** 2) / np.sum(sigma**2))
+    other_loss = Comparison(a, {"loss": "squared_error"})  # B on another landscape
+    land.set_companion(other_loss.b)
+    land.finish()
+    assert not land.companion_shares_objective() and land.companion_path() is None

@@ -124,3 +124,25 @@ def test_the_dark_theme_and_a_new_session_redraw(make_view):
     assert view.first_combo.count() == 4 * 2 + 4
     x, _ = drawn_path(view)
     assert x.size == 6
+
+
+def test_compare_mode_draws_run_bs_path_on_the_same_landscape(make_view):
+    from explorer.session.compare import Comparison
+
+    s, view = make_view(steps=0)
+    comparison = Comparison(s, {"optimizer": "sgd", "lr": 0.5})
+    s.changed.disconnect(view.refresh)
+    s.changed.connect(comparison.sync)  # B follows A before A's views redraw
+    s.changed.connect(view.refresh)
+    view.set_companion(comparison.b, (comparison.label(0), comparison.label(1)))
+    s.step(25)
+    view.flush()
+    x, y = view.companion_items.line.getData()
+    thetas = np.asarray(comparison.b.timeline.path.thetas, dtype=np.float64)
+    np.testing.assert_array_equal(x, thetas[:, 0])
+    np.testing.assert_array_equal(y, thetas[:, 1])
+    assert view.companion_items.line.isVisible()
+    assert comparison.label(1) in view.note_label.text()
+    view.set_companion(None)
+    view.flush()
+    assert not view.companion_items.line.isVisible()

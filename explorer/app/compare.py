@@ -113,7 +113,8 @@ class CompareController(QObject):
         self._splitter.addWidget(panel_b)
         self._splitter.setChildrenCollapsible(False)
         w.setCentralWidget(self._splitter)
-        w.views["curves"].set_companion(comparison.b, self._legend_labels())
+        for view in ("curves", "landscape"):
+            w.views[view].set_companion(comparison.b, self._legend_labels())
         w.actions["leave_compare"].setEnabled(True)
         self.dz_label.show()
         self._show_dz()
@@ -129,7 +130,8 @@ class CompareController(QObject):
         self.comparison.b.changed.disconnect(self._on_b_changed)
         self.comparison.close()
         self.comparison = None
-        w.views["curves"].set_companion(None)
+        for view in ("curves", "landscape"):
+            w.views[view].set_companion(None)
         regions_a = w.regions
         splitter = w.takeCentralWidget()
         regions_a.setParent(None)
@@ -159,7 +161,8 @@ class CompareController(QObject):
             old_b.changed.disconnect(self._on_b_changed)
             self._listen_b(c.b)
             self.regions_b.set_session(c.b)
-            self.window.views["curves"].set_companion(c.b, self._legend_labels())
+            for view in ("curves", "landscape"):
+                self.window.views[view].set_companion(c.b, self._legend_labels())
         elif changes_b:
             self.regions_b.refresh(changes_b)
         if changes & Change.CONFIG or changes_b & Change.CONFIG:

@@ -294,13 +294,23 @@ def pca_plane(thetas, shape, origin_index: int = -1) -> ParameterPlane:
             if along < 0 or (along == 0 and w[np.argmax(np.abs(w))] < 0):
                 w *= -1.0
         share = float(np.sum(sigma[:2] ** 2) / total)
-        note = f"This plane holds {100 * share:.1f} % of the path's variance."
+        note = f"This plane holds {percent_text(share)} % of the path's variance."
         if rank == 1:
             note += " The path is a straight line: the second axis is a stand-in."
     plane = ParameterPlane(
         "pca", tuple(int(s) for s in shape), now.copy(), u, v, *labels, note=note
     )
     return replace(plane, variance_share=share)
+
+
+def percent_text(share: float) -> str:
+    """``share`` in per cent to one decimal, or to as many as it takes not to read 100.0
+    when it is not 1 (``99.97``: a path 0.03 % off its PCA plane is not on it)."""
+    for digits in range(1, 17):
+        text = f"{100 * share:.{digits}f}"
+        if share >= 1 or float(text) < 100:
+            return text
+    return text
 
 
 def gradient_plane(

@@ -22,7 +22,6 @@ recomputed (a click in a coordinate plane changes neither).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,85 +30,14 @@ from explorer.core.parameter_planes import ParameterPlane, fit_path_ranges
 from explorer.core.parameters import flatten_params
 from explorer.session.changes import Change
 from explorer.session.landscape_choice import PlaneChoice, build_plane, default_choice
+from explorer.session.landscape_path import PathProjection, Surface, sampled
 
 #: Smallest time between two surfaces that follow the shown step (seconds).
 REFRESH_SECONDS = 0.5
 #: Cells along each axis of the surface.
 DEFAULT_GRID = 100
-#: Rows of the path a PCA plane is taken of: longer paths are sampled evenly (first and
-#: last rows kept), so the SVD stays a few milliseconds (``docs/landscape.md``).
-PCA_ROWS = 4096
 #: Changes after which the objective (data, features, loss, penalties) is rebuilt.
 _NEW_OBJECTIVE = Change.DATA | Change.CONFIG | Change.SESSION
-
-
-@dataclass(frozen=True)
-class Surface:
-    """A finished landscape.
-
-    Attributes
-    ----------
-    plane : ParameterPlane
-    alphas, betas : ndarray of float64, shapes (Gα,) and (Gβ,)
-    values : ndarray of float64, shape (Gβ, Gα)
-        ``L(α_c, β_r)`` at ``[r, c]`` (rows follow β).
-    step : int
-        The shown step the plane was anchored at.
-    ranges : (α_min, α_max, β_min, β_max)
-    """
-
-    plane: ParameterPlane
-    alphas: np.ndarray
-    betas: np.ndarray
-    values: np.ndarray
-    step: int
-    ranges: tuple[float, float, float, float]
-
-
-class PathProjection:
-    """The recorded path on one plane, extended as rows are appended.
-
-    ``update(path)`` projects only the rows recorded since the last call while the
-    record's epoch is unchanged; after a truncation or a restart, the whole path again.
-    """
-
-    def __init__(self, plane: ParameterPlane):
-        self.plane = plane
-        self._epoch = -1
-        self._n = 0
-        self.steps = np.zeros(0, dtype=np.int64)
-        self._coords = np.zeros((3, 0))  # alphas, betas, distances; capacity columns
-
-    @property
-    def alphas(self) -> np.ndarray:
-        return self._coords[0, : self._n]
-
-    @property
-    def betas(self) -> np.ndarray:
-        return self._coords[1, : self._n]
-
-    @property
-    def distances(self) -> np.ndarray:
-        return self._coords[2, : self._n]
-
-    def update(self, path) -> bool:
-        """Bring the projection up to ``path`` (a :class:`~.param_path.ParamPath`);
-        returns whether anything changed."""
-        n = len(path)
-        if path.epoch == self._epoch and n == self._n:
-            return False
-        start = self._n if path.epoch == self._epoch and n > self._n else 0
-        if n > self._coords.shape[1]:
-            grown = np.zeros((3, max(1024, 2 * n)))
-            grown[:, :start] = self._coords[:, :start]
-            self._coords = grown
-        if n > start:
-            on = self.plane.project(np.asarray(path.thetas[start:n], dtype=np.float64))
-            self._coords[0, start:n], self._coords[1, start:n] = on.alphas, on.betas
-            self._coords[2, start:n] = on.distances
-        self.steps = np.array(path.steps)
-        self._epoch, self._n = path.epoch, n
-        return True
 
 
 class _Pending:
@@ -147,6 +75,9 @@ class Landscape:
         #: Keep the plane where it is while the shown step moves (a recording replays the
         #: history over one surface).
         self.hold = False
+        #: Compare mode's run B (a session on the same data), whose path is drawn too.
+        self.companion = None
+        self._companion_projection: PathProjection | None = None
         self.set_session(session)
 
     # ------------------------------------------------------------ what the user sets
@@ -170,6 +101,22 @@ class Landscape:
     @property
     def shape(self) -> tuple[int, int]:
         return tuple(int(s) for s in self.session.W.shape)
+
+    def set_companion(self, session) -> None:
+        """Draw run ``session``'s path on this landscape too (None: no second run). A PCA
+        plane is then taken of both paths."""
+        self.companion = session
+        self._companion_projection = None
+        self._force = True
+
+    def companion_shares_objective(self) -> bool:
+        """Whether run B's loss and penalties are run A's (then its path belongs on this
+        surface; otherwise it lies on another landscape)."""
+        if self.companion is None:
+            return False
+        a, b = self.session.config, self.companion.config
+        fields = ("loss", "l2", "l1", "margin")
+        return all(getattr(a, f) == getattr(b, f) for f in fields)
 
     def set_choice(self, choice: PlaneChoice) -> None:
         """Show another plane (``ValueError`` if it does not fit the model; nothing changes)."""
@@ -275,8 +222,10 @@ class Landscape:
             if at > 0 and steps[at - 1] == s.step_index - 1:
                 last = theta - np.asarray(path.thetas[at - 1], dtype=np.float64)
         rows = path.thetas
-        if self.choice.kind == "pca" and len(rows) > PCA_ROWS:
-            rows = rows[np.unique(np.linspace(0, len(rows) - 1, PCA_ROWS).round().astype(int))]
+        if self.choice.kind == "pca":
+            rows = sampled(rows)
+            if self.companion_shares_objective():  # the plane that holds both paths
+                rows = np.vstack([sampled(self.companion.timeline.path.thetas), rows])
         return build_plane(self.choice, self.shape, theta, rows, gradient, last)
 
     def _anchor(self, now: float) -> None:
@@ -308,9 +257,20 @@ class Landscape:
             self.projection = projection  # nothing drawn yet: draw the path at once
 
     def _fit(self, projection: PathProjection, plane: ParameterPlane):
-        alphas, betas = projection.alphas, projection.betas
-        marker = plane.project(flatten_params(self.session.W, self.session.b))
-        return fit_path_ranges(np.append(alphas, marker.alphas), np.append(betas, marker.betas))
+        """Ranges holding the path, the shown step and run B's path (if drawn)."""
+        alphas, betas = [projection.alphas], [projection.betas]
+        runs = [self.session]
+        if self.companion_shares_objective():
+            other = PathProjection(plane)
+            other.update(self.companion.timeline.path)
+            alphas.append(other.alphas)
+            betas.append(other.betas)
+            runs.append(self.companion)
+        for run in runs:
+            marker = plane.project(flatten_params(run.W, run.b))
+            alphas.append(marker.alphas)
+            betas.append(marker.betas)
+        return fit_path_ranges(np.concatenate(alphas), np.concatenate(betas))
 
     # ------------------------------------------------------------ what the view reads
     def path(self) -> PathProjection | None:
@@ -318,6 +278,24 @@ class Landscape:
         if self.projection is not None:
             self.projection.update(self.session.timeline.path)
         return self.projection
+
+    def companion_path(self) -> PathProjection | None:
+        """Run B's path on the drawn plane (None without a run B sharing the objective)."""
+        if self.projection is None or not self.companion_shares_objective():
+            return None
+        plane = self.projection.plane
+        if self._companion_projection is None or self._companion_projection.plane is not plane:
+            self._companion_projection = PathProjection(plane)
+        self._companion_projection.update(self.companion.timeline.path)
+        return self._companion_projection
+
+    def companion_marker(self) -> tuple[float, float, float] | None:
+        """``(α, β, distance)`` of run B's shown step on the drawn plane, or None."""
+        if self.companion_path() is None:
+            return None
+        b = self.companion
+        on = self.projection.plane.project(flatten_params(b.W, b.b))
+        return float(on.alphas[0]), float(on.betas[0]), float(on.distances[0])
 
     def marker(self) -> tuple[float, float, float] | None:
         """``(α, β, distance off the plane)`` of the shown step on the drawn plane."""

@@ -12,6 +12,7 @@ an edit of the parameter table does (undoable, every view follows).
 
 from __future__ import annotations
 
+import html
 import time
 
 import numpy as np
@@ -38,8 +39,10 @@ KIND_TEXTS = {
     "gradient": "Gradient, last update",
     "flat": "Flat direction",
 }
-#: The path's colour (red-orange: readable on every colour of viridis).
+#: The path's colour (red-orange: readable on every colour of viridis), and run B's
+#: (compare mode: white, dashed in the distance plot).
 PATH_COLOR = (255, 85, 40)
+COMPANION_COLOR = (255, 255, 255)
 #: Steps closer than this in time count as "playing" (a coordinate plane then waits).
 PLAYING_GAP_S = 0.3
 #: The surface job's slice per timer tick (seconds) and the tick interval (ms).
@@ -105,6 +108,9 @@ class LandscapeView(SessionView):
         self.contours = ContourLines()
         self.plot.addItem(self.contours, ignoreBounds=True)
         self.path_items = PathItems(self.view_box)
+        self.companion_items = PathItems(self.view_box, "run B")
+        self.companion_items.set_visible(False)
+        self.run_labels = ("A", "B")
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"),
                                         interactive=False, width=12, label="loss L")  # fmt: skip
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
@@ -116,6 +122,7 @@ class LandscapeView(SessionView):
         self.distance_plot.setLabel("left", "off plane")
         self.distance_plot.setLabel("bottom", "step")
         self.distance_curve = self.distance_plot.plot([], [])
+        self.companion_distance = self.distance_plot.plot([], [])
         self.distance_step = pg.InfiniteLine(angle=90, movable=False)
         self.distance_plot.addItem(self.distance_step, ignoreBounds=True)
         cache_axes(self.plot, self.distance_plot)
@@ -166,6 +173,10 @@ class LandscapeView(SessionView):
         theme_axes(axes, t)
         self.contours.set_color(t.background if t.name == "light" else t.foreground)
         self.path_items.set_color(PATH_COLOR, t.foreground)
+        self.companion_items.set_color(COMPANION_COLOR, (0, 0, 0))
+        pen = pg.mkPen(COMPANION_COLOR if t.name != "light" else t.foreground, width=1.5)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        self.companion_distance.setPen(pen)
         self.distance_curve.setPen(pg.mkPen(PATH_COLOR, width=1.5))
         self.distance_step.setPen(dashed_pen(t.muted))
         self.hover_label.set_theme(t.background, t.foreground)
@@ -217,6 +228,16 @@ class LandscapeView(SessionView):
         except ValueError as exc:
             self.message.emit(f"Refused the plane: {exc}")
         self._show_choice()
+        self._wake()
+
+    def set_companion(self, session, labels: tuple[str, str] = ("A", "B")) -> None:
+        """Draw compare mode's run B's path too (None: run A alone)."""
+        self.model.set_companion(session)
+        self.run_labels = labels
+        if session is None:
+            self.companion_items.set_visible(False)
+            self.companion_distance.setData([], [])
+        self._dirty = True
         self._wake()
 
     # ---------------------------------------------------------------- updating
@@ -307,6 +328,17 @@ class LandscapeView(SessionView):
         self.path_items.set_marker(*(marker[:2] if marker else (None, None)))
         self.distance_curve.setData(path.steps, path.distances)
         self.distance_step.setValue(self.session.step_index)
+        other = self.model.companion_path()
+        self.companion_items.set_visible(other is not None)
+        if other is not None:
+            b = self.model.companion
+            upto = int(np.searchsorted(other.steps, b.step_index, side="right"))
+            self.companion_items.set_path(other.alphas, other.betas, upto)
+            self.companion_items.future.setVisible(self.show_future)
+            self.companion_items.set_marker(*self.model.companion_marker()[:2])
+            self.companion_distance.setData(other.steps, other.distances)
+        else:
+            self.companion_distance.setData([], [])
 
     def _show_note(self) -> None:
         m = self.model
@@ -323,6 +355,14 @@ class LandscapeView(SessionView):
             if marker is not None:
                 parts.append(f"Step {self.session.step_index} lies "
                              f"{format_number(marker[2], 3)} off the plane.")  # fmt: skip
+        if m.companion is not None:
+            a, b = (html.escape(label) for label in self.run_labels)
+            if m.companion_shares_objective():
+                parts.append(f"Paths: <b style='color:{hex_color(PATH_COLOR)}'>{a}</b>, "
+                             f"<b>{b}</b> (white).")  # fmt: skip
+            else:
+                parts.append(f"{b} trains another loss or penalty: its path lies on another "
+                             "landscape and is not drawn.")  # fmt: skip
         if m.busy:
             parts.append(f"Computing the surface… {100 * m.progress:.0f} %")
         text = " ".join(parts)
