@@ -153,7 +153,7 @@ def test_features_option_sets_the_degree_unless_degree_is_given():
 def test_bad_option_texts_exit_with_the_usual_argparse_lines(capsys):
     for args, line in [
         (["--features", "cubic"], "argument --features: unknown feature map 'cubic'"),
-        (["--classes", "x"], "argument --classes: invalid int value: 'x'"),
+        (["--classes", "x"], "argument --classes: 'x' is not a whole number (digits 0-9 only)"),
         (["--lr", "fast"], "argument --lr: invalid float value: 'fast'"),
         (["--dataset", "nope"], "argument --dataset: invalid choice: 'nope' (choose from 'blobs'"),
     ]:

@@ -21,7 +21,13 @@ from pathlib import Path
 from explorer.app import export_landscape, export_numbers
 from explorer.app.compare_cli import REGIONS_IDS, add_compare_option, build_run, compare_views
 from explorer.app.messages import divergence_text
-from explorer.app.options import OneLineParser, add_config_options, build_session, fail
+from explorer.app.options import (
+    OneLineParser,
+    add_config_options,
+    build_session,
+    fail,
+    integer,
+)
 from explorer.app.progress import Progress, train
 from explorer.export.formats import ANIMATION_FORMATS, file_name, missing_requirement
 
@@ -61,7 +67,7 @@ def export_parser() -> OneLineParser:
     add_config_options(parser)
     add_compare_option(parser)  # then regions-a and regions-b instead of regions
     out = parser.add_argument_group("export")
-    out.add_argument("--steps", type=int, default=200, metavar="K", help="steps to train first")
+    out.add_argument("--steps", type=integer, default=200, metavar="K", help="steps to train first")
     out.add_argument("--out", default="export", metavar="DIR", help="output folder (created)")
     out.add_argument(
         "--views",
@@ -92,7 +98,7 @@ def export_parser() -> OneLineParser:
     )
     out.add_argument("--gif", action="store_true", help="the same as --animation gif")
     out.add_argument(
-        "--every", type=int, default=5, metavar="M", help="steps per frame (default 5)"
+        "--every", type=integer, default=5, metavar="M", help="steps per frame (default 5)"
     )
     out.add_argument(
         "--fps",
@@ -152,9 +158,12 @@ def _check(args: argparse.Namespace) -> None:
                 fail(PROG, problem)
     if args.select not in (None, "worst"):
         try:
-            args.select = int(args.select)
+            args.select = integer(args.select)
         except ValueError:
-            fail(PROG, f"--select takes a point index or 'worst' (got {args.select!r})")
+            fail(
+                PROG,
+                f"--select takes a point index (digits 0-9) or 'worst' (got {args.select!r})",
+            )
 
 
 def _absolute(path: Path) -> Path:

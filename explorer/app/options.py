@@ -42,6 +42,28 @@ def fail(prog: str, message: object) -> None:
     sys.exit(2)
 
 
+#: An integer option's text: ASCII digits with an optional sign (``int()`` also takes
+#: ``"٣"``, ``"３"`` and ``"1_0"``, which no one means as a count).
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+#: The longest integer text read (Python refuses more than 4300 digits anyway).
+_MAX_DIGITS = 30
+
+
+class OptionValueError(argparse.ArgumentTypeError, ValueError):
+    """A refused option value: argparse prints its message as the error line."""
+
+
+def integer(text: str) -> int:
+    """The value of an integer option; :class:`OptionValueError` for anything but ASCII
+    digits with an optional sign and surrounding spaces."""
+    clean = text.strip()
+    if not _INTEGER.fullmatch(clean):
+        raise OptionValueError(f"{text!r} is not a whole number (digits 0-9 only)")
+    if len(clean.lstrip("+-")) > _MAX_DIGITS:
+        raise OptionValueError(f"{text!r} is far too large")
+    return int(clean)
+
+
 def _option_type(parse):
     """``parse`` as an argparse type: its ``ValueError`` message becomes the error line."""
 
@@ -74,7 +96,7 @@ def _add_field_options(group, rows) -> None:
         elif row.kind == "choice":
             kwargs["choices"] = sorted(row.choices) if flag.sort_choices else row.choices
         else:
-            kwargs.update(type=int if row.kind == "int" else float, metavar=flag.metavar)
+            kwargs.update(type=integer if row.kind == "int" else float, metavar=flag.metavar)
         group.add_argument(row.option, **kwargs)
 
 
@@ -102,7 +124,9 @@ def config_changes(args: argparse.Namespace) -> dict:
     """The :class:`Config` fields the user set on the command line.
 
     An option with its own parser (``--features poly4``) may set more than its field; an
-    option given for that other field (``--degree 2``) wins.
+    option given for that other field (``--degree 2``) wins. ``--dataset cs231n`` with no
+    feature option means identity features, as choosing it in the panel does: the demo's
+    ``W`` and ``b`` are weights of ``x1, x2``.
     """
     changes: dict[str, object] = {}
     implied: dict[str, object] = {}
@@ -114,7 +138,10 @@ def config_changes(args: argparse.Namespace) -> dict:
             changes[row.name] = value
         else:
             implied.update(value)  # the parsed changes, this row's field among them
-    return {**implied, **changes}
+    changes = {**implied, **changes}
+    if changes.get("dataset") == "cs231n" and not given_options(args, ("features",)):
+        changes["features"] = "identity"
+    return changes
 
 
 #: Data options that only shape a generated data set: the points of a CSV file make them

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from explorer.app.options import OneLineParser
+from explorer.app.options import OneLineParser, integer
 from explorer.bench.compare_row import table_lines
 
 PROG = "softmax-explorer bench"
@@ -36,7 +36,7 @@ def bench_parser() -> OneLineParser:
         ),
     )
     parser.add_argument(
-        "--frames", type=int, metavar="N", help="timed frames per workload (default 60, W3 30)"
+        "--frames", type=integer, metavar="N", help="timed frames per workload (default 60, W3 30)"
     )
     parser.add_argument(
         "--workloads", metavar="LIST", help="comma-separated workloads to run (default W1,W2,W3)"

@@ -62,7 +62,7 @@ MAX_RFF_FEATURES = 2000
 def features_option(text: str) -> dict[str, object]:
     """``--features``: ``identity``, ``rff``, ``poly`` or ``polyK`` (K = the degree)."""
     text = text.strip().lower()
-    if text.startswith("poly") and text[4:].isdigit():
+    if text.startswith("poly") and text[4:].isascii() and text[4:].isdigit():
         return {"features": "poly", "degree": int(text[4:])}
     if text in FEATURE_KINDS:
         return {"features": text}
