@@ -20,11 +20,15 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.app import settings as app_settings
+from explorer.app.export_numbers import TEX, TEX_VIEWS
 from explorer.app.messages import divergence_text
 from explorer.export.image import ExportError, save_image
+from explorer.export.latex import save_tex
 from explorer.views.qt_helpers import choice_combo
 
 SCALES = (("1×", 1.0), ("2×", 2.0), ("4×", 4.0), ("width in pixels", None))
+#: (text, format) of the Export Image dialog; LaTeX only for the views that have it.
+IMAGE_FORMATS = (("PNG", "png"), ("SVG", "svg"), ("PDF", "pdf"), ("LaTeX", TEX))
 
 
 WINDOW = "window"
@@ -96,7 +100,8 @@ def _add_save_cancel(dialog: QDialog, form, save) -> None:
 
 
 class ExportDialog(QDialog):
-    """Export one view or the whole window as PNG or SVG."""
+    """Export one view or the whole window as PNG, SVG or PDF, and the inspector or the
+    parameters as LaTeX too (where ``softmax-explorer export --format tex`` writes it)."""
 
     def __init__(self, window, target: str | None = None):
         """``target``: the key (``"window"`` or a view id) preselected, if any."""
@@ -109,10 +114,12 @@ class ExportDialog(QDialog):
         if target is not None:
             self.target.setCurrentIndex(max(0, self.target.findData(target)))
         self.format = QComboBox(self)
-        self.format.addItems(["PNG", "SVG", "PDF"])
+        for text, fmt in IMAGE_FORMATS:
+            self.format.addItem(text, fmt)
         self.format.setToolTip(
             "PNG: pixels at the chosen scale. SVG and PDF: vector lines, markers and text "
-            "(PDF for LaTeX's \\includegraphics)"
+            "(PDF for LaTeX's \\includegraphics). LaTeX: the inspector's derivation or the "
+            "parameters as a document, with the numbers shown"
         )
         self.scale = QComboBox(self)
         for text, value in SCALES:
@@ -126,7 +133,7 @@ class ExportDialog(QDialog):
         self.width_px.setEnabled(False)
         self.path = _PathRow(
             "Export image",
-            "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)",
+            "PNG (*.png);;SVG (*.svg);;PDF (*.pdf);;LaTeX (*.tex)",
             str(Path(folder) / "regions.png"),
         )
         form.addRow("View", self.target)
@@ -141,30 +148,50 @@ class ExportDialog(QDialog):
         self._sync()
 
     def _sync(self) -> None:
-        png = self.format.currentText() == "PNG"
+        stem = self.target.currentData()
+        has_tex = stem in TEX_VIEWS
+        tex = self.format.findData(TEX)
+        self.format.model().item(tex).setEnabled(has_tex)  # as the CLI's --format tex
+        if not has_tex and self.format.currentIndex() == tex:
+            self.format.setCurrentIndex(0)  # calls _sync again
+            return
+        png = self.format.currentData() == "png"
         self.scale.setEnabled(png)
         self.width_px.setEnabled(png and self.scale.currentData() is None)
         path = self.path.path()
-        stem = self.target.currentData()
-        self.path.edit.setText(str(path.with_name(f"{stem}.{self.format.currentText().lower()}")))
+        self.path.edit.setText(str(path.with_name(f"{stem}.{self.format.currentData()}")))
 
     def export(self) -> None:
         path = self.path.path()
-        fmt = self.format.currentText().lower()
+        fmt = self.format.currentData()
         kwargs = {}
         if fmt == "png":
             scale = self.scale.currentData()
             kwargs = {"scale": scale} if scale is not None else {"width": self.width_px.value()}
         key = self.target.currentData()
         try:
-            with showing(self.window_, key):
-                save_image(widget_for(self.window_, key), path, fmt, **kwargs)
-        except (ExportError, OSError) as exc:
+            if fmt == TEX:
+                save_tex(path, self._latex(key))
+            else:
+                with showing(self.window_, key):
+                    save_image(widget_for(self.window_, key), path, fmt, **kwargs)
+        except (ExportError, OSError, ValueError) as exc:
             self.window_.show_error(f"Could not export {path}:\n{exc}")
             return
         app_settings.write(self.window_.settings, "export/last_dir", str(path.parent))
         self.window_.show_message(f"Exported {path}")
         self.accept()
+
+    def _latex(self, key: str) -> str:
+        """The LaTeX document of view ``key`` (the inspector at its precision), as
+        ``softmax-explorer export --format tex`` writes it."""
+        from explorer.app import numbers
+
+        session = self.window_.session
+        if key == "inspector":
+            digits = self.window_.views["inspector"].precision()
+            return numbers.inspector_latex(session, digits, document=True)
+        return numbers.parameters_latex(session, document=True)
 
 
 def _add_animation_formats(combo: QComboBox) -> None:

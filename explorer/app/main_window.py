@@ -389,7 +389,7 @@ class MainWindow(QMainWindow):
         d = self.session.data
         try:
             save_csv(path, LabelledPoints(d.X, d.y, d.class_names))
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: names CSV could not read back
             self.show_error(f"Could not write {path}:\n{exc}")
             return
         self.show_message(f"Wrote {path}")
