@@ -129,3 +129,28 @@ def test_history_cap_stops_training_with_a_notice(monkeypatch):
     assert len(events) == 3
     s.step_back(10)
     assert s.step(5) == 5  # moving along history is still fine
+
+
+def test_forced_after_lists_the_forced_checkpoints_as_a_walk_of_all_of_them_does():
+    """History.forced_after (compare mode's cheap look for A's edits) against a filter of
+    every checkpoint, through adds, replacements at a step, thinning, truncation and a
+    restore."""
+    rng = np.random.default_rng(5)
+    h = History(stride=2, budget=4000)
+    for step in range(200):
+        h.append((0.0, 0.0, 0.0, 0.0))
+        forced = step == 0 or rng.random() < 0.1
+        if forced or h.wants_checkpoint(step):
+            h.add(_state(step, forced=forced))
+        if rng.random() < 0.05:  # an edit replacing the checkpoint at this step
+            h.add(_state(step, forced=True))
+        if rng.random() < 0.02:
+            h.truncate(int(rng.integers(0, step + 1)))
+            for _ in range(h.head, step):
+                h.append((0.0, 0.0, 0.0, 0.0))
+        for k in (0, step // 2, step):
+            want = [st for st in h.checkpoints if st.forced and st.step > k]
+            assert h.forced_after(k) == want
+    copy = History()
+    copy.restore(np.zeros((4, h.head + 1)), False, h.stride, h.checkpoints)
+    assert copy.forced_after(-1) == [st for st in h.checkpoints if st.forced]

@@ -240,7 +240,7 @@ class Comparison:
         )
         if not same:
             raise CompareError("run B is not run A's comparison (data, step 0 or settings differ)")
-        edits = [st for st in a.history.checkpoints if st.forced and st.step > 0]
+        edits = a.history.forced_after(0)
         self._attach(b, origin, edits)
 
     def _attach(self, b, origin: State, edits: list[State]) -> None:
@@ -317,7 +317,7 @@ class Comparison:
     def _follow(self) -> None:
         a = self.a
         last = self._edits[-1].step if self._edits else 0
-        for edit in [st for st in a.history.checkpoints if st.forced and st.step > last]:
+        for edit in a.history.forced_after(last):
             self._edits.append(edit)
             if self._goto(edit.step):
                 self._mirror(edit)

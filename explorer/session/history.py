@@ -153,6 +153,7 @@ class History:
         self._length = 0
         self._steps: list[int] = []
         self._states: dict[int, State] = {}
+        self._forced_steps: list[int] = []  # the steps of the forced checkpoints, in order
         self._regular_bytes = 0
         self._forced_bytes = 0
 
@@ -169,6 +170,7 @@ class History:
             self._steps.append(state.step)
             self._states[state.step] = state
             if state.forced:
+                self._forced_steps.append(state.step)
                 self._forced_bytes += state.nbytes
             else:
                 self._regular_bytes += state.nbytes
@@ -229,6 +231,7 @@ class History:
             bisect.insort(self._steps, state.step)
         self._states[state.step] = state
         if state.forced:
+            bisect.insort(self._forced_steps, state.step)
             self._forced_bytes += state.nbytes
         else:
             self._regular_bytes += state.nbytes
@@ -236,6 +239,7 @@ class History:
 
     def _forget(self, state: State) -> None:
         if state.forced:
+            self._forced_steps.remove(state.step)
             self._forced_bytes -= state.nbytes
         else:
             self._regular_bytes -= state.nbytes
@@ -260,6 +264,12 @@ class History:
     def get(self, step: int) -> State | None:
         """The checkpoint at exactly ``step``, if any."""
         return self._states.get(step)
+
+    def forced_after(self, step: int) -> list[State]:
+        """The forced checkpoints (edits) after ``step``, by increasing step: found
+        without walking the regular ones."""
+        i = bisect.bisect_right(self._forced_steps, step)
+        return [self._states[s] for s in self._forced_steps[i:]]
 
     @property
     def checkpoints(self) -> list[State]:
