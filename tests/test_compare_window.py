@@ -210,3 +210,14 @@ def test_bad_compare_options_are_one_line_and_exit_2(tmp_path, command, args, me
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
     assert not out.exists()
+
+
+def test_run_b_diverging_is_said_and_run_a_trains_on(window):
+    c = _compare(window, {"lr": 1e6})
+    for _ in range(8):
+        window.step()
+    assert c.b.diverged is not None and window.session.diverged is None
+    assert window.session.step_index == 8 > c.b.step_index
+    assert "Run B diverged" in window.statusBar().currentMessage()
+    label_b = window.compare._labels[1].text()
+    assert label_b.startswith("B: lr 1e+06") and f"stopped at step {c.b.step_index}" in label_b

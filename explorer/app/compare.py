@@ -165,11 +165,25 @@ class CompareController(QObject):
                 self.window.views[view].set_companion(c.b, self._legend_labels())
         elif changes_b:
             self.regions_b.refresh(changes_b)
-        if changes & Change.CONFIG or changes_b & Change.CONFIG:
-            for label, run in zip(self._labels, (0, 1), strict=True):
-                label.setText(c.label(run))
+        if (changes | changes_b) & (Change.CONFIG | Change.DIVERGED | Change.SESSION):
+            self._update_labels()
+        if changes_b & Change.DIVERGED and c.b.diverged is not None:
+            d = c.b.diverged
+            self.window.show_message(
+                f"Run B diverged at step {d.step} ({d.problem}) and stays at its last finite "
+                "state; run A trains on. Change B's settings in Train → Compare…",
+                0,
+            )
         if changes & (Change.PARAMS | Change.SELECTION | Change.DISPLAY | Change.DATA):
             self._dz_throttle.request(hold=self.window.player.playing)
+
+    def _update_labels(self) -> None:
+        c = self.comparison
+        label_a, label_b = self._labels
+        label_a.setText(c.label(0))
+        stopped = c.b.diverged
+        note = "" if stopped is None else f"  (diverged: stopped at step {c.b.step_index})"
+        label_b.setText(c.label(1) + note)
 
     def _on_b_changed(self, changes: Change) -> None:
         """Run B changed by its own view (a click selects): A takes the selection."""
