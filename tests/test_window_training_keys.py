@@ -134,6 +134,7 @@ def test_a_field_being_edited_takes_every_key_and_enter_gives_them_back(window, 
     qtbot.mouseClick(line, Qt.MouseButton.LeftButton)  # a click into the text: editing
     assert window.training_keys.editing is box
     assert base_color(box) != normal  # the field shows it is being edited
+    assert "Enter or Esc ends the edit" in window.statusBar().currentMessage()
     line.selectAll()
     qtbot.keyClicks(box, "1e-3")  # the "e" is the field's, not Edit Points
     for key in (Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Space, Qt.Key.Key_P):
@@ -150,6 +151,7 @@ def test_a_field_being_edited_takes_every_key_and_enter_gives_them_back(window, 
     assert session.config.lr == 0.001
     assert window.training_keys.editing is None
     assert base_color(box) == normal
+    assert "Enter or Esc ends the edit" not in window.statusBar().currentMessage()
     assert box.hasFocus()
     qtbot.keyClick(box, Qt.Key.Key_E)  # the keys are back
     assert window.actions["edit_mode"].isChecked()

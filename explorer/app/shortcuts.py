@@ -193,6 +193,9 @@ class TrainingKeys(QObject):
                 field.setPalette(self._palette if self._palette is not None else QPalette())
                 self._palette = None
                 field.setProperty("editing", False)
+                bar = self.window.statusBar()
+                if bar.currentMessage() == EDITING_TEXT:
+                    bar.clearMessage()  # the edit is over: the hint would mislead
         self.editingChanged.emit(field if editing else None)
 
     # ------------------------------------------------------------------ events
