@@ -201,8 +201,9 @@ def test_a_drag_away_from_the_handles_pans_and_sets_nothing(make_view, qtbot):
     assert view.layer.visible_range() != (x0, x1, y0, y1)  # it panned
 
 
-def test_export_offers_exactly_the_views_overlays():
+def test_export_and_bench_offer_exactly_the_views_overlays():
     from explorer.app import export_command
+    from explorer.bench import command
     from explorer.views.items.plane_texts import OVERLAYS
 
-    assert export_command.OVERLAYS == OVERLAYS
+    assert export_command.OVERLAYS == OVERLAYS == command.OVERLAYS

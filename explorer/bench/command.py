@@ -18,8 +18,9 @@ from explorer.app.options import OneLineParser, integer
 from explorer.bench.compare_row import table_lines
 
 PROG = "softmax-explorer bench"
-#: The regions view's overlays (``explorer.views.regions.OVERLAYS``, not imported before Qt).
-OVERLAYS = ("boundaries", "weights", "pull")
+#: The regions view's overlays (``explorer.views.items.plane_texts.OVERLAYS``, not
+#: imported before Qt).
+OVERLAYS = ("boundaries", "weights", "zero-lines", "pull")
 
 
 def bench_parser() -> OneLineParser:

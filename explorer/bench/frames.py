@@ -134,7 +134,7 @@ class WindowHarness:
         Paint with ``window.repaint()`` (everything) instead of the event loop's
         deferred update (what changed).
     overlays : tuple of str
-        Regions overlays to switch on (``boundaries``, ``weights``, ``pull``).
+        Regions overlays to switch on (``boundaries``, ``weights``, ``zero-lines``, ``pull``).
     """
 
     def __init__(self, workload, full_repaint: bool = False, overlays: tuple[str, ...] = ()):
