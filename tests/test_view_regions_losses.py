@@ -5,6 +5,7 @@ sets exactly one row of W or one entry of b through the session's parameter edit
 import numpy as np
 import pytest
 from decision_tools import index_to_class_and_confidence, index_to_class_and_margin
+from loss_forms import closed_form_dz, near_a_kink
 from PyQt6.QtCore import QPointF, Qt
 from PyQt6.QtTest import QTest
 
@@ -12,6 +13,7 @@ from explorer.core import HINGE_LOSSES, LOSSES
 from explorer.core.decision import grid_axes, grid_points
 from explorer.session.config import Config
 from explorer.session.session import Session
+from explorer.views.items.plane_texts import pull_sizes
 from explorer.views.regions import RegionsView
 
 DELTA = 1.5
@@ -207,3 +209,35 @@ def test_export_and_bench_offer_exactly_the_views_overlays():
     from explorer.views.items.plane_texts import OVERLAYS
 
     assert export_command.OVERLAYS == OVERLAYS == command.OVERLAYS
+
+
+@pytest.mark.parametrize("loss", ["svm_ww", "squared_error"])
+def test_the_pull_is_the_losss_true_class_signal_scaled_to_one(make_view, loss):
+    view, session = make_view(loss=loss, classes=4)
+    session.step(10)
+    view.set_overlay("pull", True)
+    F = session.feature_map.transform(session.data.X[:, session.train_index], dtype=np.float64)
+    Z = session.W.astype(np.float64) @ F + session.b.astype(np.float64)[:, None]
+    y = session.data.y[session.train_index]
+    top = 3.0 if loss == "svm_ww" else 1.0  # the largest |∂L/∂z_y|: C − 1, or 1
+    expected = np.array(
+        [abs(closed_form_dz(Z[:, n], y[n], loss, DELTA)[y[n]]) for n in range(y.size)]
+    )
+    keep = np.array([not near_a_kink(Z[:, n], y[n], loss, DELTA) for n in range(y.size)])
+    pull = pull_sizes(session)
+    np.testing.assert_allclose(pull[keep], expected[keep] / top, rtol=1e-4, atol=1e-6)
+    assert pull.max() <= 1.0 and np.ptp(pull) > 0
+    sizes = np.concatenate([item.data["size"] for item in view.points.train])
+    order = np.argsort(np.concatenate(view.points.train_members))
+    assert np.all(np.diff(sizes[order][np.argsort(pull, kind="stable")]) >= -1e-9)
+
+
+def test_the_cursor_is_an_open_hand_over_a_handle(make_view):
+    view, _ = make_view()
+    view.set_overlay("weights", True)
+    port = view.plot_widget.viewport()
+    view.hover_at(view.weights.tips[0])
+    assert port.cursor().shape() == Qt.CursorShape.OpenHandCursor
+    x0, x1, y0, y1 = view.layer.visible_range()
+    view.hover_at(np.array([x0 + 0.02 * (x1 - x0), y0 + 0.02 * (y1 - y0)]))
+    assert port.cursor().shape() == Qt.CursorShape.ArrowCursor

@@ -21,7 +21,6 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
-    QCheckBox,
     QHBoxLayout,
     QPushButton,
     QVBoxLayout,
@@ -38,12 +37,13 @@ from explorer.views.items.parameter_handles import ParameterHandles
 from explorer.views.items.plane import CornerLabel, PlaneViewBox
 from explorer.views.items.plane_editing import PlaneEditing
 from explorer.views.items.plane_texts import (
-    LABELS,
     NEEDS_IDENTITY,
     OVERLAYS,
     PULL_DISABLED,
     TOOLTIPS,
     hover_html,
+    overlay_boxes,
+    pull_sizes,
 )
 from explorer.views.items.points import PointLayers, SelectionRing
 from explorer.views.items.viewport import repaint_changes_as_one_rect
@@ -131,13 +131,7 @@ class RegionsView(PlaneEditing, SessionView):
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
-        self.overlay_boxes: dict[str, QCheckBox] = {}
-        for name in OVERLAYS:
-            box = QCheckBox(LABELS[name], self)
-            box.setToolTip(TOOLTIPS[name])
-            box.toggled.connect(lambda on, n=name: self.set_overlay(n, on))
-            bar.addWidget(box)
-            self.overlay_boxes[name] = box
+        self.overlay_boxes = overlay_boxes(self, bar, self.set_overlay)
         bar.addStretch(1)
         reset = QPushButton("Reset view", self)
         reset.setToolTip("Fit the plane to the data again after zooming or panning (Ctrl+0)")
@@ -366,10 +360,8 @@ class RegionsView(PlaneEditing, SessionView):
         self.zero_lines.update(self.session.W, self.session.b, rng)
 
     def _update_pull(self) -> None:
-        # |p_y − 1| = 1 − p_y: the true-class part of the error signal p − y.
         on = self.overlays["pull"] and self._pull_allowed()
-        pull = np.abs(self.session.train_true_error()) if on else None
-        self.points.set_pull(pull)
+        self.points.set_pull(pull_sizes(self.session) if on else None)
 
     # ------------------------------------------------------------------ hover
     def _on_mouse_moved(self, scene_pos) -> None:
@@ -386,6 +378,7 @@ class RegionsView(PlaneEditing, SessionView):
 
     def hover_at(self, xy: np.ndarray | None) -> None:
         """Show ``p`` at data point ``xy`` and emit :attr:`pointHovered` (None: left)."""
+        self.handles.hover(xy)
         if xy is None and self._hover_xy is None:
             return
         self._hover_xy = None if xy is None else np.asarray(xy, dtype=np.float64).copy()

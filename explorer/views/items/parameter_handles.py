@@ -14,6 +14,7 @@ a line under the same pixel.
 from __future__ import annotations
 
 import numpy as np
+from PyQt6.QtCore import Qt
 
 from explorer.core.score_lines import offset_through, row_from_tip, segment_distance
 
@@ -40,6 +41,7 @@ class ParameterHandles:
         self._view = view
         self.active: tuple[str, int] | None = None
         self._action = None
+        self._over = False
 
     def _pixel(self) -> float:
         vb = self._view.view_box
@@ -70,6 +72,15 @@ class ParameterHandles:
             if best is not None:
                 return ("b", best[1])
         return None
+
+    def hover(self, xy: np.ndarray | None) -> None:
+        """An open hand over a handle (a press there grabs it), else the mode's cursor."""
+        over = xy is not None and self.pick(xy) is not None
+        if over != self._over:
+            self._over = over
+            view, shape = self._view, Qt.CursorShape
+            edit = shape.CrossCursor if view.edit_mode else shape.ArrowCursor
+            view.plot_widget.viewport().setCursor(shape.OpenHandCursor if over else edit)
 
     def begin(self, xy: np.ndarray) -> bool:
         """Grab the handle under ``xy``; False if there is none."""

@@ -1,10 +1,13 @@
-"""The regions view's words: the overlays' names and tooltips, and the hover read-out."""
+"""The regions view's words: the overlays' names and tooltips, the hover read-out; and
+the pull overlay's sizes under the chosen loss."""
 
 from __future__ import annotations
 
 import numpy as np
+from PyQt6.QtWidgets import QCheckBox
 
 from explorer.core import HINGE_LOSSES
+from explorer.views.items.signal_texts import signal_floor
 from explorer.views.palette import hex_color
 from explorer.views.qt_helpers import typographic_minus
 
@@ -24,8 +27,9 @@ TOOLTIPS = {
     "zero-lines": "Draw each class's zero-score line w_c·x + b_c = 0 (dashed, in its colour; "
     "the tick points to where z_c > 0), as the CS231n demo does.\nDrag a line to move it "
     "parallel to itself: that sets b_c (Ctrl+Z undoes the drag)",
-    "pull": "Size each training point by 1 − p_y, how hard its error signal p − y pulls "
-    "on the weights (big = badly classified)",
+    "pull": "Size each training point by how hard its error signal pulls on the weights "
+    "(big = badly classified): 1 − p_y for cross-entropy, and for another loss its "
+    "|∂L/∂z_y| over the largest it can be (1, or C − 1 for Weston–Watkins)",
 }
 PULL_DISABLED = (
     "Pull sizes are off above {:,} training points: resizing every point "
@@ -63,3 +67,26 @@ def hover_html(z: np.ndarray, p: np.ndarray, gap: float, loss: str, margin: floa
     shown = min(gap, margin)
     clip = " (≥ Δ: full colour)" if gap >= margin else ""
     return f"<b>z</b> = {_colored(z, colors)}<br>top-two gap {shown:.2f}{clip}, Δ = {margin:g}"
+
+
+def pull_sizes(session) -> np.ndarray:
+    """Each training point's pull in ``[0, 1]``, ``(Ntrain,)``: cross-entropy's
+    ``1 − p_y = |p_y − 1|``, else ``|∂L/∂z_y|`` over its largest value
+    (:func:`~explorer.views.items.signal_texts.signal_floor`)."""
+    loss = session.config.loss
+    if loss == "cross_entropy":
+        return np.abs(session.train_true_error())
+    return np.abs(session.train_error_signal()) / -signal_floor(loss, session.n_classes)
+
+
+def overlay_boxes(parent, bar, set_overlay) -> dict[str, QCheckBox]:
+    """One check box per overlay added to the layout ``bar``, each calling
+    ``set_overlay(name, on)`` when toggled."""
+    boxes = {}
+    for name in OVERLAYS:
+        box = QCheckBox(LABELS[name], parent)
+        box.setToolTip(TOOLTIPS[name])
+        box.toggled.connect(lambda on, n=name: set_overlay(n, on))
+        bar.addWidget(box)
+        boxes[name] = box
+    return boxes
