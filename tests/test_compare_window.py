@@ -221,3 +221,41 @@ def test_run_b_diverging_is_said_and_run_a_trains_on(window):
     assert "Run B diverged" in window.statusBar().currentMessage()
     label_b = window.compare._labels[1].text()
     assert label_b.startswith("B: lr 1e+06") and f"stopped at step {c.b.step_index}" in label_b
+
+
+def test_autosave_keeps_both_runs_and_recovery_brings_compare_mode_back(
+    window, data_folder, monkeypatch, qtbot
+):
+    from explorer.app import autosave as autosave_module
+    from explorer.session.compare_io import split
+    from explorer.session.persist import read_state
+
+    folder = data_folder / "autosave"
+    folder.mkdir(parents=True)
+    c = _compare(window, {"loss": "squared_error"})
+    window.step()
+    window.file_actions.mark_modified()
+    saver = autosave_module.Autosave(window, folder, interval_s=0)
+    assert saver.tick()
+    saver.wait()
+    state_a, state_b = split(read_state(saver.path))
+    assert np.array_equal(state_b["live/W"], c.b.W) and np.array_equal(state_a["live/W"], c.a.W)
+    # A later start finds it left over (as a process that is gone left it) and restores both.
+    import json
+    import shutil
+
+    shutil.copy(saver.path, folder / "autosave-999999.smx")
+    info = {"source": None, "step": 1, "head": 1}
+    (folder / "autosave-999999.json").write_text(json.dumps(info))
+    other = MainWindow(Session(Config(samples=60)))
+    other.show()
+    qtbot.waitExposed(other)
+    try:
+        monkeypatch.setattr(autosave_module, "ask_restore", lambda *_: autosave_module.RESTORE)
+        assert autosave_module.offer_recovery(other, autosave_module.Autosave(other, folder, 0))
+        assert other.compare.active
+        assert np.array_equal(other.compare.comparison.b.W, c.b.W)
+    finally:
+        other.file_actions.modified = False
+        other.close()
+        other.deleteLater()

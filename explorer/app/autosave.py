@@ -36,7 +36,8 @@ from PyQt6.QtWidgets import QMessageBox
 from explorer import APP_NAME
 from explorer.app import settings as app_settings
 from explorer.app.data_folder import data_folder
-from explorer.session.persist import SUFFIX, SessionFileError, load_session, write_state
+from explorer.session.compare_io import load_any, pair_state
+from explorer.session.persist import SUFFIX, SessionFileError, write_state
 
 FOLDER_NAME = "autosave"
 PREFIX = "autosave-"
@@ -134,7 +135,8 @@ class Autosave(QObject):
             self.failed.emit(f"cannot lock {self._lock.fileName()} ({self._lock.error().name})")
             return False
         session = self.window.session
-        state = _copied(session.export_state())
+        comparison = self.window.compare.comparison  # compare mode: both runs
+        state = _copied(pair_state(comparison) if comparison else session.export_state())
         fa = self.window.file_actions
         info = {
             "source": str(fa.path) if fa.path else None,
@@ -288,13 +290,15 @@ def offer_recovery(window, autosave: Autosave) -> bool:
     if answer == LATER:
         return False
     try:
-        session = load_session(orphan)
+        session, comparison = load_any(orphan)
     except SessionFileError as exc:
         orphan.replace(orphan.with_name(orphan.name + ".unreadable"))
         window.show_error(f"The autosaved session could not be restored:\n{exc}")
         return False
     source = _source_of(orphan)
     window.set_session(session)
+    if comparison is not None:
+        window.compare.start(comparison)
     fa = window.file_actions
     fa.replaced(session, source)
     fa.mark_modified()
