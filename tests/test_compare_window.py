@@ -259,3 +259,17 @@ def test_autosave_keeps_both_runs_and_recovery_brings_compare_mode_back(
         other.file_actions.modified = False
         other.close()
         other.deleteLater()
+
+
+def test_the_two_planes_pan_and_zoom_together(window):
+    _compare(window, {"loss": "squared_error"})
+    a, b = window.regions.view_box, window.compare.regions_b.view_box
+    a.translateBy(x=1.0, y=0.5)
+    QApplication.processEvents()
+    assert np.allclose(a.viewRange(), b.viewRange())
+    b.scaleBy((0.5, 0.5))
+    QApplication.processEvents()
+    assert np.allclose(a.viewRange(), b.viewRange())
+    window.actions["leave_compare"].trigger()
+    a.translateBy(x=1.0, y=0.0)  # no longer linked, nothing raises
+    QApplication.processEvents()

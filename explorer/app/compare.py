@@ -5,12 +5,13 @@
 from Train → Compare…, ``--compare`` or a comparison file) puts a second regions view,
 run B's, beside the central one, each under its run's label; gives the curves view run
 B as a companion (dotted and dash-dotted beside A's solid and dashed lines, one legend
-entry per run); and shows, in a status-bar field, the selected sample's ``∂L/∂z`` under
-both runs. The window goes on commanding run A alone: the controller listens to A's
-changes ahead of the window, lets run B follow (:meth:`Comparison.sync`), then the
-window redraws as usual, so one step, play frame, step back or scrub moves both and
-every view draws once. A click on run B's plane selects that sample in both. Train →
-Leave Compare Mode (or File → New / Open of a single run) puts the window back.
+entry per run); links the two planes (a pan or zoom of either moves both); and shows, in
+a status-bar field, the selected sample's ``∂L/∂z`` under both runs. The window goes on
+commanding run A alone: the controller listens to A's changes ahead of the window, lets
+run B follow (:meth:`Comparison.sync`), then the window redraws as usual, so one step,
+play frame, step back or scrub moves both and every view draws once. A click on run B's
+plane selects that sample in both. Train → Leave Compare Mode (or File → New / Open of a
+single run) puts the window back.
 """
 
 from __future__ import annotations
@@ -104,6 +105,9 @@ class CompareController(QObject):
         for name, on in regions_a.overlays.items():
             self.regions_b.set_overlay(name, on)
         self.regions_b.message.connect(w.show_message)
+        # One plane: a pan or zoom of either view moves both (pyqtgraph's linked axes).
+        self.regions_b.view_box.setXLink(regions_a.view_box)
+        self.regions_b.view_box.setYLink(regions_a.view_box)
         self._listen_b(comparison.b)
         panel_a, label_a = _titled(regions_a, comparison.label(0))
         panel_b, label_b = _titled(self.regions_b, comparison.label(1))
@@ -133,6 +137,8 @@ class CompareController(QObject):
         for view in ("curves", "landscape"):
             w.views[view].set_companion(None)
         regions_a = w.regions
+        self.regions_b.view_box.setXLink(None)
+        self.regions_b.view_box.setYLink(None)
         splitter = w.takeCentralWidget()
         regions_a.setParent(None)
         w.setCentralWidget(regions_a)
