@@ -234,3 +234,23 @@ def test_the_window_has_it_as_a_tab_beside_the_parameters_with_its_menu(qtbot):
         win.close()
         win.deleteLater()
         qtbot.wait(1)
+
+
+def test_while_playing_the_table_takes_at_most_its_share_of_the_time(make_view, monkeypatch):
+    """An update that took t seconds holds the next training step's back for t / BUSY_SHARE
+    (a clock that says the update took 1 s); other changes and flush() show at once."""
+    from explorer.views import samples
+
+    view, session = make_view()
+    ticks = iter([0.0, 1.0])
+    monkeypatch.setattr(samples, "perf_counter", lambda: next(ticks, 1.0))
+    session.step(1)
+    view.flush()
+    assert view._throttle.interval_s == pytest.approx(1.0 / samples.BUSY_SHARE)
+    before = table_array(view)
+    session.step(1)
+    assert view._throttle.pending  # held back: the numbers are the step before's
+    np.testing.assert_array_equal(table_array(view), before)
+    view.flush()
+    assert not view._throttle.pending
+    np.testing.assert_allclose(table_array(view), recomputed(session), rtol=1e-12, atol=1e-12)

@@ -8,12 +8,16 @@ the CSV that Ctrl+C and the context menu copy.
 Speed: a virtual model. Qt asks only for the visible cells, and a cell is one array
 lookup through the sort permutation: no widget or item per cell, so N = 100 000 costs
 what N = 100 does on screen. Sorting is one ``argsort`` of the column. The float64 table
-is a softmax of every point (~10 ms at N = 80 000), so it is made only while the view can
-be seen, and while training plays at most every :data:`READOUT_INTERVAL_S` (its latest
-numbers always follow).
+is a softmax of every point, with each point's loss and ``∂L/∂z`` (40-80 ms at
+N = 80 000, C = 10 on the busy 2-core machine, and sorting by a column another ~20 ms), so
+it is made only while the view can be seen, and while training plays at most every
+:data:`READOUT_INTERVAL_S` or :data:`BUSY_SHARE` of the time, whichever is rarer (its
+latest numbers always follow).
 """
 
 from __future__ import annotations
+
+from time import perf_counter
 
 import numpy as np
 from PyQt6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
@@ -40,6 +44,10 @@ DIGITS = 4
 Role = Qt.ItemDataRole
 #: A change made by a training step alone: its numbers may follow at the read-out rate.
 STEP_CHANGES = Change.PARAMS | Change.HISTORY | Change.DIVERGED
+#: While playing, the table takes at most this share of the time: after an update that
+#: took ``t`` seconds the next waits ``t / BUSY_SHARE`` (at W3 the table would otherwise
+#: take up to half of every second).
+BUSY_SHARE = 1 / 8
 COPY_ROWS_TEXT = "Copy Selected Rows as CSV"
 COPY_ALL_TEXT = "Copy All Rows as CSV"
 
@@ -230,6 +238,12 @@ class SamplesView(SessionView):
             self._throttle.now()
 
     def _update(self) -> None:
+        started = perf_counter()
+        self._fill()
+        took = perf_counter() - started
+        self._throttle.interval_s = max(READOUT_INTERVAL_S, took / BUSY_SHARE)
+
+    def _fill(self) -> None:
         s = self.session
         self._dirty = False
         data = s.data
@@ -304,8 +318,13 @@ class SamplesView(SessionView):
         return columns_csv(self.model.columns, rows, self.model.class_names)
 
     def copy_csv(self, all_rows: bool = False) -> str:
-        """Put :meth:`csv_text` on the clipboard; returns it."""
-        text = self.csv_text(all_rows)
+        """Put :meth:`csv_text` on the clipboard; returns it (a wait cursor meanwhile:
+        all of 100 000 rows take seconds)."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            text = self.csv_text(all_rows)
+        finally:
+            QApplication.restoreOverrideCursor()
         QApplication.clipboard().setText(text)
         n = text.count("\n") - 1
         self.message.emit(f"Copied {n:,} row{'s' if n != 1 else ''} as CSV")
