@@ -241,3 +241,39 @@ def test_the_cursor_is_an_open_hand_over_a_handle(make_view):
     x0, x1, y0, y1 = view.layer.visible_range()
     view.hover_at(np.array([x0 + 0.02 * (x1 - x0), y0 + 0.02 * (y1 - y0)]))
     assert port.cursor().shape() == Qt.CursorShape.ArrowCursor
+
+
+def test_in_the_window_a_drag_moves_every_view_and_edit_undo_takes_it_back(qtbot):
+    from explorer.app.main_window import MainWindow
+
+    session = Session(Config(samples=120, dataset="blobs", features="identity", loss="svm_ova"))
+    session.step(10)
+    win = MainWindow(session)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        view = win.regions
+        qtbot.wait(200)
+        view.flush()
+        view.set_overlay("weights", True)
+        W0 = session.W.copy()
+        start = pixel(view, view.weights.tips[1])
+        mouse_drag(qtbot, view, start, start + type(start)(-35, 30))
+        assert not np.array_equal(session.W, W0)
+        params = win.views["parameters"]
+        win.docks["parameters"].raise_()
+        params.flush()
+        np.testing.assert_array_equal(params.params_model.values[:, :2], session.W)
+        np.testing.assert_array_equal(win.views["bars"].bar_heights, session.train_error_signal())
+        np.testing.assert_array_equal(view.last_indices, session.decision_image(view.grid_features))
+        assert win.actions["undo"].text() == "&Undo Edit W"  # one action, on W alone
+        win.actions["undo"].trigger()
+        np.testing.assert_array_equal(session.W, W0)
+        params.flush()
+        np.testing.assert_array_equal(params.params_model.values[:, :2], W0)
+    finally:
+        win.file_actions.modified = False
+        win.close()
+        win.deleteLater()
+        qtbot.wait(1)
