@@ -55,8 +55,10 @@ def test_the_view_draws_the_surface_and_the_path_of_the_session(make_view):
 def test_scrubbing_moves_the_marker_and_stepping_extends_the_path(make_view):
     s, view = make_view()
     s.seek(12)
-    mx, my = view.path_items.marker.getData()
-    assert (mx[0], my[0]) == (float(s.W[0, 0]), float(s.W[0, 1]))
+    assert view.path_items.marker_position() == (float(s.W[0, 0]), float(s.W[0, 1]))
+    x, _ = drawn_path(view)
+    assert x.size == 13  # drawn up to the shown step, the rest faint
+    assert view.path_items.future.getData()[0].size == 41 - 12
     assert view.distance_step.value() == 12
     s.seek(s.head)
     s.step(6)

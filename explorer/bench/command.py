@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from explorer.app.options import OneLineParser, integer
+from explorer.bench import landscape_row
 from explorer.bench.compare_row import table_lines
 
 PROG = "softmax-explorer bench"
@@ -61,6 +62,9 @@ def bench_parser() -> OneLineParser:
     parser.add_argument("--no-reference", action="store_true", help="skip the matplotlib reference")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurements")
     parser.add_argument("--no-startup", action="store_true", help="skip launch to first frame")
+    parser.add_argument(
+        "--no-landscape", action="store_true", help="skip the loss landscape's rows"
+    )
     parser.add_argument(
         "--full-repaint",
         action="store_true",
@@ -120,6 +124,7 @@ def run_bench(argv: list[str]) -> int:
         reference=not args.no_reference,
         memory=not args.no_memory,
         startup=not args.no_startup,
+        landscape=not args.no_landscape,
         full_repaint=args.full_repaint,
         loop_seconds=args.loop_seconds,
     )
@@ -253,6 +258,7 @@ def format_table(result: dict) -> str:
         f"{f'memory growth, {growth_steps} steps at W2':<34}{_num(growth, 2, ' MiB')}"
         f"{_mark(_check(growth, targets.get('rss_growth_mib')))}   (target < 5 MiB)",
         *table_lines(result.get("compare"), result["settings"]["quick"]),
+        *landscape_row.table_lines(result.get("landscape"), targets, result["settings"]["quick"]),
         "",
         f"reproduce: softmax-explorer bench{' --quick' if result['settings']['quick'] else ''}"
         f"   ({result['duration_s']:.0f} s)",

@@ -137,7 +137,13 @@ class WindowHarness:
         Regions overlays to switch on (``boundaries``, ``weights``, ``zero-lines``, ``pull``).
     """
 
-    def __init__(self, workload, full_repaint: bool = False, overlays: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        workload,
+        full_repaint: bool = False,
+        overlays: tuple[str, ...] = (),
+        landscape: bool = False,
+    ):
         from PyQt6.QtCore import QSettings, Qt
 
         from explorer.app.application import freeze_long_lived_objects, get_application
@@ -163,7 +169,15 @@ class WindowHarness:
         d["inspector"].show()
         self.app.processEvents()
         w.resizeDocks([d["config"], d["jacobian"]], list(DOCK_WIDTHS), horizontal)
-        w.resizeDocks([d["curves"], d["inspector"]], list(BOTTOM_WIDTHS), horizontal)
+        if landscape:  # the loss landscape visible too, a third of the bottom row
+            w.removeDockWidget(d["landscape"])
+            w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, d["landscape"], horizontal)
+            d["landscape"].show()
+            self.app.processEvents()
+            thirds = [sum(BOTTOM_WIDTHS) // 3] * 3
+            w.resizeDocks([d["curves"], d["inspector"], d["landscape"]], thirds, horizontal)
+        else:
+            w.resizeDocks([d["curves"], d["inspector"]], list(BOTTOM_WIDTHS), horizontal)
         w.resizeDocks([d["curves"]], [BOTTOM_HEIGHT], vertical)
         w.regions.set_grid_size(workload.grid)
         for name in overlays:

@@ -36,6 +36,7 @@ class Options:
     quick: bool = False
     reference: bool = True
     memory: bool = True
+    landscape: bool = True
     startup: bool = True
     full_repaint: bool = False
     loop_seconds: float = 2.0
@@ -176,6 +177,11 @@ def run(options: Options, say=None) -> dict[str, object]:
     compared = [w for w in chosen if w.key == COMPARE_WORKLOAD]
     if compared:
         out["compare"] = run_compare(compared[0], options, say)
+    out["landscape"] = None
+    if options.landscape:
+        from explorer.bench.landscape_row import run_landscape
+
+        out["landscape"] = run_landscape(chosen, options, say)
     out["first_frame_s"] = None
     if options.startup:
         _log(say, "launch to first frame")

@@ -121,8 +121,10 @@ class LandscapeView(SessionView):
         self.distance_plot.hideButtons()
         self.distance_plot.setLabel("left", "off plane")
         self.distance_plot.setLabel("bottom", "step")
-        self.distance_curve = self.distance_plot.plot([], [])
-        self.companion_distance = self.distance_plot.plot([], [])
+        # Plain curves: a PlotDataItem's setData costs ~0.25 ms more a frame
+        self.distance_curve, self.companion_distance = pg.PlotCurveItem(), pg.PlotCurveItem()
+        self.distance_plot.addItem(self.distance_curve)
+        self.distance_plot.addItem(self.companion_distance)
         self.distance_step = pg.InfiniteLine(angle=90, movable=False)
         self.distance_plot.addItem(self.distance_step, ignoreBounds=True)
         cache_axes(self.plot, self.distance_plot)
@@ -237,6 +239,7 @@ class LandscapeView(SessionView):
         if session is None:
             self.companion_items.set_visible(False)
             self.companion_distance.setData([], [])
+            self.companion_distance.setVisible(False)
         self._dirty = True
         self._wake()
 
@@ -328,8 +331,10 @@ class LandscapeView(SessionView):
         self.path_items.set_marker(*(marker[:2] if marker else (None, None)))
         self.distance_curve.setData(path.steps, path.distances)
         self.distance_step.setValue(self.session.step_index)
-        other = self.model.companion_path()
-        self.companion_items.set_visible(other is not None)
+        other = self.model.companion_path() if self.model.companion is not None else None
+        if other is not None or self.companion_distance.isVisible():
+            self.companion_items.set_visible(other is not None)
+            self.companion_distance.setVisible(other is not None)
         if other is not None:
             b = self.model.companion
             upto = int(np.searchsorted(other.steps, b.step_index, side="right"))
@@ -337,8 +342,6 @@ class LandscapeView(SessionView):
             self.companion_items.future.setVisible(self.show_future)
             self.companion_items.set_marker(*self.model.companion_marker()[:2])
             self.companion_distance.setData(other.steps, other.distances)
-        else:
-            self.companion_distance.setData([], [])
 
     def _show_note(self) -> None:
         m = self.model

@@ -67,10 +67,12 @@ class PathItems:
         self.line.setZValue(10)
         self.future = pg.PlotCurveItem()  # the steps after the shown one, faint
         self.future.setZValue(9)
-        self.start = pg.ScatterPlotItem(size=7, symbol="o")
+        # One spot each at (0, 0), moved by setPos: ~5 µs a frame where setData takes ~0.3 ms.
+        self.start = pg.ScatterPlotItem([0.0], [0.0], size=7, symbol="o")
         self.start.setZValue(11)
-        self.marker = pg.ScatterPlotItem(size=14, symbol="o")
+        self.marker = pg.ScatterPlotItem([0.0], [0.0], size=14, symbol="o")
         self.marker.setZValue(12)
+        self._future_empty = False
         for item in (self.line, self.future, self.start, self.marker):
             view_box.addItem(item, ignoreBounds=True)
         self.shown = (np.zeros(0), np.zeros(0))
@@ -87,13 +89,14 @@ class PathItems:
         """Draw the path through ``(α_t, β_t)``, shape (T,) each: solid through the first
         ``upto`` points (all for None), then faint (the steps after the one shown)."""
         upto = alphas.size if upto is None else max(0, min(int(upto), alphas.size))
-        self._set(self.future, alphas[max(0, upto - 1) :], betas[max(0, upto - 1) :])
+        if upto < alphas.size or not self._future_empty:  # at the head: nothing after it
+            self._set(self.future, alphas[max(0, upto - 1) :], betas[max(0, upto - 1) :])
+            self._future_empty = upto >= alphas.size
         alphas, betas = alphas[:upto], betas[:upto]
         self.shown = self._set(self.line, alphas, betas)
-        if alphas.size:
-            self.start.setData([alphas[0]], [betas[0]])
-        else:
-            self.start.setData([], [])
+        self.start.setVisible(alphas.size > 0)
+        if alphas.size and (self.start.x(), self.start.y()) != (alphas[0], betas[0]):
+            self.start.setPos(float(alphas[0]), float(betas[0]))
 
     @staticmethod
     def _set(item, alphas, betas):
@@ -104,10 +107,13 @@ class PathItems:
         return alphas, betas
 
     def set_marker(self, alpha: float | None, beta: float | None) -> None:
-        if alpha is None:
-            self.marker.setData([], [])
-        else:
-            self.marker.setData([alpha], [beta])
+        self.marker.setVisible(alpha is not None)
+        if alpha is not None:
+            self.marker.setPos(float(alpha), float(beta))
+
+    def marker_position(self) -> tuple[float, float] | None:
+        """Where the marker is drawn, or None when it is hidden."""
+        return (self.marker.x(), self.marker.y()) if self.marker.isVisible() else None
 
     def set_visible(self, visible: bool) -> None:
         for item in (self.line, self.future, self.start, self.marker):
