@@ -363,36 +363,42 @@ def _figure(window, view_id: str):
     """Yield the widget to render for ``view_id`` (the whole window for ``window``).
 
     A docked view is held at a figure's size while it is rendered, then given back to its
-    dock: in a narrow strip or a hidden tab it would have no room to draw.
+    dock: in a narrow strip or a hidden tab it would have no room to draw. Its controls
+    are hidden meanwhile (:func:`explorer.app.export_dialog.figure_for`).
     """
     from PyQt6.QtWidgets import QApplication
 
-    from explorer.app.export_dialog import WINDOW, widget_for
+    from explorer.app.export_dialog import WINDOW, figure_for
 
     if view_id in REGIONS_IDS:  # compare mode's two regions views
         yield window.compare.widget(view_id)
         return
     size = None if view_id == WINDOW else FIGURE_SIZES.get(view_id)
     if size is None:
-        yield widget_for(window, view_id)
+        with figure_for(window, view_id) as widget:
+            yield widget
         return
     view = window.views[view_id]
     old_size, old_min, old_max = view.size(), view.minimumSize(), view.maximumSize()
     window_size, layout = window.size(), window.saveState()
-    # Fixed, not just resized: a relayout of the dock (a posted layout request, a lazy
-    # view drawing itself) must not shrink it back mid-export.
-    view.setFixedSize(*size)
-    try:
-        yield widget_for(window, view_id)
-    finally:
-        view.setMinimumSize(old_min)
-        view.setMaximumSize(old_max)
-        view.resize(old_size)
-        QApplication.processEvents()  # the window's minimum size shrinks again
-        # The fixed-size dock may have grown the window and its dock area: put both back.
-        window.resize(window_size)
-        window.restoreState(layout)
-        QApplication.processEvents()
+    # The controls come back only once the view has its own size again: shown while it
+    # is held at the figure's size, they would keep the window grown.
+    with figure_for(window, view_id) as widget:
+        # Fixed, not just resized: a relayout of the dock (a posted layout request, a
+        # lazy view drawing itself) must not shrink it back mid-export.
+        view.setFixedSize(*size)
+        try:
+            yield widget
+        finally:
+            view.setMinimumSize(old_min)
+            view.setMaximumSize(old_max)
+            view.resize(old_size)
+            QApplication.processEvents()  # the window's minimum size shrinks again
+            # The fixed-size dock may have grown the window and its dock area: put both
+            # back.
+            window.resize(window_size)
+            window.restoreState(layout)
+            QApplication.processEvents()
 
 
 def _select(session, args) -> None:

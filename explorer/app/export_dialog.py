@@ -45,6 +45,21 @@ def widget_for(window, key: str) -> QWidget:
 
 
 @contextmanager
+def figure_for(window, key: str):
+    """Yield the widget every export path renders for ``key``, for as long as it renders.
+
+    A view is its figure (:meth:`explorer.views.base.SessionView.figure`): plots, titles,
+    legends and colour bars, its check boxes and menus hidden meanwhile. The window is
+    the window as it is, controls and all.
+    """
+    if key == WINDOW:
+        yield window
+        return
+    with window.views[key].figure() as widget:
+        yield widget
+
+
+@contextmanager
 def showing(window, key: str):
     """Bring the dock tab holding view ``key`` to the front while it is exported.
 
@@ -173,8 +188,8 @@ class ExportDialog(QDialog):
             if fmt == TEX:
                 save_tex(path, self._latex(key))
             else:
-                with showing(self.window_, key):
-                    save_image(widget_for(self.window_, key), path, fmt, **kwargs)
+                with showing(self.window_, key), figure_for(self.window_, key) as widget:
+                    save_image(widget, path, fmt, **kwargs)
         except (ExportError, OSError, ValueError) as exc:
             self.window_.show_error(f"Could not export {path}:\n{exc}")
             return
@@ -298,10 +313,10 @@ class RecordDialog(QDialog):
         self.progress_dialog = dialog
         key = self.target.currentData()
         try:
-            with showing(self.window_, key):
+            with showing(self.window_, key), figure_for(self.window_, key) as widget:
                 complete = record(
                     self.window_.session,
-                    widget_for(self.window_, key),
+                    widget,
                     writer,
                     start,
                     stop,

@@ -201,7 +201,8 @@ class FileActions:
         """Put an image of ``view`` on the clipboard (its context menu)."""
         from explorer.export.image import copy_to_clipboard
 
-        copy_to_clipboard(view.export_widget())
+        with view.figure() as widget:
+            copy_to_clipboard(widget)
         self.window.show_message(f"Copied an image of {view.title} to the clipboard")
 
     def record_dialog(self) -> None:

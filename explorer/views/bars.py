@@ -145,6 +145,7 @@ class BarsView(SessionView):
         self.wrong_check.toggled.connect(self.set_show_max_wrong)
         sort_label = QLabel("Order:", self)
         sort_label.setToolTip(self.sort_combo.toolTip())
+        sort_label.setBuddy(self.sort_combo)  # left out of exports with it
         row.addWidget(sort_label)
         row.addWidget(self.sort_combo)
         row.addWidget(self.wrong_check)

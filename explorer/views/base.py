@@ -6,13 +6,31 @@ The main window calls :meth:`SessionView.refresh` once per session event with th
 :attr:`~SessionView.LISTENS_TO` meets it, so every view redraws at most once per frame.
 
 What the window, export and the benchmark may rely on in every view: :meth:`flush`,
-:attr:`message`, :attr:`edit_mode`, :meth:`allows_context_menu`, :meth:`export_widget`.
+:attr:`message`, :attr:`edit_mode`, :meth:`allows_context_menu`, :meth:`export_widget`,
+:meth:`figure` (the export widget with the view's controls hidden: an exported view is a
+figure, plots, titles, legends and colour bars, without its check boxes and menus).
 """
 
 from __future__ import annotations
 
-from PyQt6.QtCore import pyqtSignal
-from PyQt6.QtWidgets import QWidget
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PyQt6.QtCore import QEvent, pyqtSignal
+from PyQt6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QGraphicsView,
+    QGraphicsWidget,
+    QLabel,
+    QLineEdit,
+    QScrollBar,
+    QWidget,
+)
 
 from explorer.session.changes import EVERYTHING, Change
 from explorer.views.palette import LIGHT, Theme
@@ -90,3 +108,65 @@ class SessionView(QWidget):
     def export_widget(self) -> QWidget:
         """The widget that export renders (the view itself unless overridden)."""
         return self
+
+    def figure_controls(self) -> list[QWidget]:
+        """The widgets that are controls, not part of the figure: left out of exports.
+
+        By default every button, check box, combo box, spin box, slider and line edit in
+        the view (not those of a table, which belong to it) and each label that names one
+        of them (its buddy). A view whose controls are its content says none.
+        """
+        kinds = (QAbstractButton, QComboBox, QAbstractSpinBox, QLineEdit, QAbstractSlider)
+        found = []
+        for w in self.findChildren(QWidget):
+            if not isinstance(w, kinds) or isinstance(w, QScrollBar):
+                continue
+            parent = w.parentWidget()
+            while parent is not None and parent is not self:
+                if isinstance(parent, QAbstractItemView | QComboBox | QAbstractSpinBox):
+                    break  # a table's corner button, a combo box's own parts
+                parent = parent.parentWidget()
+            else:
+                found.append(w)
+        chosen = set(map(id, found))
+        labels = [w for w in self.findChildren(QLabel) if id(w.buddy()) in chosen]
+        return found + labels
+
+    @contextmanager
+    def figure(self) -> Iterator[QWidget]:
+        """Hide :meth:`figure_controls` and yield :meth:`export_widget`, laid out without
+        them; every control comes back as it was on exit.
+
+        Every export of a single view goes through this (PNG, SVG, PDF, the clipboard and
+        each animation, for its whole recording): the figure is the view's plots, titles,
+        legends and colour bars.
+        """
+        hidden = [w for w in self.figure_controls() if not w.isHidden()]
+        for w in hidden:
+            w.hide()
+        try:
+            _lay_out(self)
+            yield self.export_widget()
+        finally:
+            for w in hidden:
+                w.show()
+            _lay_out(self)
+
+
+def _lay_out(widget: QWidget) -> None:
+    """Lay ``widget`` out now, the plots inside it too (they wait for a posted request).
+
+    Only ``widget``'s own layouts: a request posted to the main window is left for the
+    event loop (while an export holds a view at a figure's size, the window would grow).
+    """
+    if widget.layout() is not None:
+        widget.layout().activate()
+    request = QEvent.Type.LayoutRequest.value
+    for _ in range(2):  # a relaid plot can post one more request
+        for child in (widget, *widget.findChildren(QWidget)):
+            QApplication.sendPostedEvents(child, request)
+        for view in widget.findChildren(QGraphicsView):
+            scene = view.scene()
+            for item in scene.items() if scene is not None else ():
+                if isinstance(item, QGraphicsWidget):
+                    QApplication.sendPostedEvents(item, request)

@@ -208,6 +208,10 @@ class ConfigPanel(SessionView):
         """
         return {**self._controls, "regenerate": self.regenerate_button}
 
+    def figure_controls(self) -> list[QWidget]:
+        """None: the panel's controls are what an export of it shows."""
+        return []
+
     def shown_value(self, name: str) -> object:
         """The value control ``name`` shows (a config field or ``"temperature"``)."""
         control = self._controls[name]

@@ -148,6 +148,10 @@ class RegionsView(PlaneEditing, SessionView):
         self.flush()
         return self.plot_widget
 
+    def figure_controls(self) -> list[QWidget]:
+        """None to hide: :meth:`export_widget` is the plot alone, without the check boxes."""
+        return []
+
     def flush(self) -> None:
         """Refit the grid now if a resize or a zoom is still waiting for it (exports, GIF
         frames).
