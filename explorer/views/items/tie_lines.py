@@ -32,8 +32,10 @@ class TieLinesItem(pg.GraphicsObject):
         self._rect = QRectF()
         self._pen = QPen(QColor(0, 0, 0), LINE_WIDTH)
         self._pen.setCosmetic(True)
-        self._pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        self._pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        # Flat caps: round ones send a 2-px antialiased path through Qt's general stroker,
+        # 40x slower (69 vs 1.8 ms for 3000 segments); the segments meet end to end at
+        # small angles, so flat ends leave no visible gap.
+        self._pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         self.segments = np.zeros((0, 4))
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
