@@ -272,3 +272,29 @@ def test_the_jacobian_is_labelled_outside_a_hinge_losss_gradient(qtbot, loss):
     session.configure(session.config.replace(loss=other))
     assert view.outside_gradient != hinge
     assert view.loss_label.isVisible() != hinge
+
+
+def test_squared_error_with_label_smoothing_and_many_classes(make_view):
+    """Smoothed targets reach squared error's numbers; above five classes the Jacobian is
+    left to its view and the product is written Jᵀ · (p − y)."""
+    session, view = make_view(
+        "squared_error", label_smoothing=0.1, dataset="blobs", classes=7, samples=140
+    )
+    i = int(session.data.train_index[4])
+    session.select(i)
+    d = view.shown_detail
+    text = view.text()
+    C = d.z.size
+    e = np.exp(d.z - d.z.max())
+    p = e / e.sum()
+    y = np.full(C, 0.1 / C)
+    y[int(session.data.y[i])] += 0.9
+    J = np.diag(p) - np.outer(p, p)
+    np.testing.assert_allclose(d.y, y, rtol=1e-15)
+    np.testing.assert_allclose(d.loss, 0.5 * np.sum((p - y) ** 2), rtol=1e-12)
+    np.testing.assert_allclose(d.dz, J @ (p - y), rtol=1e-10, atol=1e-15)
+    assert "label smoothing ε = 0.1" in text
+    assert "JT ·" in text and "diag(p)" not in text
+    for v in [*d.dz, *d.p_minus_y]:
+        assert format_number(v) in text
+    assert not NO_NAN.search(text)
