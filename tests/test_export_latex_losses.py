@@ -8,9 +8,6 @@ independently of the session and the core's loss functions.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -172,21 +169,22 @@ def test_penalties_are_written_with_l1():
 
 
 def test_every_loss_compiles(tmp_path):
-    """pdflatex (and lualatex) compile every loss's text, as the clipboard's equations
-    and as a whole document; the PDF says what the text says."""
+    """pdflatex (and lualatex) compile every loss's text as the clipboard's equations, and
+    an SVM loss's as a whole document; the PDF says what the text says."""
     assert engines(), "pdflatex is installed on the project's machines"
     bodies = [f"% ---- {loss}\n{text_of(loss, digits)}\n\\clearpage\n"
               for loss in LOSSES for digits in (4, 0)]  # fmt: skip
     for _engine, pdf in compile_tex(wrap_equations("".join(bodies)), tmp_path, "equations"):
         if pdf:
             assert "No softmax in this loss" in pdf and "shrinks the signal" in pdf
-            assert "inactive" in pdf or "active" in pdf
+            assert "inactive" in pdf and "runner-up" in pdf
+    whole = text_of("svm_ova", document=True, l2=0.01, l1=0.001)
+    check_structure(whole)
     for loss in LOSSES:
-        whole = text_of(loss, document=True, l1=0.001)
-        check_structure(whole)
-        for _engine, pdf in compile_tex(whole, tmp_path / loss, "document"):
-            if pdf:
-                assert "5. Batch" in pdf
+        check_structure(text_of(loss, document=True, l1=0.001))
+    for _engine, pdf in compile_tex(whole, tmp_path, "document"):
+        if pdf:
+            assert "5. Batch" in pdf and "one-vs-all" in pdf
 
 
 @pytest.mark.parametrize("loss", LOSSES)
@@ -211,20 +209,15 @@ def test_the_copy_follows_the_sessions_loss(loss):
     assert any([tex_value(r[0]) for r in m] == [float(f"{v:.4g}") for v in d.dz] for m in dz_shown)
 
 
-def test_export_command_writes_each_losss_tex(tmp_path):
-    import os
+def test_export_command_writes_the_losss_tex(tmp_path, qapp):
+    """``export --views inspector --format tex`` (run in this process) follows ``--loss``."""
+    from explorer.app.export_command import run_export
 
-    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-    env.pop("QT_QPA_PLATFORM", None)
     for loss, marker in (("svm-structured", "runner-up"), ("squared-error", "shrinks")):
         out = tmp_path / loss
-        run = subprocess.run(
-            [sys.executable, "-m", "explorer", "export", "--samples", "90", "--loss", loss,
-             "--steps", "4", "--select", "3", "--views", "inspector", "--format", "tex",
-             "--out", str(out)],
-            capture_output=True, text=True, timeout=180, env=env,
-        )  # fmt: skip
-        assert run.returncode == 0, run.stderr
+        argv = ["--samples", "90", "--loss", loss, "--steps", "4", "--select", "3",
+                "--views", "inspector", "--format", "tex", "--out", str(out)]  # fmt: skip
+        assert run_export(argv) == 0
         text = (out / "inspector.tex").read_text(encoding="ascii")
         check_structure(text)
         assert marker in text and text.startswith("\\documentclass")
