@@ -184,16 +184,18 @@ class SurfaceJob:
 def _safe_dtype(logits: PlaneLogits, alphas, betas, dtype) -> np.dtype:
     """float64 instead of float32 when a logit on the grid could leave float32's range.
 
-    The logits are linear on the plane, so their largest size on the grid is at a corner:
-    ``|z₀| + max|α|·|z_u| + max|β|·|z_v|``.
+    The logits are linear on the plane, so their largest size on the grid is at a corner,
+    at most ``max|z₀| + max|α|·max|z_u| + max|β|·max|z_v|``: six reductions, no
+    temporary ``(C, N)`` arrays (a fifth of the job's setup at W3 otherwise).
     """
     dtype = np.dtype(dtype)
     if dtype == np.float64:
         return dtype
-    bound = (
-        np.abs(logits.Z0) + np.abs(alphas).max() * np.abs(logits.Zu)
-        + np.abs(betas).max() * np.abs(logits.Zv)
-    ).max()  # fmt: skip
+
+    def size(a) -> float:
+        return max(float(np.max(a)), -float(np.min(a))) if np.size(a) else 0.0
+
+    bound = size(logits.Z0) + size(alphas) * size(logits.Zu) + size(betas) * size(logits.Zv)
     return np.dtype(np.float64) if not bound < 1e15 else dtype
 
 

@@ -147,7 +147,7 @@ class Landscape:
 
     # ------------------------------------------------------------ the frame's work
     def tick(self, playing: bool = False, seconds: float = 0.03) -> bool:
-        """Re-anchor the plane when due and advance the surface job by ``seconds``.
+        """Re-anchor the plane when due, or else advance the surface job by ``seconds``.
 
         Returns
         -------
@@ -158,10 +158,15 @@ class Landscape:
         due = self._stale and now - self._anchored_at >= REFRESH_SECONDS
         if self._force or (due and (not playing or self.choice.kind == "pca")):
             self._anchor(now)
+            return False  # the plane and the job's setup are this tick's work (tens of ms)
         pending = self._pending
         if pending is None:
             return False
         try:
+            if pending.job is None:  # the job's setup (its three logit products) is a tick
+                pending.job = SurfaceJob(self.objective(), pending.projection.plane,
+                                         pending.alphas, pending.betas)  # fmt: skip
+                return False
             if not pending.job.advance(seconds=seconds):
                 return False
         except (ValueError, FloatingPointError) as exc:  # pragma: no cover - defensive
@@ -191,7 +196,10 @@ class Landscape:
 
     @property
     def progress(self) -> float:
-        return 1.0 if self._pending is None else self._pending.job.progress
+        pending = self._pending
+        if pending is None:
+            return 1.0
+        return 0.0 if pending.job is None else pending.job.progress
 
     def finish(self) -> Surface | None:
         """Compute the due surface to the end now (export, tests): no slicing."""
@@ -249,10 +257,9 @@ class Landscape:
             return
         if self._pending is not None and key == self._pending.key:
             return
-        alphas = np.linspace(ranges[0], ranges[1], self.grid)
-        betas = np.linspace(ranges[2], ranges[3], self.grid)
-        job = SurfaceJob(objective, plane, alphas, betas)
-        self._pending = _Pending(job, projection, self.session.step_index, ranges, key)
+        self._pending = _Pending(None, projection, self.session.step_index, ranges, key)
+        self._pending.alphas = np.linspace(ranges[0], ranges[1], self.grid)
+        self._pending.betas = np.linspace(ranges[2], ranges[3], self.grid)
         if self.projection is None:
             self.projection = projection  # nothing drawn yet: draw the path at once
 

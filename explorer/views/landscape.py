@@ -13,12 +13,21 @@ an edit of the parameter table does (undoable, every view follows).
 from __future__ import annotations
 
 import html
+import math
 import time
 
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt, QTimer
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.core.contours import surface_levels
 from explorer.core.parameters import parameter_names
@@ -26,7 +35,7 @@ from explorer.session.changes import Change
 from explorer.session.landscape_choice import CHOICE_KINDS, PlaneChoice
 from explorer.session.landscape_model import Landscape
 from explorer.views.base import SessionView
-from explorer.views.items.axes import cache_axes, theme_axes
+from explorer.views.items.axes import cache_axes, lazy_upper, theme_axes
 from explorer.views.items.heatmap import HeatmapItem
 from explorer.views.items.landscape_items import ContourLines, PathItems, dashed_pen
 from explorer.views.items.plane import CornerLabel, PlaneViewBox
@@ -107,6 +116,8 @@ class LandscapeView(SessionView):
         self.plot.addItem(self.image)
         self.contours = ContourLines()
         self.plot.addItem(self.contours, ignoreBounds=True)
+        for item in (self.image, self.contours):  # redrawn only with a new surface
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.path_items = PathItems(self.view_box)
         self.companion_items = PathItems(self.view_box, "run B")
         self.companion_items.set_visible(False)
@@ -118,6 +129,10 @@ class LandscapeView(SessionView):
         self.distance_plot = self.graphics.addPlot(row=1, col=0)
         self._beside = False
         self.distance_plot.setMouseEnabled(False, False)
+        # Ranged by hand, lazily: autoranging a growing curve re-laid its axes every frame
+        # (~13 ms of paint a frame, measured offscreen at W1)
+        self.distance_plot.disableAutoRange()
+        self._distance_range = (1.0, 1.0)
         self.distance_plot.hideButtons()
         self.distance_plot.setLabel("left", "off plane")
         self.distance_plot.setLabel("bottom", "step")
@@ -331,6 +346,7 @@ class LandscapeView(SessionView):
         self.path_items.set_marker(*(marker[:2] if marker else (None, None)))
         self.distance_curve.setData(path.steps, path.distances)
         self.distance_step.setValue(self.session.step_index)
+        self._range_distances(path)
         other = self.model.companion_path() if self.model.companion is not None else None
         if other is not None or self.companion_distance.isVisible():
             self.companion_items.set_visible(other is not None)
@@ -342,6 +358,22 @@ class LandscapeView(SessionView):
             self.companion_items.future.setVisible(self.show_future)
             self.companion_items.set_marker(*self.model.companion_marker()[:2])
             self.companion_distance.setData(other.steps, other.distances)
+
+    def _range_distances(self, path) -> None:
+        """The distance plot's ranges, changed only when the path outgrows them."""
+        others = [self.model.companion] if self.model.companion is not None else []
+        last = max([self.session.head, *(o.head for o in others)])
+        top = float(path.distances.max()) if path.distances.size else 0.0
+        other = self.model.companion_path() if others else None
+        if other is not None and other.distances.size:
+            top = max(top, float(other.distances.max()))
+        x_now, y_now = self._distance_range
+        x = lazy_upper(max(last, 1), x_now, 10.0)
+        top = max(top, 1e-12)
+        y = lazy_upper(top, y_now, 10.0 ** math.floor(math.log10(top)))
+        if (x, y) != (x_now, y_now):
+            self._distance_range = (x, y)
+            self.distance_plot.setRange(xRange=(0, x), yRange=(0, 1.05 * y), padding=0.02)
 
     def _show_note(self) -> None:
         m = self.model
