@@ -277,3 +277,31 @@ def test_in_the_window_a_drag_moves_every_view_and_edit_undo_takes_it_back(qtbot
         win.close()
         win.deleteLater()
         qtbot.wait(1)
+
+
+def test_in_compare_mode_run_bs_arrows_are_no_handles(qtbot):
+    """Run B's parameters follow run A's edits: a drag on B's plane pans, A's still edits."""
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer.app.main_window import MainWindow
+    from explorer.session.compare import Comparison
+
+    win = MainWindow(Session(Config(samples=120, dataset="blobs", features="identity")))
+    win.resize(1300, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        win.compare.start(Comparison(win.session, {"loss": "squared_error"}))
+        QApplication.processEvents()
+        a, b = win.regions, win.compare.regions_b
+        for view in (a, b):
+            view.set_overlay("weights", True)
+            view.flush()
+        assert a.handles.pick(a.weights.tips[0]) == ("w", 0)
+        assert b.handles._pixel() > 0 and b.weights.tips is not None  # B can be reached
+        assert b.handles.pick(b.weights.tips[0]) is None and not b.begin_drag(b.weights.tips[0])
+    finally:
+        win.file_actions.modified = False
+        win.close()
+        win.deleteLater()
+        qtbot.wait(1)

@@ -102,6 +102,8 @@ class CompareController(QObject):
         a.changed.connect(w._on_session_changed)
         regions_a = w.takeCentralWidget()
         self.regions_b = RegionsView(comparison.b, None, DARK if self._dark() else LIGHT)
+        # B's parameters follow A's edits: its arrows and zero-score lines are no handles.
+        self.regions_b.handles.enabled = False
         for name, on in regions_a.overlays.items():
             self.regions_b.set_overlay(name, on)
         self.regions_b.message.connect(w.show_message)

@@ -35,11 +35,15 @@ class ParameterHandles:
     ----------
     active : tuple of (str, int) or None
         ``("w", c)`` or ``("b", c)`` while a drag is under way.
+    enabled : bool
+        Whether the handles can be grabbed (not on compare mode's run B, whose parameters
+        follow run A's edits).
     """
 
     def __init__(self, view):
         self._view = view
         self.active: tuple[str, int] | None = None
+        self.enabled = True
         self._action = None
         self._over = False
 
@@ -51,7 +55,7 @@ class ParameterHandles:
     def pick(self, xy: np.ndarray) -> tuple[str, int] | None:
         """The handle under ``xy`` (data coordinates), or None."""
         view = self._view
-        if not view._weights_allowed():
+        if not (self.enabled and view._weights_allowed()):
             return None
         reach = GRAB_PIXELS * self._pixel()
         if reach <= 0:
