@@ -221,3 +221,33 @@ def test_export_command_writes_the_losss_tex(tmp_path, qapp):
         text = (out / "inspector.tex").read_text(encoding="ascii")
         check_structure(text)
         assert marker in text and text.startswith("\\documentclass")
+
+
+def test_the_windows_copy_follows_a_change_of_loss(qtbot):
+    """Edit → Copy Derivation as LaTeX writes the loss in effect, and the status bar names it."""
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer.app.main_window import MainWindow
+
+    session = Session(Config(samples=90, loss="svm_ova"))
+    session.step(3)
+    session.select(int(session.data.train_index[1]))
+    win = MainWindow(session)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        win.actions["copy_latex"].trigger()
+        copied = QApplication.clipboard().text()
+        assert copied == numbers.inspector_latex(session, 4)
+        assert NO_SOFTMAX in copied and "one-vs-all" in copied
+        assert "svm-ova derivation" in win.statusBar().currentMessage()
+        session.configure(session.config.replace(loss="squared_error"))
+        win.actions["copy_latex"].trigger()
+        copied = QApplication.clipboard().text()
+        assert "shrinks the signal" in copied and NO_SOFTMAX not in copied
+        assert "squared-error derivation" in win.statusBar().currentMessage()
+    finally:
+        win.file_actions.modified = False
+        win.close()

@@ -1,9 +1,10 @@
 """The window's text exports: Copy as LaTeX, Export Parameters…, Export Metrics….
 
 Edit → Copy Derivation as LaTeX and the inspector's right-click *Copy as LaTeX* put the
-inspector's equations, with the selected sample's numbers at the inspector's precision, on
-the clipboard; Edit → Copy Parameters as LaTeX and the Parameters view's *Copy as LaTeX*
-do the same for ``W``, ``b`` and their gradients. File → Export Parameters… and Export
+inspector's equations for the chosen loss, with the selected sample's numbers at the
+inspector's precision, on the clipboard (the status bar names the loss); Edit → Copy
+Parameters as LaTeX and the Parameters view's *Copy as LaTeX* do the same for ``W``,
+``b`` and their gradients. File → Export Parameters… and Export
 Metrics… write CSV or JSON, chosen by the file's suffix. The texts come from
 :mod:`explorer.app.numbers`, as ``softmax-explorer export``'s do.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from PyQt6.QtWidgets import QApplication, QFileDialog
 
 from explorer.app import numbers
+from explorer.core import cli_loss_name
 from explorer.export.latex import DEFAULT_DIGITS
 
 COPY_LATEX_TEXT = "Copy as LaTeX"
@@ -54,7 +56,8 @@ class NumberActions:
     def copy_inspector_latex(self) -> str:
         text = self.inspector_text()
         QApplication.clipboard().setText(text)
-        self.window.show_message(f"Copied the derivation as LaTeX ({AMSMATH})")
+        loss = cli_loss_name(self.window.session.config.loss)
+        self.window.show_message(f"Copied the {loss} derivation as LaTeX ({AMSMATH})")
         return text
 
     def copy_parameters_latex(self) -> str:
