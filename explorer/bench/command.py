@@ -58,6 +58,19 @@ def bench_parser() -> OneLineParser:
         help="regions overlays on in every workload: a comma list of "
         f"{','.join(OVERLAYS)} (default none)",
     )
+    parser.add_argument(
+        "--exports",
+        action="store_true",
+        help="instead of the frames: time a 200-step recording at W1 in every animation "
+        "format (gif, mp4, webm, apng, webp, pdf) and the still exports, with file sizes",
+    )
+    parser.add_argument(
+        "--export-repeats",
+        type=int,
+        default=3,
+        metavar="N",
+        help="runs of each export, the median is shown (default 3)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--no-reference", action="store_true", help="skip the matplotlib reference")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurements")
@@ -94,6 +107,21 @@ def _overlays(text: str | None) -> tuple[str, ...]:
     return names
 
 
+def _run_exports(args, say) -> int:
+    """``bench --exports``: the export table (:mod:`explorer.bench.exports`) or its JSON."""
+    from explorer.bench.exports import format_exports, run_exports
+
+    with tempfile.TemporaryDirectory(prefix="softmax-bench-") as scratch:
+        os.environ.setdefault("SOFTMAX_EXPLORER_SETTINGS", str(Path(scratch) / "settings.ini"))
+        try:
+            result = run_exports(args.export_repeats, args.quick, say)
+        except (RuntimeError, OSError, ValueError) as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 1
+    print(json.dumps(result, indent=2) if args.json else format_exports(result))
+    return 0
+
+
 def run_bench(argv: list[str]) -> int:
     """Run ``softmax-explorer bench`` with ``argv``; return the exit code."""
     args = bench_parser().parse_args(argv)
@@ -110,6 +138,10 @@ def run_bench(argv: list[str]) -> int:
     except ValueError as exc:
         bench_parser().error(str(exc))
     overlays = _overlays(args.overlays)
+    if not 1 <= args.export_repeats <= 100:
+        bench_parser().error(
+            f"--export-repeats must be between 1 and 100 (got {args.export_repeats})"
+        )
     # Before Qt is imported: headless, and never the user's settings.
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ["PYQTGRAPH_QT_LIB"] = "PyQt6"
@@ -133,6 +165,8 @@ def run_bench(argv: list[str]) -> int:
         if not args.quiet:
             print(f"[bench] {text}", file=sys.stderr, flush=True)
 
+    if args.exports:
+        return _run_exports(args, say)
     with tempfile.TemporaryDirectory(prefix="softmax-bench-") as scratch:
         os.environ.setdefault("SOFTMAX_EXPLORER_SETTINGS", str(Path(scratch) / "settings.ini"))
         try:
