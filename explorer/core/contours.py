@@ -87,7 +87,7 @@ def contour_segments(values, xs, ys, level: float) -> np.ndarray:
     return np.concatenate(pieces) if pieces else np.zeros((0, 2, 2))
 
 
-def surface_levels(values, n_lines: int = 9, top_quantile: float = 0.95):
+def surface_levels(values, n_lines: int = 11, top_quantile: float = 0.85):
     """The colour range and the contour levels of a surface.
 
     The colours run from the lowest value to the ``top_quantile`` of the finite values

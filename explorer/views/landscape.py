@@ -198,6 +198,8 @@ class LandscapeView(SessionView):
         self.distance_step.setPen(dashed_pen(t.muted))
         self.hover_label.set_theme(t.background, t.foreground)
         self.note_label.setStyleSheet(f"color: {hex_color(t.foreground)}")
+        # setPen() recolours an axis title with the pen colour; titles use the text colour
+        self.colorbar.getAxis("left").setLabel("loss L", color=hex_color(t.foreground))
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -374,6 +376,9 @@ class LandscapeView(SessionView):
         if (x, y) != (x_now, y_now):
             self._distance_range = (x, y)
             self.distance_plot.setRange(xRange=(0, x), yRange=(0, 1.05 * y), padding=0.02)
+            # two labels: a strip 50 pixels high has no room for six
+            ticks = [(0.0, "0"), (y, format_number(y, 2))]
+            self.distance_plot.getAxis("left").setTicks([ticks, []])
 
     def _show_note(self) -> None:
         m = self.model
