@@ -162,7 +162,7 @@ def test_the_batch_part_matches_an_independent_objective_per_loss(make_view):
 LABELS = {
     "cross_entropy": (["∂L/∂p = −y/p", "JT(−y/p)", "Both sides agree", "L = −log py"], []),
     "squared_error": (
-        ["∂L/∂p = p − y", "∂L/∂z = JT(p − y)", "p − y (cross-entropy’s)", "shrinks the signal"],
+        ["∂L/∂p = p − y", "squared error: ∂L/∂z", "cross-entropy: p − y", "shrinks the signal"],
         ["−y/p", NO_SOFTMAX[:20]],
     ),
     "svm_ww": (

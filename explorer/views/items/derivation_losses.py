@@ -137,24 +137,18 @@ class LossSteps:
         else:  # a 6×6 or larger matrix would not fit; the Jacobian view shows it
             parts = [Operator("<i>J</i><sup>T</sup> ·"), dl_dp]
         product = f"<i>J</i><sup>T</sup>({dl_dp_text})"
-        if squared:
-            parts += [
-                Operator("="),
-                self._group(f"∂<i>L</i>/∂<i>z</i> = {product}", d.jt_dl_dp[:, None]),
-                Operator("vs"),
-                self._group(
-                    "<i>p</i> − <i>y</i> " + self._muted_text("(cross-entropy’s)"),
-                    d.p_minus_y[:, None],
-                ),
-            ]
-        else:
-            parts += [
-                Operator("="),
-                self._group(product, d.jt_dl_dp[:, None]),
-                Operator("="),
-                self._group("<i>p</i> − <i>y</i>", d.dz[:, None]),
-            ]
+        parts += [Operator("="), self._group(product, d.jt_dl_dp[:, None])]
+        if not squared:
+            parts += [Operator("="), self._group("<i>p</i> − <i>y</i>", d.dz[:, None])]
         chain.append(self._matrix(*parts))
+        if squared:  # the two losses' signals side by side, in a matrix of their own
+            chain.append(
+                self._matrix(
+                    self._group("squared error: ∂<i>L</i>/∂<i>z</i>", d.dz[:, None]),
+                    Operator("vs"),
+                    self._group("cross-entropy: <i>p</i> − <i>y</i>", d.p_minus_y[:, None]),
+                )
+            )
         diff = chain_rule_gap(d.jt_dl_dp, d.dz)
         # one placeholder for the whole phrase, so that the page's structure stays
         # the same when the difference flips between 0 and a rounding error
@@ -170,7 +164,7 @@ class LossSteps:
                     f" <i>y</i>)‖ is {self._var(format_number(ratio, 3))} × ‖<i>p</i> −"
                     " <i>y</i>‖,<br>cross-entropy’s ∂<i>L</i>/∂<i>z</i> (at most ½). As <i>p</i>"
                     " saturates, right or wrong,<br><i>J</i> → 0 and the signal vanishes.<br>"
-                    f"The product agrees with the closed form {self._var(agree)}."
+                    f"Product and closed form agree {self._var(agree)}."
                 )
             )
         else:
