@@ -102,6 +102,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("dark", "&Dark Appearance", "View", "Ctrl+D", "Switch light/dark", True),
     ActionSpec("reset_zoom", "Reset &Zoom", "View", "Ctrl+0", "Fit the plane to the data"),
     ActionSpec("reset_layout", "Reset &Layout", "View", "", "Put every panel back in place"),
+    ActionSpec(
+        "present",
+        "&Presentation Mode",
+        "View",
+        "F5",
+        "Full screen, large text, the chosen layout's views; F6 shows the configuration, "
+        "Esc leaves",
+    ),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", "Help", "F1", "List every shortcut"),
     ActionSpec("about", "&About Softmax Explorer", "Help", "", "Version and credits"),
 )

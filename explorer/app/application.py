@@ -53,12 +53,19 @@ def app_icon():
     return None if icon.isNull() else icon
 
 
-def run_window(session, play: bool = False, data_label: str | None = None, comparison=None) -> int:
+def run_window(
+    session,
+    play: bool = False,
+    data_label: str | None = None,
+    comparison=None,
+    present: bool = False,
+) -> int:
     """Show the main window on ``session`` and run the event loop; return the exit code.
 
     ``data_label`` (e.g. ``"user data (points.csv)"``) tells the configuration panel that
     the points came from a file rather than from the configured data set; with
-    ``comparison`` (whose run A is ``session``) the window opens in compare mode.
+    ``comparison`` (whose run A is ``session``) the window opens in compare mode;
+    ``present`` starts in presentation mode.
     """
     app = get_application()
     from explorer.app import autosave, crash_guard
@@ -71,6 +78,8 @@ def run_window(session, play: bool = False, data_label: str | None = None, compa
     if comparison is not None:
         window.compare.start(comparison)
     window.show()
+    if present:
+        window.presentation.enter()
     autosave.start(window)  # offers what a crash left; removed when the window closes
     freeze_long_lived_objects()
     if play:

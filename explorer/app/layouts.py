@@ -35,6 +35,8 @@ NARROW_WIDTH = 1200
 #: Below this client width the configuration joins the right column's first tab group
 #: (beside it the plane's and the bars' own controls would need ~940 px).
 TINY_WIDTH = 1000
+#: The least share of the width presentation mode's right column takes.
+PRESENT_RIGHT_SHARE = 0.44
 #: What a window's menu, tool and status bars take of its height (pixels).
 CHROME_HEIGHT = 90
 #: A dock's title bar above a group's views, and the tab bar below a tabbed group (pixels).
@@ -155,19 +157,38 @@ def _group_width(group: tuple[str, ...]) -> int:
     return max(MINIMUM_SIZES.get(d, (200, 0))[0] for d in group)
 
 
-def plan(name: str, width: int, height: int, extra: tuple[str, ...] = ()) -> Layout:
+def plan(
+    name: str,
+    width: int,
+    height: int,
+    extra: tuple[str, ...] = (),
+    hide: tuple[str, ...] = (),
+    presenting: bool = False,
+) -> Layout:
     """The plan of preset ``name`` (or :data:`DEFAULT`) for a window of ``width`` ×
     ``height`` logical pixels.
 
     ``extra``: docks the presets do not know (a view added later); the default and
     *Everything* show them as a group of their own in the right column, the other
-    presets hide them.
+    presets hide them. ``hide``: docks left out (presentation mode's configuration).
+    ``presenting``: presentation mode's plan, whose right column spans the window's
+    height and takes a larger share (the texts in it are larger), and whose bottom row
+    stays under the plane whatever the width.
     """
     layout = _base(name)
+    if hide:
+
+        def keep(area):
+            groups = (tuple(d for d in g if d not in hide) for g in area)
+            return tuple(g for g in groups if g)
+
+        layout = replace(
+            layout, left=keep(layout.left), right=keep(layout.right), bottom=keep(layout.bottom)
+        )
     if extra and name in (DEFAULT, "everything"):
         layout = replace(layout, right=(*layout.right, tuple(extra)))
     right, bottom, left = layout.right, layout.bottom, layout.left
-    if (height < SHORT_HEIGHT or width < NARROW_WIDTH) and bottom:
+    if (height < SHORT_HEIGHT or (width < NARROW_WIDTH and not presenting)) and bottom:
         right, bottom = right + bottom, ()
     if width < TINY_WIDTH and left:
         right = ((*(right[0] if right else ()), *left[0]), *right[1:])
@@ -175,6 +196,8 @@ def plan(name: str, width: int, height: int, extra: tuple[str, ...] = ()) -> Lay
     # The bottom row spans the window but the configuration column: its groups merged
     # into tabs until their readable widths fit.
     room_w = width - (max(map(_group_width, left)) if left else 0) - 12
+    if presenting:
+        room_w = round(width * (1 - PRESENT_RIGHT_SHARE))
     n = len(bottom)
     while n > 1 and sum(map(_group_width, _merge(bottom, n))) + 6 * n > room_w:
         n -= 1
@@ -182,6 +205,8 @@ def plan(name: str, width: int, height: int, extra: tuple[str, ...] = ()) -> Lay
     # The right column stands above the bottom row: its groups, at their readable
     # heights, share what the bottom row leaves; merged into tabs until they fit.
     room = height - CHROME_HEIGHT - (max(map(_group_height, bottom)) if bottom else 0)
+    if presenting:
+        room = height
     n = len(right)
     while n > 1 and sum(map(_group_height, _merge(right, n))) > room:
         n -= 1
@@ -196,13 +221,18 @@ def plan(name: str, width: int, height: int, extra: tuple[str, ...] = ()) -> Lay
         right_share = max(right_share, 0.36)
     if not left:
         right_share = max(right_share, 0.42)
+    if presenting:
+        right_share = max(right_share, PRESENT_RIGHT_SHARE)
     return Layout(left, right, bottom, layout.left_share, right_share, layout.bottom_share, splits)
 
 
 # --------------------------------------------------------------------------- Qt side
-def apply_layout(window, name: str) -> Layout:
+def apply_layout(window, name: str, hide: tuple[str, ...] = (), presenting: bool = False) -> Layout:
     """Put ``window.docks`` where :func:`plan` says for the window's current size; docks
-    the plan leaves out are hidden in the right column (the View menu shows them)."""
+    the plan leaves out are hidden in the right column (the View menu shows them).
+
+    ``window.current_layout`` remembers ``name`` (presentation mode shows its views),
+    unless ``hide`` leaves docks out."""
     from PyQt6.QtCore import Qt
 
     area = Qt.DockWidgetArea
@@ -210,9 +240,12 @@ def apply_layout(window, name: str) -> Layout:
     known = set(_base(DEFAULT).placed())
     extra = tuple(d for d in docks if d not in known)
     size = window.size()
-    layout = plan(name, size.width(), size.height(), extra)
+    layout = plan(name, size.width(), size.height(), extra, hide, presenting)
+    if not hide:
+        window.current_layout = name
     window.setCorner(Qt.Corner.BottomLeftCorner, area.LeftDockWidgetArea)
-    window.setCorner(Qt.Corner.BottomRightCorner, area.BottomDockWidgetArea)
+    right_corner = area.RightDockWidgetArea if presenting else area.BottomDockWidgetArea
+    window.setCorner(Qt.Corner.BottomRightCorner, right_corner)
     for dock in docks.values():
         dock.setFloating(False)
         window.removeDockWidget(dock)

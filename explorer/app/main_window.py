@@ -35,6 +35,7 @@ from explorer.app.layouts import (
 from explorer.app.messages import UNDO_HINT, configured_text, divergence_text, restarted_text
 from explorer.app.notices import NoticeBar
 from explorer.app.player import Player
+from explorer.app.presentation import Presentation, add_scale_menu
 from explorer.app.shortcuts import TrainingKeys
 from explorer.app.timeline_slider import TimelineSlider
 from explorer.app.undo import UndoController
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._divergence_notice: str | None = None  # shown until the report is cleared
         self.actions = create_actions(self)
         self._build_views()
+        self.presentation = Presentation(self)  # F5; its own Esc and F6
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -121,6 +123,7 @@ class MainWindow(QMainWindow):
                 menus[spec.menu].addSeparator()
         view_menu = menus["View"]
         add_layout_menu(self, view_menu)  # Teach, Derive, Everything, Reset Layout
+        add_scale_menu(self.presentation, view_menu)
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
@@ -190,6 +193,7 @@ class MainWindow(QMainWindow):
             "to_end": lambda: self._seek(self.session.head),
             "reset_zoom": self.regions.reset_view,
             "reset_layout": lambda: apply_layout(self, DEFAULT_LAYOUT),
+            "present": self.presentation.toggle,
             "shortcuts": self.show_shortcuts,
             "about": self.show_about,
         }
@@ -301,6 +305,7 @@ class MainWindow(QMainWindow):
         if self.player.playing and fps > 0:
             parts.append(f"{fps:.0f} fps")
         self.status_metrics.setText("   ".join(parts))
+        self.presentation.counter.show_step()
 
     # ----------------------------------------------------------------- commands
     def step(self) -> None:
@@ -462,6 +467,7 @@ class MainWindow(QMainWindow):
             self.actions["dark"].setChecked(True)
 
     def save_settings(self) -> None:
+        self.presentation.leave()  # keep the window's own layout and geometry
         s = self.settings
         app_settings.write(s, "window/geometry", self.saveGeometry())
         app_settings.write(s, "window/state", self.saveState())

@@ -256,4 +256,9 @@ def window_parser() -> OneLineParser:
 
     add_compare_option(parser)
     parser.add_argument("--play", action="store_true", help="start training at once")
+    parser.add_argument(
+        "--present",
+        action="store_true",
+        help="start in presentation mode: full screen, large text (F5 or Esc leaves)",
+    )
     return parser

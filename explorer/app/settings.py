@@ -21,6 +21,7 @@ DEFAULTS: dict[str, tuple[object, type]] = {
     "play/steps_per_frame": (1, int),
     "play/fps": (30, int),
     "view/theme": ("light", str),
+    "present/scale": (1.75, float),
     "export/last_dir": ("", str),
     "autosave/interval_s": (60.0, float),
 }

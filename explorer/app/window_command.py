@@ -18,4 +18,6 @@ def run_window_command(argv: list[str]) -> int:
     from explorer.app.application import run_window
 
     label = f"user data ({Path(args.csv).name})" if args.csv else None
-    return run_window(session, play=args.play, data_label=label, comparison=comparison)
+    return run_window(
+        session, play=args.play, data_label=label, comparison=comparison, present=args.present
+    )

@@ -8,7 +8,8 @@ The main window calls :meth:`SessionView.refresh` once per session event with th
 What the window, export and the benchmark may rely on in every view: :meth:`flush`,
 :attr:`message`, :attr:`edit_mode`, :meth:`allows_context_menu`, :meth:`export_widget`,
 :meth:`figure` (the export widget with the view's controls hidden: an exported view is a
-figure, plots, titles, legends and colour bars, without its check boxes and menus).
+figure, plots, titles, legends and colour bars, without its check boxes and menus),
+:meth:`set_scale` (presentation mode).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from PyQt6.QtWidgets import (
 
 from explorer.session.changes import EVERYTHING, Change
 from explorer.views.palette import LIGHT, Theme
+from explorer.views.scaling import scale_graphics
 
 
 class SessionView(QWidget):
@@ -62,6 +64,9 @@ class SessionView(QWidget):
     #: Whether clicks edit the points (the regions view's edit mode); False elsewhere.
     edit_mode: bool = False
 
+    #: Presentation mode's factor for text, markers and line widths (1 in the window).
+    scale: float = 1.0
+
     message = pyqtSignal(str)
 
     def __init__(self, session, parent: QWidget | None = None, theme: Theme = LIGHT):
@@ -79,12 +84,24 @@ class SessionView(QWidget):
         self.theme = theme
         self.refresh(Change.SESSION)
 
+    def set_scale(self, factor: float) -> None:
+        """Draw text, markers and lines ``factor`` times their size (presentation mode;
+        1 gives them back). Text that follows the application font grows with it (the
+        caller scales that font); the line widths and sized texts of the view's plots are
+        scaled here (:func:`~explorer.views.scaling.scale_graphics`). A view that draws
+        sizes of its own reads :attr:`scale` when it rebuilds, which this does."""
+        self.scale = float(factor)
+        self.refresh(Change.SESSION)
+        scale_graphics(self, self.scale)
+
     def refresh(self, changes: Change) -> None:
         """Redraw after a session change (nothing if the view does not listen to it)."""
         if not changes & self.LISTENS_TO:
             return
         if changes & self.REBUILD_ON:
             self.rebuild()
+            if self.scale != 1.0:
+                scale_graphics(self, self.scale)  # the rebuilt items at the shown scale
         self.update_view(changes)
 
     def rebuild(self) -> None:  # pragma: no cover - overridden

@@ -272,7 +272,7 @@ class InspectorView(SessionView):
         keep, hkeep = bar.value(), hbar.value()
         doc = self.browser.document()
         font = QFont(self.browser.font())
-        font.setPointSizeF(POINT_SIZE)
+        font.setPointSizeF(POINT_SIZE * self.scale)  # presentation mode scales it
         doc.setDefaultFont(font)
         self._writer = PageWriter(doc, QColor(*self.theme.foreground), QColor(*self.theme.muted))
         self._writer.write(items, values)

@@ -264,7 +264,7 @@ class JacobianView(SessionView):
             self.cell_texts = None
         if C <= MAX_CLASSES_WITH_VALUES:
             font = QFont()
-            font.setPointSizeF(11.0 if C <= 3 else 9.5 if C <= 5 else 8.0)
+            font.setPointSizeF((11.0 if C <= 3 else 9.5 if C <= 5 else 8.0) * self.scale)
             self.cell_texts = CellTexts(C, font, self._text_colors)
             self.cell_texts.setZValue(5)  # above the heatmap
             self.plot.addItem(self.cell_texts, ignoreBounds=True)

@@ -234,6 +234,13 @@ class RegionsView(PlaneEditing, SessionView):
         self._n_classes = 0  # recolour the scatter items too
         self.refresh(Change.SESSION)
 
+    def set_scale(self, factor: float) -> None:
+        """Markers, their outlines and the selection ring ``factor`` times their size too."""
+        self.points.scale = float(factor)
+        self.selected_item.setSize(18 * factor)
+        self._n_classes = 0  # remake the scatter items at the new size
+        super().set_scale(factor)
+
     def reset_view(self) -> None:
         """Show the data-fitted range again."""
         self._zoomed = False

@@ -105,6 +105,10 @@ def still_plot(plot) -> None:
     view_box.enableAutoRange(enable=False)
 
 
+#: The attribute of a PlotItem that holds presentation mode's scale for its title.
+SCALE_ATTRIBUTE = "explorer_scale"
+
+
 def set_plot_title(plot, text: str) -> None:
     """Title ``plot`` without letting a long title widen it beyond its dock.
 
@@ -112,7 +116,8 @@ def set_plot_title(plot, text: str) -> None:
     the plot out wider than the view and cuts off its right side. Unpinned, a long
     title overflows its own line instead.
     """
-    plot.setTitle(text, size="9pt")
+    # presentation mode's factor, set on the plot by views.scaling.scale_graphics
+    plot.setTitle(text, size=f"{9 * getattr(plot, SCALE_ATTRIBUTE, 1.0):.4g}pt")
     plot.titleLabel.setMinimumWidth(0)
     plot.titleLabel.updateGeometry()
 

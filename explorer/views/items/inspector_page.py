@@ -66,8 +66,9 @@ HEADING_TOP, HEADING_BOTTOM = 10.0, 2.0
 PARAGRAPH_MARGIN = 5.0
 #: A class row is this percentage of the font's line height (room between the rows).
 ROW_HEIGHT_PERCENT = 112.0
-#: Font size of the column names above a matrix (points).
-NAMES_POINT_SIZE = 8.0
+#: Font size of the column names above a matrix (points) on a page of PAGE_POINT_SIZE
+#: (they keep that ratio to the page's font: presentation mode scales both).
+NAMES_POINT_SIZE, PAGE_POINT_SIZE = 8.0, 10.0
 ELLIPSIS = "…"
 _PROPORTIONAL = QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
 
@@ -134,10 +135,11 @@ class PageWriter:
         self.muted = QTextCharFormat(self.base)
         self.muted.setForeground(muted)
         self.names = QTextCharFormat(self.muted)
-        self.names.setFontPointSize(NAMES_POINT_SIZE)
+        names_size = NAMES_POINT_SIZE * document.defaultFont().pointSizeF() / PAGE_POINT_SIZE
+        self.names.setFontPointSize(names_size)
         self.metrics = QFontMetricsF(document.defaultFont())
         names_font = QFont(document.defaultFont())
-        names_font.setPointSizeF(NAMES_POINT_SIZE)
+        names_font.setPointSizeF(names_size)
         self.names_metrics = QFontMetricsF(names_font)
         self._font_key = document.defaultFont().toString()
 

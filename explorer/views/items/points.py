@@ -131,6 +131,8 @@ class PointLayers:
         self.train_members: list[np.ndarray] = []
         self._size = 7.0
         self._sized = False
+        #: Presentation mode's factor for the markers and their outlines.
+        self.scale = 1.0
 
     def set_classes(self, C: int) -> None:
         """Make ``C`` pairs of items (the old ones are removed)."""
@@ -150,8 +152,9 @@ class PointLayers:
     def set_data(self, data, colors: np.ndarray, theme) -> None:
         """Positions and colours from ``data`` (``X (2, N)``, ``y``, ``is_test``)."""
         n = data.X.shape[1]
-        self._size = size = marker_size(n)
-        outline = pg.mkPen(theme.foreground, width=0.8) if n <= 5000 else pg.mkPen(None)
+        self._size = size = marker_size(n) * self.scale
+        outline = pg.mkPen(theme.foreground, width=0.8 * self.scale) if n <= 5000 else None
+        outline = outline or pg.mkPen(None)
         train_labels = data.y[data.train_index]
         self.train_members = []
         for k, (train, test) in enumerate(zip(self.train, self.test, strict=True)):
@@ -164,8 +167,8 @@ class PointLayers:
             )
             at = np.flatnonzero(data.is_test & (data.y == k))
             test.setData(
-                x=data.X[0, at], y=data.X[1, at], size=size + 1,
-                pen=pg.mkPen(rgb, width=2.0), brush=pg.mkBrush(None),
+                x=data.X[0, at], y=data.X[1, at], size=size + self.scale,
+                pen=pg.mkPen(rgb, width=2.0 * self.scale), brush=pg.mkBrush(None),
             )  # fmt: skip
         self._sized = False
 
