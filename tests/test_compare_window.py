@@ -273,3 +273,24 @@ def test_the_two_planes_pan_and_zoom_together(window):
     window.actions["leave_compare"].trigger()
     a.translateBy(x=1.0, y=0.0)  # no longer linked, nothing raises
     QApplication.processEvents()
+
+
+def test_presenting_in_compare_mode_scales_both_planes_and_hides_both_rows(window):
+    from explorer.app.presentation import plane_controls
+
+    c = _compare(window, {"loss": "squared_error"})
+    b_controls = window.compare.regions_b.findChildren(type(plane_controls(window)[0]))
+    assert len(plane_controls(window)) > len(b_controls) > 0
+    window.presentation.enter()
+    try:
+        QApplication.processEvents()
+        scale = window.presentation.scale()
+        assert window.regions.scale == window.compare.regions_b.scale == scale != 1.0
+        assert not any(w.isVisible() for w in plane_controls(window))
+        window.step()
+        assert c.b.step_index == 1
+    finally:
+        window.presentation.leave()
+    QApplication.processEvents()
+    assert window.compare.regions_b.scale == 1.0
+    assert all(w.isVisible() for w in plane_controls(window))

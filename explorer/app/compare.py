@@ -106,6 +106,8 @@ class CompareController(QObject):
         self.regions_b.handles.enabled = False
         for name, on in regions_a.overlays.items():
             self.regions_b.set_overlay(name, on)
+        if regions_a.scale != 1.0:  # presenting
+            self.regions_b.set_scale(regions_a.scale)
         self.regions_b.message.connect(w.show_message)
         # One plane: a pan or zoom of either view moves both (pyqtgraph's linked axes).
         self.regions_b.view_box.setXLink(regions_a.view_box)
@@ -221,6 +223,11 @@ class CompareController(QObject):
     def _set_dark(self, dark: bool) -> None:
         if self.regions_b is not None:
             self.regions_b.set_theme(DARK if dark else LIGHT)
+
+    def extra_views(self) -> list[RegionsView]:
+        """The views compare mode adds to the window's (run B's regions), for what acts
+        on every view (presentation mode's scale)."""
+        return [] if self.regions_b is None else [self.regions_b]
 
     def widget(self, view_id: str) -> QWidget:
         """The widget an export renders for ``regions-a`` or ``regions-b``."""

@@ -72,12 +72,15 @@ class StepCounter(QLabel):
 
 
 def plane_controls(window) -> list[QWidget]:
-    """The plane's row of overlay check boxes and its Reset view button."""
-    row = window.regions.layout().itemAt(0).layout()
-    if row is None:
-        return []
-    items = (row.itemAt(k).widget() for k in range(row.count()))
-    return [w for w in items if w is not None]
+    """The plane's row of overlay check boxes and its Reset view button (both planes'
+    in compare mode)."""
+    out = []
+    for plane in (window.regions, *window.compare.extra_views()):
+        row = plane.layout().itemAt(0).layout()
+        if row is not None:
+            items = (row.itemAt(k).widget() for k in range(row.count()))
+            out += [w for w in items if w is not None]
+    return out
 
 
 class Presentation(QObject):
@@ -120,7 +123,7 @@ class Presentation(QObject):
         font = QFont(base)
         font.setPointSizeF(base.pointSizeF() * factor)
         QApplication.setFont(font)
-        for view in self.window.views.values():
+        for view in (*self.window.views.values(), *self.window.compare.extra_views()):
             view.set_scale(factor)
         self.counter.set_scale(factor)
 
@@ -185,7 +188,7 @@ class Presentation(QObject):
         saved = self._saved
         self.counter.hide()
         QApplication.setFont(saved["font"])
-        for view in w.views.values():
+        for view in (*w.views.values(), *w.compare.extra_views()):
             view.set_scale(1.0)
         for dock in w.docks.values():
             old = dock.titleBarWidget()
