@@ -145,7 +145,7 @@ def test_the_scale_reaches_markers_lines_cell_numbers_and_tick_labels(window, qt
     window.presentation.enter()
     settle(qtbot)
     assert jacobian.cell_texts.font.pointSizeF() == pytest.approx(cell_points * factor)
-    assert pg.mkPen(train_curve.opts["pen"]).widthF() == pytest.approx(width * factor)
+    assert pg.mkPen(train_curve.opts["pen"]).widthF() == round(width * factor)
     assert regions.points.train[0].opts["size"] == pytest.approx(size * factor)
     window.presentation.leave()
     settle(qtbot)

@@ -48,9 +48,11 @@ def _base(item, make) -> dict:
 
 def _pen(pen, width: float, factor: float) -> QPen:
     """``pen`` (anything ``pg.mkPen`` takes: its colour and style are kept) of ``width``
-    times ``factor`` (a cosmetic width of 0, one pixel, counts as 1)."""
+    times ``factor`` (a cosmetic width of 0, one pixel, counts as 1), scaled widths
+    rounded to whole pixels (the curves draw those on Qt's fast path)."""
     pen = QPen(pg.mkPen(pen))
-    pen.setWidthF(max(width, 1.0) * factor)
+    scaled = max(width, 1.0) * factor
+    pen.setWidthF(float(max(1, round(scaled))) if factor != 1.0 else max(width, 1.0))
     return pen
 
 

@@ -221,13 +221,16 @@ class HistoryCurve(pg.GraphicsObject):
         export = self._export
         aa = export.get("antialias", True) if export is not False else self.opts["antialias"]
         p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-        thin = export is False and not aa and pen.isCosmetic() and pen.widthF() == 2.0
+        width = pen.widthF()
+        thin = export is False and not aa and pen.isCosmetic() and width >= 2 and width % 1 == 0
         if thin:
             # Qt's raster engine draws only 1-px cosmetic lines on its fast path; a 2-px
             # pen goes through the general stroker, ~4x slower. Three 1-px passes, the
             # second and third one device pixel right and down, cover the same pixels
-            # as the aliased 2-px line (give or take half a pixel). Exports (SVG, PNG
-            # at any scale) keep the real pen.
+            # as the aliased 2-px line (give or take half a pixel); a wider one
+            # (presentation mode's) takes more passes. The stroker would also draw the
+            # spare NaN rows of the segments as stray lines. Exports (SVG, PNG at any
+            # scale) keep the real pen.
             pen = self._thin_pen
         p.setPen(pen)
         if pen.style() == Qt.PenStyle.SolidLine:
@@ -247,7 +250,9 @@ class HistoryCurve(pg.GraphicsObject):
         draw()
         if thin:
             base = p.transform()
-            for dx, dy in ((1.0, 0.0), (0.0, 1.0)):
+            shifts = [(float(k), 0.0) for k in range(1, int(width))]
+            shifts += [(0.0, float(k)) for k in range(1, int(width))]
+            for dx, dy in shifts:
                 p.setTransform(base * QTransform.fromTranslate(dx, dy))
                 draw()
             p.setTransform(base)
