@@ -119,7 +119,7 @@ def test_load_session_round_trip(tmp_path):
 
 def test_docked_views_export_at_figure_size_and_window_keeps_its_layout(tmp_path):
     """Views tabbed away or squeezed in a dock still export as full figures."""
-    from explorer.app.export_command import FIGURE_SIZES
+    from explorer.app.export_window import FIGURE_SIZES
 
     out = tmp_path / "out"
     result = export(
