@@ -59,7 +59,7 @@ def test_scrubbing_moves_the_marker_and_stepping_extends_the_path(make_view):
     x, _ = drawn_path(view)
     assert x.size == 13  # drawn up to the shown step, the rest faint
     assert view.path_items.future.getData()[0].size == 41 - 12
-    assert view.distance_step.value() == 12
+    assert view.strip.step_line.value() == 12
     s.seek(s.head)
     s.step(6)
     view.flush()
@@ -92,6 +92,7 @@ def test_hover_shows_the_exact_loss_at_the_cursor(make_view, qtbot):
     vb = view.view_box
     point = vb.mapViewToScene(vb.mapSceneToView(vb.sceneBoundingRect().center()))
     view._on_mouse_moved(point)
+    view._hover_throttle.now()  # (the read-out follows the mouse at most 10 times a second)
     at = vb.mapSceneToView(point)
     exact = loss_at(view.model.objective(), view.model.surface.plane, at.x(), at.y())
     assert f"L = {format_number(exact, 6)}" in view.hover_label.text()
@@ -144,6 +145,7 @@ def test_compare_mode_draws_run_bs_path_on_the_same_landscape(make_view):
     np.testing.assert_array_equal(x, thetas[:, 0])
     np.testing.assert_array_equal(y, thetas[:, 1])
     assert view.companion_items.line.isVisible()
+    np.testing.assert_array_equal(view.strip.other.getData()[0], comparison.b.timeline.path.steps)
     assert comparison.label(1) in view.note_label.text()
     view.set_companion(None)
     view.flush()

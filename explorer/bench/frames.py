@@ -173,6 +173,7 @@ class WindowHarness:
             w.removeDockWidget(d["landscape"])
             w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, d["landscape"], horizontal)
             d["landscape"].show()
+            d["curves"].raise_()  # in front of its tab group again (the parameters, ...)
             self.app.processEvents()
             thirds = [sum(BOTTOM_WIDTHS) // 3] * 3
             w.resizeDocks([d["curves"], d["inspector"], d["landscape"]], thirds, horizontal)

@@ -13,14 +13,12 @@ an edit of the parameter table does (undoable, every view follows).
 from __future__ import annotations
 
 import html
-import math
 import time
 
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt, QTimer
 from PyQt6.QtWidgets import (
-    QComboBox,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
@@ -30,24 +28,24 @@ from PyQt6.QtWidgets import (
 )
 
 from explorer.core.contours import surface_levels
-from explorer.core.parameters import parameter_names
 from explorer.session.changes import Change
-from explorer.session.landscape_choice import CHOICE_KINDS, PlaneChoice
+from explorer.session.landscape_choice import PlaneChoice
 from explorer.session.landscape_model import Landscape
 from explorer.views.base import SessionView
-from explorer.views.items.axes import cache_axes, lazy_upper, theme_axes
+from explorer.views.items.axes import cache_axes, theme_axes
+from explorer.views.items.distance_strip import DistanceStrip
 from explorer.views.items.heatmap import HeatmapItem
-from explorer.views.items.landscape_items import ContourLines, PathItems, dashed_pen
+from explorer.views.items.landscape_items import ContourLines, PathItems
 from explorer.views.items.plane import CornerLabel, PlaneViewBox
+from explorer.views.items.plane_chooser import PlaneChooser
 from explorer.views.palette import LIGHT, Theme, hex_color
-from explorer.views.qt_helpers import follow_dock, format_number, on_screen, signals_blocked
+from explorer.views.qt_helpers import (
+    Throttle,
+    follow_dock,
+    format_number,
+    on_screen,
+)
 
-KIND_TEXTS = {
-    "coordinates": "Two coordinates",
-    "pca": "PCA of the path",
-    "gradient": "Gradient, last update",
-    "flat": "Flat direction",
-}
 #: The path's colour (red-orange: readable on every colour of viridis), and run B's
 #: (compare mode: white, dashed in the distance plot).
 PATH_COLOR = (255, 85, 40)
@@ -83,21 +81,11 @@ class LandscapeView(SessionView):
     def _build(self) -> None:
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
-        self.kind_combo = QComboBox(self)
-        for kind in CHOICE_KINDS:
-            self.kind_combo.addItem(KIND_TEXTS[kind], kind)
-        self.kind_combo.setToolTip(
-            "The plane through parameter space: two entries of W and b (the others held at\n"
-            "the shown step), the path's two principal directions, the gradient and the\n"
-            "last update, or a flat direction of the softmax against one entry"
-        )
-        self.first_combo, self.second_combo, self.flat_combo = (QComboBox(self) for _ in "abc")
-        self.first_combo.setToolTip("The horizontal axis: an entry of W or b")
-        self.second_combo.setToolTip("The vertical axis: an entry of W or b")
-        self.flat_combo.setToolTip("The flat direction: the same amount added to every class")
-        for combo in (self.kind_combo, self.first_combo, self.flat_combo, self.second_combo):
-            combo.currentIndexChanged.connect(self._on_choice)
-            bar.addWidget(combo)
+        self.chooser = PlaneChooser(self)
+        self.chooser.chosen.connect(self.set_choice)
+        c = self.chooser
+        self.kind_combo, self.first_combo, self.second_combo, self.flat_combo = c.combos
+        bar.addWidget(self.chooser)
         bar.addStretch(1)
         self.fit_button = QPushButton("Fit to path", self)
         self.fit_button.setToolTip("Fit the ranges to the path again after zooming or panning")
@@ -127,21 +115,8 @@ class LandscapeView(SessionView):
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.hover_label = CornerLabel(self.view_box, "top-left")
         self.distance_plot = self.graphics.addPlot(row=1, col=0)
+        self.strip = DistanceStrip(self.distance_plot)
         self._beside = False
-        self.distance_plot.setMouseEnabled(False, False)
-        # Ranged by hand, lazily: autoranging a growing curve re-laid its axes every frame
-        # (~13 ms of paint a frame, measured offscreen at W1)
-        self.distance_plot.disableAutoRange()
-        self._distance_range = (1.0, 1.0)
-        self.distance_plot.hideButtons()
-        self.distance_plot.setLabel("left", "off plane")
-        self.distance_plot.setLabel("bottom", "step")
-        # Plain curves: a PlotDataItem's setData costs ~0.25 ms more a frame
-        self.distance_curve, self.companion_distance = pg.PlotCurveItem(), pg.PlotCurveItem()
-        self.distance_plot.addItem(self.distance_curve)
-        self.distance_plot.addItem(self.companion_distance)
-        self.distance_step = pg.InfiniteLine(angle=90, movable=False)
-        self.distance_plot.addItem(self.distance_step, ignoreBounds=True)
         cache_axes(self.plot, self.distance_plot)
         for axis in (*self.plot.axes.values(), *self.distance_plot.axes.values()):
             axis["item"].enableAutoSIPrefix(False)  # "W[0,0] (x0.001)" reads as a new name
@@ -151,6 +126,8 @@ class LandscapeView(SessionView):
         self.view_box.sigRangeChangedManually.connect(lambda *_: self._range_timer.start())
         self._range_timer = QTimer(self, singleShot=True, interval=RANGE_SETTLE_MS)
         self._range_timer.timeout.connect(self._on_range_settled)
+        self._hover_pos = None
+        self._hover_throttle = Throttle(self._show_hover, self)
         self._timer = QTimer(self, interval=TICK_MS)
         self._timer.timeout.connect(self._tick)
 
@@ -185,17 +162,14 @@ class LandscapeView(SessionView):
         t = self.theme
         self.graphics.setBackground(t.background)
         axes = [self.plot.getAxis(s) for s in ("left", "bottom")]
-        axes += [self.distance_plot.getAxis(s) for s in ("left", "bottom")]
+        axes += self.strip.axes
         axes.append(self.colorbar.axis)
         theme_axes(axes, t)
         self.contours.set_color(t.background if t.name == "light" else t.foreground)
         self.path_items.set_color(PATH_COLOR, t.foreground)
         self.companion_items.set_color(COMPANION_COLOR, (0, 0, 0))
-        pen = pg.mkPen(COMPANION_COLOR if t.name != "light" else t.foreground, width=1.5)
-        pen.setStyle(Qt.PenStyle.DashLine)
-        self.companion_distance.setPen(pen)
-        self.distance_curve.setPen(pg.mkPen(PATH_COLOR, width=1.5))
-        self.distance_step.setPen(dashed_pen(t.muted))
+        other = COMPANION_COLOR if t.name != "light" else t.foreground
+        self.strip.set_colors(PATH_COLOR, other, t.muted)
         self.hover_label.set_theme(t.background, t.foreground)
         self.note_label.setStyleSheet(f"color: {hex_color(t.foreground)}")
         # setPen() recolours an axis title with the pen colour; titles use the text colour
@@ -207,38 +181,6 @@ class LandscapeView(SessionView):
         self.refresh(Change.SESSION)
 
     # ---------------------------------------------------------------- choosing
-    def _fill_combos(self) -> None:
-        shape = self.model.shape
-        names = parameter_names(shape)
-        flats = [("b", "same to every b[c]")]
-        flats += [(str(d), f"same to every W[c,{d}]") for d in range(shape[1])]
-        with signals_blocked(self.first_combo, self.second_combo, self.flat_combo):
-            for combo in (self.first_combo, self.second_combo):
-                combo.clear()
-                combo.addItems(names)
-            self.flat_combo.clear()
-            for key, text in flats:
-                self.flat_combo.addItem(text, key)
-        self._show_choice()
-
-    def _show_choice(self) -> None:
-        c = self.model.choice
-        combos = (self.kind_combo, self.first_combo, self.second_combo, self.flat_combo)
-        with signals_blocked(*combos):
-            self.kind_combo.setCurrentIndex(CHOICE_KINDS.index(c.kind))
-            self.first_combo.setCurrentText(c.first)
-            self.second_combo.setCurrentText(c.second)
-            self.flat_combo.setCurrentIndex(max(0, self.flat_combo.findData(c.flat)))
-        self.first_combo.setVisible(c.kind == "coordinates")
-        self.second_combo.setVisible(c.kind in ("coordinates", "flat"))
-        self.flat_combo.setVisible(c.kind == "flat")
-
-    def _on_choice(self, *_args) -> None:
-        choice = PlaneChoice(self.kind_combo.currentData(), self.first_combo.currentText(),
-                             self.second_combo.currentText(),
-                             self.flat_combo.currentData() or "b")  # fmt: skip
-        self.set_choice(choice)
-
     def set_choice(self, choice: PlaneChoice) -> None:
         """Show the plane ``choice`` (a refused one is reported and the plane kept)."""
         try:
@@ -246,7 +188,7 @@ class LandscapeView(SessionView):
             self.model.set_ranges(None)
         except ValueError as exc:
             self.message.emit(f"Refused the plane: {exc}")
-        self._show_choice()
+        self.chooser.show_choice(self.model.choice)
         self._wake()
 
     def set_companion(self, session, labels: tuple[str, str] = ("A", "B")) -> None:
@@ -255,8 +197,6 @@ class LandscapeView(SessionView):
         self.run_labels = labels
         if session is None:
             self.companion_items.set_visible(False)
-            self.companion_distance.setData([], [])
-            self.companion_distance.setVisible(False)
         self._dirty = True
         self._wake()
 
@@ -267,7 +207,8 @@ class LandscapeView(SessionView):
             self.model.set_session(self.session)
         if shape != self._shape:
             self._shape = shape
-            self._fill_combos()
+            self.chooser.fill(shape)
+            self.chooser.show_choice(self.model.choice)
 
     def update_view(self, changes: Change) -> None:
         if changes & Change.HISTORY and changes & Change.PARAMS:
@@ -346,41 +287,22 @@ class LandscapeView(SessionView):
         self.path_items.future.setVisible(self.show_future)
         marker = self.model.marker()
         self.path_items.set_marker(*(marker[:2] if marker else (None, None)))
-        self.distance_curve.setData(path.steps, path.distances)
-        self.distance_step.setValue(self.session.step_index)
-        self._range_distances(path)
         other = self.model.companion_path() if self.model.companion is not None else None
-        if other is not None or self.companion_distance.isVisible():
+        if other is not None or self.companion_items.line.isVisible():
             self.companion_items.set_visible(other is not None)
-            self.companion_distance.setVisible(other is not None)
         if other is not None:
             b = self.model.companion
             upto = int(np.searchsorted(other.steps, b.step_index, side="right"))
             self.companion_items.set_path(other.alphas, other.betas, upto)
             self.companion_items.future.setVisible(self.show_future)
             self.companion_items.set_marker(*self.model.companion_marker()[:2])
-            self.companion_distance.setData(other.steps, other.distances)
-
-    def _range_distances(self, path) -> None:
-        """The distance plot's ranges, changed only when the path outgrows them."""
-        others = [self.model.companion] if self.model.companion is not None else []
-        last = max([self.session.head, *(o.head for o in others)])
-        top = float(path.distances.max()) if path.distances.size else 0.0
-        other = self.model.companion_path() if others else None
-        if other is not None and other.distances.size:
-            top = max(top, float(other.distances.max()))
-        x_now, y_now = self._distance_range
-        x = lazy_upper(max(last, 1), x_now, 10.0)
-        top = max(top, 1e-12)
-        y = lazy_upper(top, y_now, 10.0 ** math.floor(math.log10(top)))
-        if (x, y) != (x_now, y_now):
-            self._distance_range = (x, y)
-            self.distance_plot.setRange(xRange=(0, x), yRange=(0, 1.05 * y), padding=0.02)
-            # two labels: a strip 50 pixels high has no room for six
-            ticks = [(0.0, "0"), (y, format_number(y, 2))]
-            self.distance_plot.getAxis("left").setTicks([ticks, []])
+        last = max(self.session.head, b.head if other is not None else 0)
+        self.strip.show(path.steps, path.distances, self.session.step_index, last,
+                        None if other is None else (other.steps, other.distances))  # fmt: skip
 
     def _show_note(self) -> None:
+        """The plane's note; it changes with the plane, never with each step (a new text
+        lays the word-wrapped label, and with it the dock, out again: ~20 ms a frame)."""
         m = self.model
         plane = m.surface.plane if m.surface is not None else None
         parts = []
@@ -391,10 +313,6 @@ class LandscapeView(SessionView):
                 parts.append(f"The other entries are held at step {m.surface.step}.")
             if plane.note:
                 parts.append(plane.note)
-            marker = m.marker()
-            if marker is not None:
-                parts.append(f"Step {self.session.step_index} lies "
-                             f"{format_number(marker[2], 3)} off the plane.")  # fmt: skip
         if m.companion is not None:
             a, b = (html.escape(label) for label in self.run_labels)
             if m.companion_shares_objective():
@@ -404,7 +322,7 @@ class LandscapeView(SessionView):
                 parts.append(f"{b} trains another loss or penalty: its path lies on another "
                              "landscape and is not drawn.")  # fmt: skip
         if m.busy:
-            parts.append(f"Computing the surface… {100 * m.progress:.0f} %")
+            parts.append("Computing the surface…")
         text = " ".join(parts)
         if text != self.note_label.text():
             self.note_label.setText(text)
@@ -419,7 +337,18 @@ class LandscapeView(SessionView):
         self._wake()
 
     def _on_mouse_moved(self, pos) -> None:
-        if self.model.surface is None or not self.view_box.sceneBoundingRect().contains(pos):
+        self._hover_pos = pos
+        # the exact loss is a float64 pass over the training set (~10 ms at W3): at most
+        # every READOUT_INTERVAL_S, the last position always shown
+        self._hover_throttle.request(hold=True)
+
+    def _show_hover(self) -> None:
+        pos = self._hover_pos
+        if (
+            pos is None
+            or self.model.surface is None
+            or not self.view_box.sceneBoundingRect().contains(pos)
+        ):
             self.hover_label.set_html(None)
             return
         p = self.view_box.mapSceneToView(pos)
