@@ -348,7 +348,8 @@ seen = []
 
 
 def close_once_autosaved():
-    if not list(folder.glob("*.json")):
+    # Wait for a finished write: with a 0.2 s interval the next one may be under way (.tmp).
+    if not list(folder.glob("*.json")) or list(folder.glob("*.tmp")):
         QTimer.singleShot(50, close_once_autosaved)
         return
     seen.append(sorted(p.suffix for p in folder.iterdir()))

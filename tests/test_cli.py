@@ -115,9 +115,19 @@ def discard(*args, **kwargs):
     return QMessageBox.StandardButton.Discard
 
 
+def quit_once_trained(app, tries=300):
+    # Quit after the first trained step (on a loaded machine 1.5 s may not hold one), so
+    # that the window has an unsaved session to ask about.
+    trained = [w for w in app.topLevelWidgets() if getattr(w, "session", None) is not None]
+    if tries and not any(w.session.step_index > 0 for w in trained):
+        QTimer.singleShot(100, lambda: quit_once_trained(app, tries - 1))
+        return
+    app.quit()
+
+
 def quitting_application():
     app = original()
-    QTimer.singleShot(1500, app.quit)
+    QTimer.singleShot(500, lambda: quit_once_trained(app))
     return app
 
 
