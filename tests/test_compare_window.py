@@ -294,3 +294,17 @@ def test_presenting_in_compare_mode_scales_both_planes_and_hides_both_rows(windo
     QApplication.processEvents()
     assert window.compare.regions_b.scale == 1.0
     assert all(w.isVisible() for w in plane_controls(window))
+
+
+def test_run_b_s_regions_export_from_the_dialog_and_its_menu(window, tmp_path):
+    from explorer.app.export_dialog import _targets, figure_for
+    from explorer.export.image import save_image
+
+    assert "regions-b" not in dict(_targets(window))
+    _compare(window, {"loss": "squared_error"})
+    targets = dict(_targets(window))
+    assert targets["regions-b"] == "Decision regions, run B"
+    with figure_for(window, "regions-b") as widget:  # the plot alone, as for run A's
+        assert widget is window.compare.regions_b.plot_widget
+        path = save_image(widget, tmp_path / "b.png", "png")
+    assert path.exists()

@@ -109,6 +109,10 @@ class CompareController(QObject):
         if regions_a.scale != 1.0:  # presenting
             self.regions_b.set_scale(regions_a.scale)
         self.regions_b.message.connect(w.show_message)
+        # Its own name in the export dialog and its right-click menu (Export, Copy).
+        self.regions_b.view_id = REGIONS_IDS[1]
+        self.regions_b.title = "Decision regions, run B"
+        w.file_actions.view_menus.install(self.regions_b)
         # One plane: a pan or zoom of either view moves both (pyqtgraph's linked axes).
         self.regions_b.view_box.setXLink(regions_a.view_box)
         self.regions_b.view_box.setYLink(regions_a.view_box)
@@ -229,10 +233,16 @@ class CompareController(QObject):
         on every view (presentation mode's scale)."""
         return [] if self.regions_b is None else [self.regions_b]
 
-    def widget(self, view_id: str) -> QWidget:
-        """The widget an export renders for ``regions-a`` or ``regions-b``."""
-        view = self.window.regions if view_id == REGIONS_IDS[0] else self.regions_b
-        return view.export_widget()
+    def extra_view_ids(self) -> dict[str, RegionsView]:
+        """``{"regions-b": run B's regions view}`` in compare mode, else nothing."""
+        return {} if self.regions_b is None else {REGIONS_IDS[1]: self.regions_b}
+
+    def view(self, view_id: str):
+        """The window's view ``view_id``, or for ``regions-a`` / ``regions-b`` run A's /
+        run B's regions view (KeyError outside compare mode for ``regions-b``)."""
+        if view_id == REGIONS_IDS[0]:
+            return self.window.regions
+        return {**self.window.views, **self.extra_view_ids()}[view_id]
 
     def open_dialog(self) -> None:
         """Train → Compare…: choose run B's settings (or the lesson) and start."""

@@ -35,13 +35,15 @@ WINDOW = "window"
 
 
 def _targets(window) -> list[tuple[str, str]]:
-    """(key, title) of what can be exported: the window, then each view by its id."""
-    return [(WINDOW, "Whole window")] + [(key, v.title) for key, v in window.views.items()]
+    """(key, title) of what can be exported: the window, then each view by its id (in
+    compare mode, run B's regions too, as ``regions-b``)."""
+    views = {**window.views, **window.compare.extra_view_ids()}
+    return [(WINDOW, "Whole window")] + [(key, v.title) for key, v in views.items()]
 
 
 def widget_for(window, key: str) -> QWidget:
     """The widget exported for ``key`` (``"window"`` or a view id), up to date."""
-    return window if key == WINDOW else window.views[key].export_widget()
+    return window if key == WINDOW else window.compare.view(key).export_widget()
 
 
 @contextmanager
@@ -55,7 +57,7 @@ def figure_for(window, key: str):
     if key == WINDOW:
         yield window
         return
-    with window.views[key].figure() as widget:
+    with window.compare.view(key).figure() as widget:
         yield widget
 
 

@@ -68,8 +68,9 @@ def _figure(window, view_id: str):
 
     from explorer.app.export_dialog import WINDOW, figure_for
 
-    if view_id in REGIONS_IDS:  # compare mode's two regions views
-        yield window.compare.widget(view_id)
+    if view_id in REGIONS_IDS:  # compare mode's two regions views, without their controls
+        with figure_for(window, view_id) as widget:
+            yield widget
         return
     size = None if view_id == WINDOW else FIGURE_SIZES.get(view_id)
     if size is None:
