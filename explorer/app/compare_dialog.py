@@ -13,6 +13,7 @@ stays open and the session is unchanged.
 from __future__ import annotations
 
 from PyQt6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -39,6 +40,8 @@ PRESETS = (
     ("batch_size=16", "mini-batches of 16"),
 )
 LESSON_TEXT = "lesson: cross-entropy against squared error from large wrong logits"
+#: From this step on, starting a comparison says first that run B trains up to it.
+CATCH_UP_NOTICE = 1000
 
 
 def bad_start(session) -> None:
@@ -143,9 +146,14 @@ class CompareDialog(QDialog):
                     raise
             else:
                 overrides = parse_spec(text)
-                Comparison(session, overrides)  # refused before the start is changed
+                session.config.replace(**overrides)  # refused before anything changes
                 if self.wrong.isChecked():
                     bad_start(session)
+                elif session.step_index >= CATCH_UP_NOTICE:
+                    self.window.show_message(
+                        f"Training run B up to step {session.step_index:,}…", 0
+                    )
+                    QApplication.processEvents()
                 comparison = Comparison(session, overrides)
         except (CompareError, ValueError) as exc:
             QMessageBox.warning(self, APP_NAME, f"Cannot compare: {exc}")
