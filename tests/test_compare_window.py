@@ -308,3 +308,28 @@ def test_run_b_s_regions_export_from_the_dialog_and_its_menu(window, tmp_path):
         assert widget is window.compare.regions_b.plot_widget
         path = save_image(widget, tmp_path / "b.png", "png")
     assert path.exists()
+
+
+def test_load_of_a_comparison_file_opens_both_runs_and_compare_takes_a_loaded_run(tmp_path):
+    from explorer.app.compare_cli import build_run
+    from explorer.app.options import window_parser
+    from explorer.session.compare_io import save_comparison
+
+    a = Session(Config(samples=60))
+    c = Comparison(a, {"loss": "squared_error"})
+    c.step(6)
+    pair = tmp_path / "pair.smx"
+    save_comparison(c, pair)
+    args = window_parser().parse_args(["--load", str(pair)])
+    session, loaded = build_run(args, "softmax-explorer")
+    assert loaded is not None and loaded.a is session and np.array_equal(loaded.b.W, c.b.W)
+    args = window_parser().parse_args(["--load", str(pair), "--lr", "0.5"])
+    session, loaded = build_run(args, "softmax-explorer")  # at its last step: allowed
+    assert (
+        session.config.lr == loaded.b.config.lr == 0.5 and loaded.b.config.loss == "squared_error"
+    )
+    args = window_parser().parse_args(["--load", str(pair), "--compare", "optimizer=adam"])
+    session, other = build_run(args, "softmax-explorer")  # a new run B for the loaded run A
+    ref = Session(Config(samples=60, optimizer="adam"))
+    ref.step(6)
+    assert other.overrides == {"optimizer": "adam"} and np.array_equal(other.b.W, ref.W)
