@@ -226,7 +226,6 @@ class InspectorView(SessionView):
             n_train=len(s.data.train_index),
             step=s.step_index,
             loss=str(s.config.loss),
-            margin=float(s.config.margin),
             l1=float(s.config.l1),
         )
         derivation = Derivation(facts, self._digits, self.theme.muted)

@@ -47,8 +47,6 @@ class PageFacts:
         The step shown.
     loss : str
         The loss, a name of :data:`explorer.core.LOSSES`.
-    margin : float
-        ``Δ`` of the SVM losses.
     l1 : float
         The L1 penalty's λ₁ (0 when off).
     """
@@ -62,7 +60,6 @@ class PageFacts:
     n_train: int
     step: int
     loss: str = "cross_entropy"
-    margin: float = 1.0
     l1: float = 0.0
 
 
