@@ -204,17 +204,21 @@ class Presentation(QObject):
         w.actions["deselect"].setShortcuts(saved["deselect_keys"])
         self.leave_action.setEnabled(False)
         self.config_action.setEnabled(False)
-        if saved["window_state"] & Qt.WindowState.WindowMaximized:
-            w.showMaximized()
-        else:
-            w.showNormal()
+        w.setWindowState(saved["window_state"])
         # the window's own corners (presentation gives the right column the bottom right)
         w.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         w.restoreState(saved["state"])
         if not saved["window_state"] & Qt.WindowState.WindowMaximized:
             w.setGeometry(saved["geometry"])
-            # and once more when the normal fonts' layout has settled (it grows the window)
-            QTimer.singleShot(0, lambda: w.setGeometry(saved["geometry"]))
+            # and once more when the normal fonts' sizes are in: until the window's
+            # layout is activated again its minimum is the large fonts' one
+            QTimer.singleShot(0, lambda: self._set_geometry(saved["geometry"]))
+
+    def _set_geometry(self, rect) -> None:
+        w = self.window
+        w.layout().invalidate()
+        w.layout().activate()
+        w.setGeometry(rect)
 
     def toggle_config(self) -> None:
         """F6 while presenting: show the configuration panel and the plane's check boxes,
