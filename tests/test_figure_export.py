@@ -151,8 +151,12 @@ def test_recorded_animations_have_no_controls_in_any_frame(window, key, fmt, tmp
     assert all(not w.isHidden() for w in window.views[key].figure_controls())
 
 
+@pytest.mark.slow
 def test_the_export_command_writes_figures_without_controls(tmp_path, monkeypatch):
-    """``softmax-explorer export`` builds its own window: its controls are painted too."""
+    """``softmax-explorer export`` builds its own window: its controls are painted too.
+
+    Slow (2-6 s): a whole export run, every still format of four views and a GIF; the
+    fast tests cover the same figure context through the window's dialogs."""
     from explorer.app import export_command
 
     build = MainWindow.__init__
