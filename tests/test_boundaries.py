@@ -226,3 +226,21 @@ def test_plane_ties_of_a_curved_model_follow_the_float32_decision_image():
     np.testing.assert_allclose(logits, W @ F[:, [0, G * G - 1]].astype(np.float64) + b[:, None])
     exact = plane_ties(W[:, :2], b, RANGE, exact=True)
     np.testing.assert_array_equal(exact, tie_segments(W[:, :2], b, RANGE))
+
+
+def test_a_stride_contours_every_other_grid_line_with_the_grids_own_logits():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(2, 50))
+    fmap = make_feature_map("poly", X, degree=3)
+    W, b = rng.normal(size=(3, fmap.dim)), rng.normal(size=3)
+    G = 81
+    xs, ys = grid_axes(*RANGE, G)
+    F = fmap.transform(grid_points(xs, ys)).astype(np.float32)
+    winner = (decision_indices(W, b, F) // levels_per_class(3)).reshape(G, G)
+    coarse = winner[::2, ::2]
+    Fc = F.reshape(-1, G, G)[:, ::2, ::2].reshape(F.shape[0], -1).astype(np.float64)
+    expected = tie_contours(xs[::2], ys[::2], coarse, lambda flat: W @ Fc[:, flat] + b[:, None])
+    got = plane_ties(W, b, RANGE, exact=False, winner=winner, F=F, stride=2)
+    assert got.shape[0] > 20
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    assert got.shape[0] < plane_ties(W, b, RANGE, exact=False, winner=winner, F=F).shape[0]

@@ -143,3 +143,19 @@ def test_the_svg_holds_the_line_as_a_vector_that_rsvg_draws_as_qt_does(make_view
     # the line is there: the pictures differ along it, and only a little elsewhere
     differs = np.abs(lined - plain).max(axis=2) > 64
     assert differs.sum() > 150
+
+
+def test_cells_under_two_pixels_are_contoured_every_other_grid_line(make_view):
+    view = make_view(CURVED)
+    assert view.layer.contour_stride() == 1  # 200 cells in a 540-pixel plot
+    view.set_grid_size(400)
+    view.session.step(40)
+    assert view.layer.contour_stride() == 2
+    G = view.grid_size
+    winner = (view.last_indices // levels_per_class(2)).reshape(G, G)[::2, ::2]
+    xs, ys = grid_axes(*view.image_range, G)
+    F = view.grid_features.reshape(-1, G, G)[:, ::2, ::2].reshape(-1, winner.size)
+    W, b = np.asarray(view.session.W, np.float64), np.asarray(view.session.b, np.float64)
+    F = F.astype(np.float64)
+    expected = tie_contours(xs[::2], ys[::2], winner, lambda flat: W @ F[:, flat] + b[:, None])
+    np.testing.assert_allclose(view.layer.tie_lines.segments, expected, rtol=0, atol=1e-12)

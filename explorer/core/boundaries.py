@@ -302,6 +302,7 @@ def plane_ties(
     exact: bool,
     winner: np.ndarray | None = None,
     F: np.ndarray | None = None,
+    stride: int = 1,
 ) -> np.ndarray:
     """The boundaries the regions view draws over the decision image of ``rng``.
 
@@ -317,6 +318,10 @@ def plane_ties(
         The winners of the grid's cells (rows = y), for ``exact=False``.
     F : ndarray, shape (D, G·G)
         The cells' features, for ``exact=False``.
+    stride : int, optional
+        Contour every ``stride``-th row and column of the grid only (cells of a pixel or
+        two on screen make as many segments as cells, most shorter than the line is
+        wide); the logits are those of the grid's own cells.
 
     Returns
     -------
@@ -327,4 +332,14 @@ def plane_ties(
         return tie_segments(W, b, rng)
     G = winner.shape[0]
     xs, ys = grid_axes(*rng, G)
-    return tie_contours(xs, ys, winner, grid_logits(W, b, F))
+    logits_at = grid_logits(W, b, F)
+    if stride == 1:
+        return tie_contours(xs, ys, winner, logits_at)
+    coarse = winner[::stride, ::stride]
+    columns = coarse.shape[1]
+
+    def fine(flat: np.ndarray) -> np.ndarray:  # a coarse point's logits at its grid cell
+        r, c = np.divmod(flat, columns)
+        return logits_at(r * stride * G + c * stride)
+
+    return tie_contours(xs[::stride], ys[::stride], coarse, fine)

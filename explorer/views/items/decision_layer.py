@@ -27,6 +27,8 @@ from explorer.views.items.tie_lines import TieLinesItem
 
 #: After the visible range changes, the grid follows within this many milliseconds.
 FOLLOW_MS = 100
+#: Below this cell width in pixels the boundaries' contour skips every other grid line.
+MIN_CONTOUR_CELL_PX = 2.0
 
 
 class DecisionLayer(QObject):
@@ -156,6 +158,13 @@ class DecisionLayer(QObject):
         self.image_item.update()
         self._draw_ties(session, square, levels, boundary_rgb)
 
+    def contour_stride(self) -> int:
+        """Every how many grid rows and columns the boundaries' contour is taken: 2 when
+        a cell is under :data:`MIN_CONTOUR_CELL_PX` on screen (W3's 400 cells in a
+        600-pixel plot: half the segments, still three pixels apart), else 1."""
+        cell = self.view_box.width() / max(1, self.grid_size)
+        return 2 if 0 < cell < MIN_CONTOUR_CELL_PX else 1
+
     def _draw_ties(self, session, square: np.ndarray, levels: int, rgb) -> None:
         if rgb is None:
             self.tie_lines.setVisible(False)
@@ -164,7 +173,7 @@ class DecisionLayer(QObject):
         winner = None if exact else square // np.uint8(levels)
         segments = plane_ties(
             session.W, session.b, self.grid_range, exact=exact, winner=winner,
-            F=self.grid_features,
+            F=self.grid_features, stride=self.contour_stride(),
         )  # fmt: skip
         self.tie_lines.set_color(rgb)
         self.tie_lines.set_segments(segments, self.grid_range)
