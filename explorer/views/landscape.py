@@ -81,11 +81,10 @@ class LandscapeView(SessionView):
     def _build(self) -> None:
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
-        self.chooser = PlaneChooser(self)
-        self.chooser.chosen.connect(self.set_choice)
-        c = self.chooser
+        self.chooser = c = PlaneChooser(self)
+        c.chosen.connect(self.set_choice)
         self.kind_combo, self.first_combo, self.second_combo, self.flat_combo = c.combos
-        bar.addWidget(self.chooser)
+        bar.addWidget(c)
         bar.addStretch(1)
         self.fit_button = QPushButton("Fit to path", self)
         self.fit_button.setToolTip("Fit the ranges to the path again after zooming or panning")
@@ -96,34 +95,8 @@ class LandscapeView(SessionView):
         self.note_label.setContentsMargins(6, 0, 6, 0)
 
         self.graphics = pg.GraphicsLayoutWidget(self)
-        self.view_box = PlaneViewBox(self)
-        self.plot = self.graphics.addPlot(row=0, col=0, viewBox=self.view_box)
-        self.plot.hideButtons()
-        self.image = HeatmapItem()
-        self.image.setAutoDownsample(False)
-        self.plot.addItem(self.image)
-        self.contours = ContourLines()
-        self.plot.addItem(self.contours, ignoreBounds=True)
-        for item in (self.image, self.contours):  # redrawn only with a new surface
-            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.path_items = PathItems(self.view_box)
-        self.companion_items = PathItems(self.view_box, "run B")
-        self.companion_items.set_visible(False)
+        self.built = False  # the plots are made when the view is first seen (_build_plots)
         self.run_labels = ("A", "B")
-        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"),
-                                        interactive=False, width=12, label="loss L")  # fmt: skip
-        self.colorbar.setImageItem(self.image, insert_in=self.plot)
-        self.hover_label = CornerLabel(self.view_box, "top-left")
-        self.distance_plot = self.graphics.addPlot(row=1, col=0)
-        self.strip = DistanceStrip(self.distance_plot)
-        self._beside = False
-        cache_axes(self.plot, self.distance_plot)
-        for axis in (*self.plot.axes.values(), *self.distance_plot.axes.values()):
-            axis["item"].enableAutoSIPrefix(False)  # "W[0,0] (x0.001)" reads as a new name
-        self.colorbar.axis.enableAutoSIPrefix(False)
-        self.colorbar.axis.setWidth(68)  # room for "0.0142": narrower, pyqtgraph drops every label
-        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.view_box.sigRangeChangedManually.connect(lambda *_: self._range_timer.start())
         self._range_timer = QTimer(self, singleShot=True, interval=RANGE_SETTLE_MS)
         self._range_timer.timeout.connect(self._on_range_settled)
         self._hover_pos = None
@@ -138,6 +111,45 @@ class LandscapeView(SessionView):
         layout.addWidget(self.note_label)
         layout.addWidget(self.graphics, 1)
 
+    def _build_plots(self) -> None:
+        """Make the plots, once, when the view is first seen or exported: three pyqtgraph
+        plots take ~70 ms to make, which a window opening with this tab hidden need not pay."""
+        if self.built:
+            return
+        self.built = True
+        self.view_box = PlaneViewBox(self)
+        self.plot = self.graphics.addPlot(row=0, col=0, viewBox=self.view_box)
+        self.plot.hideButtons()
+        self.image = HeatmapItem()
+        self.image.setAutoDownsample(False)
+        self.plot.addItem(self.image)
+        self.contours = ContourLines()
+        self.plot.addItem(self.contours, ignoreBounds=True)
+        for item in (self.image, self.contours):  # redrawn only with a new surface
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.path_items = PathItems(self.view_box)
+        self.companion_items = PathItems(self.view_box, "run B")
+        self.companion_items.set_visible(False)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"),
+                                        interactive=False, width=12, label="loss L")  # fmt: skip
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.hover_label = CornerLabel(self.view_box, "top-left")
+        self.distance_plot = self.graphics.addPlot(row=1, col=0)
+        self.strip = DistanceStrip(self.distance_plot)
+        self._beside = False
+        cache_axes(self.plot, self.distance_plot)
+        for axis in (*self.plot.axes.values(), *self.distance_plot.axes.values()):
+            axis["item"].enableAutoSIPrefix(False)  # "W[0,0] (x0.001)" reads as a new name
+        self.colorbar.axis.enableAutoSIPrefix(False)
+        self.colorbar.axis.setWidth(68)  # room for "0.0142": narrower, pyqtgraph drops every label
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.view_box.sigRangeChangedManually.connect(lambda *_: self._range_timer.start())
+        self._theme_plots()
+        self._arrange()
+        self._dirty = True
+        if self.model.surface is not None:
+            self._draw_surface()
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._arrange()
@@ -145,6 +157,8 @@ class LandscapeView(SessionView):
     def _arrange(self) -> None:
         """The distance plot below the landscape, or beside it in a wide, short dock (the
         bottom dock's 230 pixels would leave the landscape a strip)."""
+        if not self.built:
+            return
         beside = self.width() > 2.2 * self.height()
         plot, layout = self.distance_plot, self.graphics.ci
         if beside != self._beside:
@@ -161,6 +175,13 @@ class LandscapeView(SessionView):
     def _apply_theme(self) -> None:
         t = self.theme
         self.graphics.setBackground(t.background)
+        self.note_label.setStyleSheet(f"color: {hex_color(t.foreground)}")
+        self._theme_plots()
+
+    def _theme_plots(self) -> None:
+        if not self.built:
+            return
+        t = self.theme
         axes = [self.plot.getAxis(s) for s in ("left", "bottom")]
         axes += self.strip.axes
         axes.append(self.colorbar.axis)
@@ -171,7 +192,6 @@ class LandscapeView(SessionView):
         other = COMPANION_COLOR if t.name != "light" else t.foreground
         self.strip.set_colors(PATH_COLOR, other, t.muted)
         self.hover_label.set_theme(t.background, t.foreground)
-        self.note_label.setStyleSheet(f"color: {hex_color(t.foreground)}")
         # setPen() recolours an axis title with the pen colour; titles use the text colour
         self.colorbar.getAxis("left").setLabel("loss L", color=hex_color(t.foreground))
 
@@ -195,7 +215,7 @@ class LandscapeView(SessionView):
         """Draw compare mode's run B's path too (None: run A alone)."""
         self.model.set_companion(session)
         self.run_labels = labels
-        if session is None:
+        if session is None and self.built:
             self.companion_items.set_visible(False)
         self._dirty = True
         self._wake()
@@ -248,6 +268,7 @@ class LandscapeView(SessionView):
 
     def flush(self) -> None:
         """Finish a surface under way and draw everything now (export, tests)."""
+        self._build_plots()
         self._arrange()  # a hidden view was resized without a resize event (export)
         self.graphics.ci.layout.activate()  # now, not at the next event loop
         if (self.model.busy or self.model.forced) and self.model.finish() is not None:
@@ -256,10 +277,10 @@ class LandscapeView(SessionView):
         self._show_note()
 
     def export_widget(self) -> QWidget:
-        self.flush()
-        return self
+        return self.flush() or self
 
     def _draw_surface(self) -> None:
+        self._build_plots()
         surface = self.model.surface
         if surface is None:
             return
@@ -278,6 +299,7 @@ class LandscapeView(SessionView):
         self._draw_path()
 
     def _draw_path(self) -> None:
+        self._build_plots()
         self._dirty = False
         path = self.model.path()
         if path is None:
@@ -359,9 +381,7 @@ class LandscapeView(SessionView):
             f"{format_number(p.y(), 4)}<br><b>L</b> = {format_number(loss, 6)}"
         )
 
-    # PlaneViewBox's owner interface: no dragging of points here, drags pan
-    edit_mode = False
-    dragging = None
+    edit_mode, dragging = False, None  # PlaneViewBox's owner: no points to drag, drags pan
 
     def click_at(self, xy, button) -> bool:
         """A left click in a plane of two coordinates sets them to the point clicked."""
