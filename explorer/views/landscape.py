@@ -19,6 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt, QTimer
 from PyQt6.QtWidgets import (
+    QBoxLayout,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
@@ -39,12 +40,7 @@ from explorer.views.items.landscape_items import ContourLines, PathItems
 from explorer.views.items.plane import CornerLabel, PlaneViewBox
 from explorer.views.items.plane_chooser import PlaneChooser
 from explorer.views.palette import LIGHT, Theme, hex_color
-from explorer.views.qt_helpers import (
-    Throttle,
-    follow_dock,
-    format_number,
-    on_screen,
-)
+from explorer.views.qt_helpers import Throttle, follow_dock, format_number, on_screen
 
 #: The path's colour (red-orange: readable on every colour of viridis), and run B's
 #: (compare mode: white, dashed in the distance plot).
@@ -54,8 +50,7 @@ COMPANION_COLOR = (255, 255, 255)
 PLAYING_GAP_S = 0.3
 #: The surface job's slice per timer tick (seconds) and the tick interval (ms).
 SLICE_S, TICK_MS = 0.03, 15
-#: Zoom and pan recompute the surface for the range shown once it has settled (ms).
-RANGE_SETTLE_MS = 300
+RANGE_SETTLE_MS = 300  #: zoom and pan recompute the range shown once it settles (ms)
 
 
 class LandscapeView(SessionView):
@@ -109,7 +104,10 @@ class LandscapeView(SessionView):
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self.note_label)
-        layout.addWidget(self.graphics, 1)
+        self.plots_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.plots_layout.setSpacing(0)
+        self.plots_layout.addWidget(self.graphics, 1)
+        layout.addLayout(self.plots_layout, 1)
 
     def _build_plots(self) -> None:
         """Make the plots, once, when the view is first seen or exported: three pyqtgraph
@@ -134,9 +132,12 @@ class LandscapeView(SessionView):
                                         interactive=False, width=12, label="loss L")  # fmt: skip
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.hover_label = CornerLabel(self.view_box, "top-left")
-        self.distance_plot = self.graphics.addPlot(row=1, col=0)
+        # its own widget: a wide dock puts it beside by the box's direction (moving a plot in
+        # a GraphicsLayout takes it out of the scene, and Qt then met half-gone labels)
+        self.strip_widget = pg.PlotWidget(self)
+        self.plots_layout.addWidget(self.strip_widget)
+        self.distance_plot = self.strip_widget.getPlotItem()
         self.strip = DistanceStrip(self.distance_plot)
-        self._beside = False
         cache_axes(self.plot, self.distance_plot)
         for axis in (*self.plot.axes.values(), *self.distance_plot.axes.values()):
             axis["item"].enableAutoSIPrefix(False)  # "W[0,0] (x0.001)" reads as a new name
@@ -151,26 +152,24 @@ class LandscapeView(SessionView):
             self._draw_surface()
 
     def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._arrange()
+        super().resizeEvent(event) or self._arrange()
 
     def _arrange(self) -> None:
-        """The distance plot below the landscape, or beside it in a wide, short dock (the
-        bottom dock's 230 pixels would leave the landscape a strip)."""
+        """The distance strip below the landscape, or beside it in a wide, short dock."""
         if not self.built:
             return
-        beside = self.width() > 2.2 * self.height()
-        plot, layout = self.distance_plot, self.graphics.ci
-        if beside != self._beside:
-            layout.removeItem(plot)
-            layout.addItem(plot, row=0 if beside else 1, col=1 if beside else 0)
-            self._beside = beside
-        if beside:
-            plot.setMaximumHeight(1e9)
-            plot.setMaximumWidth(max(200.0, 0.3 * self.width()))
+        w, h = self.width(), self.height()
+        beside = w > 2.2 * h
+        direction = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        if self.plots_layout.direction() != direction:
+            self.plots_layout.setDirection(direction)
+        strip = self.strip_widget
+        if beside:  # a quarter of the width; below: a quarter of the height, at most 90 px
+            strip.setMinimumSize(int(0.25 * w), 0)
+            strip.setMaximumSize(max(200, int(0.3 * w)), 16_777_215)
         else:
-            plot.setMaximumWidth(1e9)
-            plot.setMaximumHeight(min(90.0, 0.25 * self.height()))
+            strip.setMinimumSize(0, int(min(60.0, 0.2 * h)))
+            strip.setMaximumSize(16_777_215, int(min(90.0, 0.25 * h)))
 
     def _apply_theme(self) -> None:
         t = self.theme
@@ -182,6 +181,7 @@ class LandscapeView(SessionView):
         if not self.built:
             return
         t = self.theme
+        self.strip_widget.setBackground(t.background)
         axes = [self.plot.getAxis(s) for s in ("left", "bottom")]
         axes += self.strip.axes
         axes.append(self.colorbar.axis)
@@ -270,7 +270,8 @@ class LandscapeView(SessionView):
         """Finish a surface under way and draw everything now (export, tests)."""
         self._build_plots()
         self._arrange()  # a hidden view was resized without a resize event (export)
-        self.graphics.ci.layout.activate()  # now, not at the next event loop
+        self.layout().activate()  # now, not at the next event loop
+        self.graphics.ci.layout.activate()
         if (self.model.busy or self.model.forced) and self.model.finish() is not None:
             self._draw_surface()
         self._draw_path()

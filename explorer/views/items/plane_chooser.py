@@ -51,7 +51,7 @@ class PlaneChooser(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(6)
+            combo.setMinimumContentsLength(14 if combo is self.kind_combo else 6)
             row.addWidget(combo)
 
     @property
