@@ -131,7 +131,7 @@ def _base(name: str) -> Layout:
             bottom=(("curves",), ("inspector", "parameters", "samples", "landscape")),
             right_share=0.3,
             bottom_share=0.3,
-            splits={"bottom": (1, 2), "right": (4, 3)},
+            splits={"bottom": (1, 2), "right": (1, 1)},
         )
     raise KeyError(name)
 
