@@ -9,6 +9,7 @@ history instead of every frame.
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 
 import numpy as np
@@ -119,6 +120,12 @@ def set_plot_title(plot, text: str) -> None:
     # presentation mode's factor, set on the plot by views.scaling.scale_graphics
     plot.setTitle(text, size=f"{9 * getattr(plot, SCALE_ATTRIBUTE, 1.0):.4g}pt")
     plot.titleLabel.setMinimumWidth(0)
+    # pyqtgraph fixes a title's row at 30 px whatever its font: the text's own height
+    # (~22 px at 9 pt) gives a short dock's plots the rest (at 1366x768 the bars' two
+    # plots had 14 px each, now 20).
+    row = math.ceil(plot.titleLabel.item.boundingRect().height()) + 2
+    plot.titleLabel.setMaximumHeight(row)
+    plot.layout.setRowFixedHeight(0, row)
     plot.titleLabel.updateGeometry()
 
 
