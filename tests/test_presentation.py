@@ -246,3 +246,19 @@ def test_a_wide_curve_pen_draws_no_stray_lines(qtbot, width):
                 if abs(data.y() - (1.0 - data.x() / 49.0)) > 0.15:
                     blue += 1
     assert blue == 0
+
+
+def test_no_plot_is_laid_out_wider_than_its_view_while_presenting(window, qtbot):
+    # A scaled title longer than its plot pinned its width as the plot's minimum: the
+    # bars' detail plot was 578 px in a 459 px view, its last class cut off.
+    window.resize(1024, 768)
+    window.presentation.enter()
+    settle(qtbot)
+    checked = 0
+    for view_id, view in window.views.items():
+        graphics = getattr(view, "graphics", None)
+        if not isinstance(graphics, pg.GraphicsLayoutWidget) or not view.isVisible():
+            continue
+        checked += 1
+        assert graphics.ci.boundingRect().width() <= graphics.width() + 1, view_id
+    assert checked >= 3

@@ -118,8 +118,21 @@ def set_plot_title(plot, text: str) -> None:
     title overflows its own line instead.
     """
     # presentation mode's factor, set on the plot by views.scaling.scale_graphics
+    label = plot.titleLabel
+    if not getattr(label, "explorer_unpinned", False):
+        # pyqtgraph's LabelItem pins its text's width as its minimum at every resize
+        # (updateMin): a title longer than its plot (presentation mode's large fonts)
+        # then widened the bars' plot past the dock, cutting off its right side.
+        pinned = label.updateMin
+
+        def update_min():
+            pinned()
+            label.setMinimumWidth(0)
+
+        label.updateMin = update_min
+        label.explorer_unpinned = True
     plot.setTitle(text, size=f"{9 * getattr(plot, SCALE_ATTRIBUTE, 1.0):.4g}pt")
-    plot.titleLabel.setMinimumWidth(0)
+    label.setMinimumWidth(0)
     # pyqtgraph fixes a title's row at 30 px whatever its font: the text's own height
     # (~22 px at 9 pt) gives a short dock's plots the rest (at 1366x768 the bars' two
     # plots had 14 px each, now 20).
