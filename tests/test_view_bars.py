@@ -13,25 +13,16 @@ from explorer.session.session import Session
 from explorer.views.bars import BarsView
 from explorer.views.items.pyqtgraph_private import bar_data_bounds, bar_rects
 from explorer.views.palette import DARK
+from tests.view_tools import show_view
 
 
 @pytest.fixture
 def make_view(qtbot):
-    # Hold the views until teardown: otherwise, once the test returns, a view is reachable
-    # only through its view <-> session cycle and the garbage collector can destroy it
-    # while pytest-qt is still painting it (segfault).
-    made = []
+    made = []  # held until teardown (tests/view_tools.show_view says why)
 
     def make(**config):
         session = Session(Config(**{"samples": 150, **config}))
-        view = BarsView(session)
-        qtbot.addWidget(view)
-        view.resize(500, 400)
-        view.show()
-        qtbot.waitExposed(view)
-        session.changed.connect(view.refresh)
-        made.append(view)
-        return view, session
+        return show_view(qtbot, BarsView, session, (500, 400), made), session
 
     yield make
 

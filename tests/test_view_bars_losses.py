@@ -11,24 +11,18 @@ from explorer.session.config import Config
 from explorer.session.session import Session
 from explorer.views.bars import BarsView
 from explorer.views.items.signal_texts import signal_texts
+from tests.view_tools import show_view
 
 DELTA = 0.8
 
 
 @pytest.fixture
 def make_view(qtbot):
-    made = []  # hold the views until teardown (see test_view_bars.py)
+    made = []  # held until teardown (tests/view_tools.show_view says why)
 
     def make(loss, **config):
         session = Session(Config(**{"samples": 120, "loss": loss, "margin": DELTA, **config}))
-        view = BarsView(session)
-        qtbot.addWidget(view)
-        view.resize(500, 400)
-        view.show()
-        qtbot.waitExposed(view)
-        session.changed.connect(view.refresh)
-        made.append(view)
-        return view, session
+        return show_view(qtbot, BarsView, session, (500, 400), made), session
 
     yield make
 

@@ -15,24 +15,18 @@ from explorer.core import LOSSES
 from explorer.session.config import Config
 from explorer.session.session import Session
 from explorer.views.samples import SamplesView
+from tests.view_tools import show_view
 
 DELTA = 0.7
 
 
 @pytest.fixture
 def make_view(qtbot):
-    made = []  # hold the views until teardown (see test_view_bars.py)
+    made = []  # held until teardown (tests/view_tools.show_view says why)
 
     def make(**config):
         session = Session(Config(**{"samples": 90, "margin": DELTA, **config}))
-        view = SamplesView(session)
-        qtbot.addWidget(view)
-        view.resize(900, 400)
-        view.show()
-        qtbot.waitExposed(view)
-        session.changed.connect(view.refresh)
-        made.append(view)
-        return view, session
+        return show_view(qtbot, SamplesView, session, (900, 400), made), session
 
     yield make
 
